@@ -1,0 +1,146 @@
+"""An HTTP server on 127.0.0.1 that records every request: it plays the CRM in tests, demo and bench.
+
+It answers with a programmable status sequence and an optional delay, so that retries, slow
+targets and failures can be exercised against a real socket rather than a mocked transport.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+__all__ = ["Receiver", "ReceivedRequest"]
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    raw_path: str
+    headers: dict[str, str]
+    body: bytes
+    received_at: float
+    status: int
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+@dataclass
+class _Plan:
+    statuses: list[int] = field(default_factory=list)  # consumed one per request, then `default`
+    default: int = 200
+    delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Receiver:
+    """Start with `with Receiver() as r:`; `r.url("/path")` is its address."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.requests: list[ReceivedRequest] = []
+        self._cond = threading.Condition()
+        self._plan = _Plan()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # quiet: tests read `requests`
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, delay, extra = receiver._next_answer()
+                if delay:
+                    time.sleep(delay)
+                parsed = urllib.parse.urlsplit(self.path)
+                req = ReceivedRequest(
+                    method=self.command,
+                    path=parsed.path,
+                    query=urllib.parse.parse_qs(parsed.query, keep_blank_values=True),
+                    raw_path=self.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
+                    received_at=time.time(),
+                    status=status,
+                )
+                payload = b"ok" if status < 400 else b"error"
+                self.send_response(status)
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                with receiver._cond:
+                    receiver.requests.append(req)
+                    receiver._cond.notify_all()
+
+            do_GET = do_POST = do_PUT = do_HEAD = _handle
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 256
+
+        self._server = Server((host, port), Handler)
+        self.host, self.port = self._server.server_address[:2]
+        self._thread: threading.Thread | None = None
+
+    # -- behaviour -------------------------------------------------------------------------
+    def respond(self, *statuses: int, default: int = 200, delay: float = 0.0,
+                headers: dict[str, str] | None = None) -> None:
+        """Answer the next requests with `statuses` in turn, then with `default`."""
+        with self._cond:
+            self._plan = _Plan(list(statuses), default, delay, dict(headers or {}))
+
+    def _next_answer(self) -> tuple[int, float, dict[str, str]]:
+        with self._cond:
+            plan = self._plan
+            status = plan.statuses.pop(0) if plan.statuses else plan.default
+            return status, plan.delay, plan.headers
+
+    # -- observation -----------------------------------------------------------------------
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def wait_for(self, count: int, timeout: float = 10.0, path: str | None = None) -> list[ReceivedRequest]:
+        """Block until `count` requests (to `path`, if given) arrived; raise TimeoutError otherwise."""
+        deadline = time.monotonic() + timeout
+
+        def matching() -> list[ReceivedRequest]:
+            return [r for r in self.requests if path is None or r.path == path]
+
+        with self._cond:
+            while len(matching()) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    got = [f"{r.method} {r.raw_path}" for r in self.requests]
+                    raise TimeoutError(f"expected {count} request(s) to {path or 'any path'} within {timeout}s, got {got}")
+                self._cond.wait(left)
+            return matching()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> "Receiver":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="receiver", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "Receiver":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
