@@ -1,0 +1,85 @@
+// CallEvent shape (DESIGN.md "CallEvent"), shared by page observer, content script, service worker and Node tests.
+//
+// A classic script on purpose (no import/export): registerContentScripts injects only classic
+// scripts, and the MAIN-world WebSocket wrap must be installed synchronously at document_start.
+// Every file under common/ and page/ therefore attaches itself to one namespace object,
+// globalThis.__uccWebhooks, and is loadable three ways: as a content script, as a side-effect
+// `import "./call_event.js"` from an ES module (service worker, popup, Node), and via node:vm.
+(function (ns) {
+  "use strict";
+
+  const TRIGGERS = Object.freeze([
+    "outgoing_call_started",
+    "incoming_call_accepted",
+    "queue_call_accepted",
+    "incoming_call_ended",
+    "outgoing_call_ended",
+    "queue_call_ended",
+    "incoming_call_ringing",
+    "incoming_call_missed",
+  ]);
+  const TRIGGER_SET = new Set(TRIGGERS);
+  const FIELDS = Object.freeze([
+    "trigger", "call_id", "direction", "queue", "callee", "caller", "caller_name", "user",
+    "started_at", "answered_at", "ended_at", "duration",
+  ]);
+  const TEXT_FIELDS = ["queue", "callee", "caller", "caller_name", "user"];
+  const TIME_FIELDS = ["started_at", "answered_at", "ended_at"];
+  const MAX_CALL_ID = 512; // the host's limit
+  const MAX_TEXT = 1024;
+
+  function isEnded(trigger) {
+    return typeof trigger === "string" && trigger.endsWith("_ended");
+  }
+
+  function directionOf(trigger) {
+    return trigger.startsWith("outgoing_") ? "outgoing" : "incoming";
+  }
+
+  /** Check a CallEvent; returns {ok: true, event} (a clean copy with exactly FIELDS) or {ok: false, error}. */
+  function checkCallEvent(input) {
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return { ok: false, error: "event: not an object" };
+    }
+    const trigger = input.trigger;
+    if (!TRIGGER_SET.has(trigger)) return { ok: false, error: "trigger: unknown trigger " + String(trigger) };
+    const callId = input.call_id;
+    if (typeof callId !== "string" || callId.length === 0 || callId.length > MAX_CALL_ID) {
+      return { ok: false, error: "call_id: a string of 1.." + MAX_CALL_ID + " characters is required" };
+    }
+    if (input.direction !== directionOf(trigger)) {
+      return { ok: false, error: "direction: must be " + directionOf(trigger) + " for " + trigger };
+    }
+    const event = { trigger, call_id: callId, direction: input.direction };
+    for (const name of TEXT_FIELDS) {
+      const value = input[name] === undefined ? null : input[name];
+      if (value !== null && (typeof value !== "string" || value.length > MAX_TEXT)) {
+        return { ok: false, error: name + ": must be a string (at most " + MAX_TEXT + " characters) or null" };
+      }
+      event[name] = value;
+    }
+    if (trigger.startsWith("queue_") && !event.queue) {
+      return { ok: false, error: "queue: a queue trigger needs the queue name" };
+    }
+    for (const name of TIME_FIELDS) {
+      const value = input[name] === undefined ? null : input[name];
+      if (value !== null && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+        return { ok: false, error: name + ": must be Unix seconds (a number) or null" };
+      }
+      event[name] = value;
+    }
+    if (event.started_at === null) return { ok: false, error: "started_at: the start of the call is required" };
+    const duration = input.duration === undefined ? null : input.duration;
+    if (isEnded(trigger)) {
+      if (!Number.isInteger(duration) || duration < 0) {
+        return { ok: false, error: "duration: whole seconds (>= 0) are required for " + trigger };
+      }
+    } else if (duration !== null) {
+      return { ok: false, error: "duration: only *_ended triggers carry a duration" };
+    }
+    event.duration = duration;
+    return { ok: true, event };
+  }
+
+  ns.callEvent = Object.freeze({ TRIGGERS, FIELDS, checkCallEvent, directionOf, isEnded });
+})(globalThis.__uccWebhooks || (globalThis.__uccWebhooks = {}));

@@ -1,0 +1,184 @@
+// Per-Call-ID state machine: SIP messages seen on the softphone's socket in, CallEvents out (DESIGN.md "Call detection"; classic script).
+(function (ns) {
+  "use strict";
+
+  const sip = ns.sip;
+  const MAX_CALLS = 64; // calls tracked at once; the oldest is forgotten beyond this
+  const MAX_ENDED = 128; // ended Call-IDs remembered so late retransmissions start nothing
+
+  function compilePattern(pattern) {
+    if (typeof pattern !== "string" || pattern === "") return null;
+    try { return new RegExp(pattern); } catch (e) { return null; }
+  }
+
+  /**
+   * createTracker({now}) -> {handle(direction, message) -> CallEvent[], setConfig(config), user()}.
+   * direction is "sent" (the page sent it) or "received"; message comes from sip.parse.
+   * now() returns Unix seconds (float). config: {queueRule: {header, displayNamePattern}, userName}.
+   */
+  function createTracker(options) {
+    const now = (options && options.now) || (() => Date.now() / 1000);
+    const calls = new Map(); // Call-ID -> call
+    const ended = new Set();
+    let queueHeader = null;
+    let queuePattern = null;
+    let userName = null;
+    let registeredUser = null;
+
+    function setConfig(config) {
+      const rule = (config && config.queueRule) || {};
+      queueHeader = typeof rule.header === "string" && rule.header.trim() ? rule.header.trim().toLowerCase() : null;
+      queuePattern = compilePattern(rule.displayNamePattern);
+      userName = config && typeof config.userName === "string" && config.userName.trim() ? config.userName.trim() : null;
+    }
+    setConfig(options && options.config);
+
+    function queueOf(message, displays) {
+      if (queueHeader) {
+        const value = sip.header(message, queueHeader).trim();
+        if (value) return value;
+      }
+      if (queuePattern) {
+        for (const display of displays) {
+          if (!display) continue;
+          const m = queuePattern.exec(display);
+          if (m) return (m[1] !== undefined ? m[1] : m[0]).trim() || m[0];
+        }
+      }
+      return null;
+    }
+
+    function remember(call) {
+      if (calls.size >= MAX_CALLS) calls.delete(calls.keys().next().value);
+      calls.set(call.id, call);
+    }
+
+    function forget(call) {
+      calls.delete(call.id);
+      ended.add(call.id);
+      if (ended.size > MAX_ENDED) ended.delete(ended.values().next().value);
+    }
+
+    function event(call, trigger) {
+      const isEnd = trigger.endsWith("_ended");
+      return {
+        trigger,
+        call_id: call.id,
+        direction: call.direction,
+        queue: call.queue,
+        callee: call.callee,
+        caller: call.caller,
+        caller_name: call.callerName,
+        user: userName || registeredUser,
+        started_at: call.startedAt,
+        answered_at: call.answeredAt,
+        ended_at: call.endedAt,
+        duration: isEnd ? (call.answeredAt === null ? 0 : Math.max(0, Math.floor(call.endedAt - call.answeredAt))) : null,
+      };
+    }
+
+    function finish(call, trigger) {
+      call.endedAt = now();
+      forget(call);
+      return trigger ? [event(call, trigger)] : [];
+    }
+
+    function newCall(direction, message, callId, seq) {
+      const from = sip.nameAddr(sip.header(message, "from"));
+      const to = sip.nameAddr(sip.header(message, "to"));
+      const requestUser = sip.uriUser(message.uri);
+      const call = {
+        id: callId, direction, inviteSeq: seq, queue: null, callee: null, caller: null, callerName: null,
+        startedAt: now(), answeredAt: null, endedAt: null,
+      };
+      if (direction === "outgoing") {
+        call.callee = requestUser || (to && sip.uriUser(to.uri));
+        call.caller = from && sip.uriUser(from.uri);
+        call.callerName = from && from.display;
+      } else {
+        // P-Asserted-Identity (set by the trusted PBX) before From; the first one with a number wins.
+        const ids = sip.identities(message, "p-asserted-identity").concat(from ? [from] : []);
+        const id = ids.find((x) => sip.uriUser(x.uri)) || ids[0];
+        call.caller = id ? sip.uriUser(id.uri) : null;
+        call.callerName = (id && id.display) || ids.map((x) => x.display).find(Boolean) || null;
+        // The number called is the To user; the Request-URI is often the softphone's random contact.
+        call.callee = (to && sip.uriUser(to.uri)) || requestUser;
+        call.queue = queueOf(message, [from && from.display].concat(ids.map((x) => x.display)));
+      }
+      remember(call);
+      return call;
+    }
+
+    function onRequest(dir, message, callId, seq) {
+      const method = message.method;
+      const call = calls.get(callId);
+      if (method === "INVITE") {
+        const to = sip.nameAddr(sip.header(message, "to"));
+        if (to && to.params.tag) return []; // re-INVITE inside a dialog: not a new call
+        if (call) {
+          if (dir === "sent" && call.direction === "outgoing") call.inviteSeq = seq; // resent after 401/407
+          return [];
+        }
+        if (ended.has(callId)) return [];
+        const created = newCall(dir === "sent" ? "outgoing" : "incoming", message, callId, seq);
+        return [event(created, created.direction === "outgoing" ? "outgoing_call_started" : "incoming_call_ringing")];
+      }
+      if (method === "REGISTER") {
+        if (dir === "sent") {
+          const to = sip.nameAddr(sip.header(message, "to"));
+          const user = to && sip.uriUser(to.uri);
+          if (user) registeredUser = user;
+        }
+        return [];
+      }
+      if (!call) return [];
+      if (method === "CANCEL") {
+        if (call.answeredAt !== null) return [];
+        if (call.direction === "outgoing") return dir === "sent" ? finish(call, "outgoing_call_ended") : [];
+        if (dir !== "received") return [];
+        return finish(call, sip.completedElsewhere(message) ? null : "incoming_call_missed");
+      }
+      if (method === "BYE") {
+        if (call.direction === "outgoing") return finish(call, "outgoing_call_ended");
+        if (call.answeredAt === null) return finish(call, "incoming_call_missed");
+        return finish(call, call.queue ? "queue_call_ended" : "incoming_call_ended");
+      }
+      return []; // ACK, UPDATE, INFO, OPTIONS, ... change nothing here
+    }
+
+    function onResponse(dir, message, callId, cs) {
+      if (cs.method !== "INVITE") return [];
+      const call = calls.get(callId);
+      if (!call || cs.seq !== call.inviteSeq) return []; // unknown call, or a response to a re-INVITE
+      const status = message.status;
+      if (status < 200) return []; // 100/180/183: still ringing
+      if (call.direction === "outgoing") {
+        if (dir !== "received") return [];
+        if (status < 300) {
+          if (call.answeredAt === null) call.answeredAt = now();
+          return [];
+        }
+        if (status === 401 || status === 407 || call.answeredAt !== null) return []; // challenge: the INVITE is resent
+        return finish(call, "outgoing_call_ended");
+      }
+      if (dir !== "sent" || call.answeredAt !== null) return []; // e.g. 2xx retransmissions
+      if (status < 300) {
+        call.answeredAt = now();
+        return [event(call, call.queue ? "queue_call_accepted" : "incoming_call_accepted")];
+      }
+      return finish(call, "incoming_call_missed"); // our 486/603/480: rejected or not taken here
+    }
+
+    function handle(dir, message) {
+      if (!message) return [];
+      const callId = sip.header(message, "call-id");
+      const cs = sip.cseq(message);
+      if (!callId || !cs) return [];
+      return message.kind === "request" ? onRequest(dir, message, callId, cs.seq) : onResponse(dir, message, callId, cs);
+    }
+
+    return { handle, setConfig, user: () => userName || registeredUser, active: () => calls.size };
+  }
+
+  ns.calls = Object.freeze({ createTracker });
+})(globalThis.__uccWebhooks || (globalThis.__uccWebhooks = {}));

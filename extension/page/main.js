@@ -1,0 +1,32 @@
+// MAIN-world entry, injected last at document_start: installs the observer and talks to the content script through window events.
+(function (global) {
+  "use strict";
+  const ns = global.__uccWebhooks;
+  try {
+    delete global.__uccWebhooks; // leave no trace in the page's global scope
+  } catch (e) { /* non-configurable in some odd page: harmless */ }
+  if (!ns || !ns.observer) return;
+  try {
+    const CustomEventCtor = global.CustomEvent;
+    const dispatch = global.EventTarget.prototype.dispatchEvent;
+    const listen = global.EventTarget.prototype.addEventListener;
+    const parseJSON = JSON.parse;
+    const installed = ns.observer.install(global, {
+      // Same channel as the page bridge: the content script validates both alike.
+      emit(event) {
+        dispatch.call(global, new CustomEventCtor("ucc-webhooks:call", { detail: event }));
+      },
+      onError(error) {
+        try { global.console.debug("ucc-webhooks: observer error (ignored):", error); } catch (e) { /* ignore */ }
+      },
+    });
+    if (!installed) return;
+    // The content script pushes {queueRule, userName} as a JSON string (strings cross worlds in every browser).
+    listen.call(global, "ucc-webhooks:config", function (event) {
+      try {
+        if (typeof event.detail === "string") installed.tracker.setConfig(parseJSON(event.detail));
+      } catch (e) { /* a malformed config changes nothing */ }
+    });
+    dispatch.call(global, new CustomEventCtor("ucc-webhooks:ready"));
+  } catch (e) { /* never throw into the page */ }
+})(globalThis);

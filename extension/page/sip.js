@@ -1,0 +1,197 @@
+// SIP message parser for SIP-over-WebSocket frames, written for SIP as stacks send it (classic script, see common/call_event.js).
+(function (ns) {
+  "use strict";
+
+  // RFC 3261 7.3.3 and the IANA registry: compact header names.
+  const COMPACT = {
+    i: "call-id", f: "from", t: "to", m: "contact", v: "via", l: "content-length", c: "content-type",
+    k: "supported", s: "subject", e: "content-encoding", o: "event", r: "refer-to", u: "allow-events",
+    b: "referred-by", x: "session-expires", a: "accept-contact", j: "reject-contact",
+  };
+  const REQUEST_LINE = /^([A-Za-z][A-Za-z0-9._!%*+`'~-]*) +(\S+) +SIP\/2\.0\s*$/;
+  const STATUS_LINE = /^SIP\/2\.0 +(\d{3})(?: +(.*))?$/;
+  const MAX_HEAD = 64 * 1024; // a SIP head beyond this is not something a softphone sends
+  const TEL_SEPARATORS = /[-.()\s]/g; // RFC 3966 visual separators
+
+  /**
+   * Parse one SIP message. Returns null for keep-alives, non-SIP text and anything malformed.
+   * Result: {kind: "request"|"response", method, uri, status, reason, headers} where headers maps
+   * lower-case full header names to arrays of raw values. The body is not parsed.
+   */
+  function parse(text) {
+    if (typeof text !== "string" || text.length < 16) return null; // also drops CRLF keep-alives
+    let end = text.indexOf("\r\n\r\n");
+    if (end < 0) end = text.indexOf("\n\n");
+    if (end < 0) end = text.length;
+    if (end > MAX_HEAD) return null;
+    const lines = text.slice(0, end).split(/\r?\n/);
+    const first = lines[0];
+    let message;
+    const status = STATUS_LINE.exec(first);
+    if (status) {
+      message = { kind: "response", method: null, uri: null, status: Number(status[1]), reason: status[2] || "", headers: {} };
+    } else {
+      const request = REQUEST_LINE.exec(first);
+      if (!request) return null;
+      message = { kind: "request", method: request[1].toUpperCase(), uri: request[2], status: 0, reason: "", headers: {} };
+    }
+    const headers = message.headers;
+    let lastName = null;
+    for (let n = 1; n < lines.length; n++) {
+      const line = lines[n];
+      if (line.length === 0) continue;
+      const c = line.charCodeAt(0);
+      if (c === 32 || c === 9) { // folded continuation line (RFC 3261 7.3.1)
+        if (lastName) {
+          const values = headers[lastName];
+          values[values.length - 1] += " " + line.trim();
+        }
+        continue;
+      }
+      const colon = line.indexOf(":");
+      if (colon < 1) { lastName = null; continue; }
+      let name = line.slice(0, colon).trim().toLowerCase();
+      if (name.length === 1) name = COMPACT[name] || name;
+      const value = line.slice(colon + 1).trim();
+      if (headers[name]) headers[name].push(value);
+      else headers[name] = [value];
+      lastName = name;
+    }
+    return message;
+  }
+
+  /** First value of a header (name in lower case, full form), or "". */
+  function header(message, name) {
+    const values = message.headers[name];
+    return values ? values[0] : "";
+  }
+
+  /** "314159 INVITE" -> {seq: 314159, method: "INVITE"} or null. */
+  function cseq(message) {
+    const m = /^(\d+)\s+(\S+)/.exec(header(message, "cseq"));
+    return m ? { seq: Number(m[1]), method: m[2].toUpperCase() } : null;
+  }
+
+  function unquote(quoted) {
+    // quoted is the text between the double quotes; quoted-pair "\x" stands for x
+    return quoted.replace(/\\(.)/g, "$1");
+  }
+
+  /** Parse a name-addr or addr-spec with header params: {display, uri, params} or null. */
+  function nameAddr(value) {
+    if (typeof value !== "string") return null;
+    let s = value.trim();
+    let display = null;
+    let uri;
+    let rest;
+    if (s.charCodeAt(0) === 34) { // quoted display name, may hold escaped quotes and backslashes
+      let i = 1;
+      while (i < s.length && s[i] !== '"') i += s[i] === "\\" ? 2 : 1;
+      if (i >= s.length) return null;
+      display = unquote(s.slice(1, i));
+      s = s.slice(i + 1).trim();
+    }
+    const open = s.indexOf("<");
+    if (open >= 0) {
+      const close = s.indexOf(">", open);
+      if (close < 0) return null;
+      if (display === null) display = s.slice(0, open).trim() || null;
+      uri = s.slice(open + 1, close).trim();
+      rest = s.slice(close + 1);
+    } else {
+      if (display !== null) return null; // a quoted name must be followed by <uri>
+      const semi = s.indexOf(";");
+      uri = semi < 0 ? s : s.slice(0, semi);
+      rest = semi < 0 ? "" : s.slice(semi);
+    }
+    const params = {};
+    for (const part of rest.split(";")) {
+      const p = part.trim();
+      if (!p) continue;
+      const eq = p.indexOf("=");
+      if (eq < 0) params[p.toLowerCase()] = "";
+      else params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+    }
+    return uri ? { display, uri, params } : null;
+  }
+
+  function decode(text) {
+    try { return decodeURIComponent(text); } catch (e) { return text; }
+  }
+
+  /** The user (number) of a sip:, sips: or tel: URI, or null. */
+  function uriUser(uri) {
+    if (typeof uri !== "string") return null;
+    const colon = uri.indexOf(":");
+    if (colon < 0) return null;
+    const scheme = uri.slice(0, colon).toLowerCase();
+    const rest = uri.slice(colon + 1);
+    if (scheme === "tel") {
+      const number = decode(rest.split(";")[0]).replace(TEL_SEPARATORS, "");
+      return number || null;
+    }
+    if (scheme !== "sip" && scheme !== "sips") return null;
+    const at = rest.lastIndexOf("@");
+    if (at < 0) return null; // sip:host has no user
+    let user = rest.slice(0, at);
+    const semi = user.indexOf(";"); // user parameters, e.g. ;phone-context=
+    if (semi >= 0) user = user.slice(0, semi);
+    const pw = user.indexOf(":");
+    if (pw >= 0) user = user.slice(0, pw);
+    user = decode(user);
+    return user || null;
+  }
+
+  /** Split a header value at commas outside quotes and angle brackets (P-Asserted-Identity may list two). */
+  function splitList(value) {
+    const out = [];
+    let depth = 0;
+    let quoted = false;
+    let start = 0;
+    for (let i = 0; i < value.length; i++) {
+      const ch = value[i];
+      if (quoted) {
+        if (ch === "\\") i++;
+        else if (ch === '"') quoted = false;
+      } else if (ch === '"') quoted = true;
+      else if (ch === "<") depth++;
+      else if (ch === ">") depth--;
+      else if (ch === "," && depth === 0) {
+        out.push(value.slice(start, i));
+        start = i + 1;
+      }
+    }
+    out.push(value.slice(start));
+    return out.map((v) => v.trim()).filter(Boolean);
+  }
+
+  /** All name-addrs of a header, in order, over repeated headers and comma lists. */
+  function identities(message, name) {
+    const out = [];
+    for (const value of message.headers[name] || []) {
+      for (const item of splitList(value)) {
+        const parsed = nameAddr(item);
+        if (parsed) out.push(parsed);
+      }
+    }
+    return out;
+  }
+
+  /** True for a CANCEL/BYE "Reason" saying the call was answered elsewhere (SIP cause 200, Q.850 cause 26). */
+  function completedElsewhere(message) {
+    for (const value of message.headers.reason || []) {
+      for (const item of splitList(value)) {
+        const m = /^\s*(SIP|Q\.850)\s*;(.*)$/i.exec(item);
+        if (!m) continue;
+        const cause = /(?:^|;)\s*cause\s*=\s*(\d+)/i.exec(m[2]);
+        if (!cause) continue;
+        const code = Number(cause[1]);
+        const protocol = m[1].toUpperCase();
+        if ((protocol === "SIP" && code === 200) || (protocol === "Q.850" && code === 26)) return true;
+      }
+    }
+    return false;
+  }
+
+  ns.sip = Object.freeze({ parse, header, cseq, nameAddr, uriUser, splitList, identities, completedElsewhere, COMPACT });
+})(globalThis.__uccWebhooks || (globalThis.__uccWebhooks = {}));
