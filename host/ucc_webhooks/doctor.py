@@ -1,0 +1,252 @@
+"""`ucc-webhooks doctor`: walk the chain from browser to host, one line per link, each failure with its fix.
+
+For each browser: the manifest is where the browser looks and is valid JSON; its path is an
+executable launcher; the allowed origin is our extension in the exact form the browser demands;
+the launcher, started as the browser starts it, answers `hello` within 2 s. Then for the
+machine: the policy switch `WEBHOOKS_ENABLED`, and the data folder (writable, 0700).
+Exit code 0 only when every link holds; the last line is then "Looks good".
+`--json` prints the same as one JSON object; `--explain` prints what the browsers' two common
+error messages mean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .constants import VERSION
+from .install_manifest import browser_launch_args, check_manifest
+from .install_paths import BROWSER_NAMES, BROWSERS, Browser, data_dir, detect_sandboxed, is_present, manifest_dir, manifest_file_name
+from .install_probe import last_line, say_hello
+
+__all__ = ["EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "Link", "configure", "default_policy_path", "run"]
+
+EXPLAIN_NOT_FOUND = """\
+"Specified native messaging host not found." (Chromium, Chrome, Edge, Brave, Vivaldi)
+"No such native application org.uccwebhooks.host" (Firefox)
+  The browser found no usable manifest named org.uccwebhooks.host where it looks: none was
+  installed for this browser, it sits in another browser's folder, the browser runs with its own
+  --user-data-dir (then the manifest must be in DIR/NativeMessagingHosts), the file is not valid
+  JSON or its "name" differs, or the browser is a snap/flatpak that cannot see it. An
+  administrator policy (NativeMessagingUserLevelHosts = false) also hides per-user manifests.
+  What to do: run `ucc-webhooks install --browser <your browser>` (add `--profile-dir DIR` for a
+  browser started with --user-data-dir=DIR, or `--system` as root for all users), restart the
+  browser, then run `ucc-webhooks doctor`."""
+
+EXPLAIN_FORBIDDEN = """\
+"Access to the specified native messaging host is forbidden." (Chromium family)
+"This extension does not have permission to use native application ..." (Firefox)
+  The manifest was found, but it does not name this extension: "allowed_origins" must contain
+  exactly "chrome-extension://amlncininjibhhckajeabpanpcfpeeig/" (scheme, 32-letter id and the
+  trailing slash), Firefox's "allowed_extensions" "ucc-webhooks@uccwebhooks.org". A copy of the
+  extension with another id (packed with another key, from another store) is refused, and so is
+  every host when a policy (NativeMessagingBlocklist) blocks it.
+  What to do: run `ucc-webhooks install --browser <your browser>` to rewrite the manifest, load
+  the extension from this project's extension/ folder (its fixed key gives the id above), check
+  chrome://policy for NativeMessagingBlocklist/Allowlist, restart the browser."""
+
+
+@dataclass
+class Link:
+    who: str  # a browser's name, "policy" or "data"
+    link: str
+    ok: bool | None  # None: a note, neither pass nor fail
+    detail: str
+    fix: str | None = None
+
+
+def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
+    parser.add_argument("--browser", action="append", metavar="NAME", choices=[*BROWSER_NAMES, "all"],
+                        help="check this browser (repeatable, or all); default: every browser with a manifest")
+    parser.add_argument("--profile-dir", type=Path, metavar="DIR",
+                        help="check the profile a browser runs with --user-data-dir=DIR")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
+    parser.add_argument("--explain", action="store_true",
+                        help='explain "native messaging host not found" and "access forbidden", then exit')
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.explain:
+        print(EXPLAIN_NOT_FOUND + "\n\n" + EXPLAIN_FORBIDDEN)
+        return 0
+    profile = args.profile_dir.expanduser().absolute() if args.profile_dir else None
+    links: list[Link] = []
+    emit = (lambda link: None) if args.json else _print
+    for browser in _browsers(args.browser, profile, emit, links):
+        for link in _browser_chain(browser, profile):
+            links.append(link)
+            emit(link)
+    for link in (_policy(), _data_folder()):
+        links.append(link)
+        emit(link)
+    failed = [link for link in links if link.ok is False]
+    if args.json:
+        print(json.dumps({"ok": not failed, "version": VERSION, "checks": [asdict(link) for link in links]}, indent=2))
+    elif failed:
+        print(f"{len(failed)} problem{'s' if len(failed) > 1 else ''} found; each FAIL line above says how to fix it.")
+        links_failed = {link.link for link in failed}
+        if "manifest" in links_failed:
+            print("\n" + EXPLAIN_NOT_FOUND)
+        if "origin" in links_failed:
+            print("\n" + EXPLAIN_FORBIDDEN)
+    else:
+        print("Looks good")
+    return 1 if failed else 0
+
+
+def _print(link: Link) -> None:
+    status = {True: "ok", False: "FAIL", None: "note"}[link.ok]
+    print(f"{link.who:<9} {link.link:<9} {status:<5} {link.detail}")
+    if link.fix:
+        print(f"{'':<25}fix: {link.fix}")
+
+
+def _install_cmd(browser: Browser, scope: str, profile: Path | None) -> str:
+    cmd = f"ucc-webhooks install --browser {browser.name}"
+    if scope == "system":
+        return f"sudo {shlex.quote(sys.executable)} -m ucc_webhooks install --system --browser {browser.name}"
+    if scope == "profile" and profile:
+        cmd += f" --profile-dir {shlex.quote(str(profile))}"
+    return cmd
+
+
+def _candidates(browser: Browser, profile: Path | None) -> list[tuple[str, Path]]:
+    """Manifests in the order the browser reads them. With --user-data-dir a Chromium-family
+    browser reads DIR/NativeMessagingHosts instead of its usual user folder (Brave excepted);
+    Firefox has no per-profile folder."""
+    first = "profile" if profile and browser.family == "chromium" and browser.name != "brave" else "user"
+    found: list[tuple[str, Path]] = []
+    for scope in (first, "system"):
+        for folder in manifest_dir(browser, scope, profile_dir=profile):
+            found.append((scope, folder / manifest_file_name(browser)))
+    return found
+
+
+def _browsers(names: list[str] | None, profile: Path | None, emit, links: list[Link]) -> list[Browser]:
+    if names:
+        return list(BROWSERS.values()) if "all" in names else [BROWSERS[n] for n in dict.fromkeys(names)]
+    chosen = [b for b in BROWSERS.values() if any(p.is_file() for _, p in _candidates(b, profile))]
+    for b in BROWSERS.values():
+        if b not in chosen and is_present(b):
+            note = Link(b.name, "manifest", None, f"{b.label} is installed but has no UCC Webhooks manifest",
+                        f"if you phone in {b.label}: run `{_install_cmd(b, 'profile' if profile else 'user', profile)}`")
+            links.append(note)
+            emit(note)
+    if not chosen:
+        link = Link("browsers", "manifest", False, "no browser has a UCC Webhooks manifest",
+                    "run `ucc-webhooks install --browser NAME` (NAME: " + ", ".join(BROWSER_NAMES) + ", or all)")
+        links.append(link)
+        emit(link)
+    return chosen
+
+
+_hello_cache: dict[tuple[str, str], object] = {}
+
+
+def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
+    links = [Link(browser.name, box.kind, None if box.works else None, f"{box.where}: {box.explanation}")
+             for box in detect_sandboxed(browser)]
+    candidates = _candidates(browser, profile)
+    scope, path = next(((s, p) for s, p in candidates if p.is_file()), candidates[0])
+    if not path.is_file():
+        looked = " or ".join(str(p) for _, p in candidates)
+        links.append(Link(browser.name, "manifest", False, f"not found: looked in {looked}",
+                          f"run `{_install_cmd(browser, scope, profile)}`"))
+        return links
+    checks, manifest = check_manifest(path, browser.family)
+    reinstall = f"run `{_install_cmd(browser, scope, profile)}`"
+    for check in checks:
+        detail = f"{check.detail} ({scope})" if check.link == "manifest" and check.ok else check.detail
+        fix = None
+        if not check.ok:
+            fix = reinstall
+            if check.link == "launcher" and "not executable" in check.detail:
+                fix = f"run `chmod +x {shlex.quote(manifest['path'])}` or {reinstall}"
+        links.append(Link(browser.name, check.link, check.ok, detail, fix))
+    if not all(c.ok for c in checks):
+        return links
+    argv = [manifest["path"], *browser_launch_args(browser.family, path)]
+    key = (manifest["path"], browser.family)
+    hello = _hello_cache.get(key) or say_hello(argv, timeout=2.0)
+    _hello_cache[key] = hello
+    if hello.ok:
+        detail = hello.detail
+        version = hello.reply["result"]["host_version"]
+        if version != VERSION:
+            detail += f"; this ucc-webhooks is {VERSION}: the browser runs another installation"
+        links.append(Link(browser.name, "hello", True, detail))
+        return links
+    why = last_line(hello.stderr)
+    fix = (f"run the launcher as the browser does and read its error: "
+           f"`{' '.join(shlex.quote(a) for a in argv)} </dev/null`")
+    if "No module named" in hello.stderr:
+        fix = (f"the Python in {manifest['path']} no longer has ucc-webhooks: reinstall the package, then {reinstall}")
+    elif hello.exit_code is None and "no answer" in hello.detail:
+        fix += "; if it hangs, the host is stuck at start: report it with that output"
+    links.append(Link(browser.name, "hello", False, hello.detail + (f": {why}" if why else ""), fix))
+    return links
+
+
+def default_policy_path() -> Path:
+    if os.environ.get("UCC_WEBHOOKS_POLICY"):
+        return Path(os.environ["UCC_WEBHOOKS_POLICY"])
+    if sys.platform == "win32":
+        return Path(os.environ.get("ProgramData") or r"C:\ProgramData") / "ucc-webhooks" / "policy.json"
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/ucc-webhooks/policy.json")
+    return Path("/etc/ucc-webhooks/policy.json")
+
+
+def _policy() -> Link:
+    path = default_policy_path()
+    if not path.exists():
+        return Link("policy", "switch", True, f"WEBHOOKS_ENABLED not set (no policy file at {path}): webhooks may fire")
+    try:
+        policy = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(policy, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as e:
+        return Link("policy", "switch", False, f"{path} cannot be read as a JSON object ({e})",
+                    f"ask your administrator to repair {path} (JSON like {{\"WEBHOOKS_ENABLED\": true}})")
+    enabled = policy.get("WEBHOOKS_ENABLED", True)
+    presets = policy.get("webhooks")
+    extra = f"; {len(presets)} preset webhook(s)" if isinstance(presets, list) else ""
+    if enabled is False:
+        return Link("policy", "switch", False, f"WEBHOOKS_ENABLED is false in {path}: no webhook fires on this computer{extra}",
+                    f"this is your administrator's switch: set \"WEBHOOKS_ENABLED\": true in {path} (needs root)")
+    if enabled is not True:
+        return Link("policy", "switch", False, f"WEBHOOKS_ENABLED in {path} is {enabled!r}, not true or false",
+                    f"set \"WEBHOOKS_ENABLED\": true or false in {path}")
+    return Link("policy", "switch", True, f"WEBHOOKS_ENABLED is true in {path}{extra}")
+
+
+def _data_folder() -> Link:
+    folder = data_dir()
+    if not folder.exists():
+        parent = next(p for p in folder.parents if p.exists())
+        if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
+            return Link("data", "folder", True, f"{folder} does not exist yet; the host creates it at first start")
+        return Link("data", "folder", False, f"{folder} cannot be created: {parent} is not a writable folder",
+                    f"create it: `mkdir -p -m 700 {shlex.quote(str(folder))}` (as a user who may), or set UCC_WEBHOOKS_HOME")
+    q = shlex.quote(str(folder))
+    if not folder.is_dir():
+        return Link("data", "folder", False, f"{folder} is not a folder", f"move {folder} out of the way; the host recreates it")
+    if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+        return Link("data", "folder", False, f"{folder} belongs to another user (uid {folder.stat().st_uid})",
+                    f"run `sudo chown -R $(id -un) {q}` (it was probably created by a command run with sudo)")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        return Link("data", "folder", False, f"{folder} is not writable ({e.strerror})", f"run `chmod u+rwx {q}`")
+    mode = folder.stat().st_mode & 0o777
+    if os.name == "posix" and mode & 0o077:
+        return Link("data", "folder", False, f"{folder} is open to others (mode {mode:o}); webhook secrets live there",
+                    f"run `chmod 700 {q}`")
+    return Link("data", "folder", True, f"{folder} (writable" + (", 0700)" if os.name == "posix" else ")"))

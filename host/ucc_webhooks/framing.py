@@ -1,0 +1,118 @@
+"""Native-messaging frames: a 4-byte native-endian length, then that many bytes of UTF-8 JSON.
+
+nativemessaging-ng's `get_message_raw` reads whatever length the header claims before looking
+at it and decodes on the spot, so one garbage header (say 0xFFFFFFFF) would swallow the rest of
+the stream. The reader here checks the length first and skips an oversized frame byte for byte,
+keeping the stream in sync; the writer follows nativemessaging-ng's `send_message_raw` (encode,
+then take the length) but writes to a file object of our choosing, under a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import threading
+from dataclasses import dataclass
+from typing import BinaryIO, Optional, Union
+
+from .constants import MAX_FRAME_BYTES
+
+__all__ = ["FrameError", "FrameReader", "FrameWriter", "encode"]
+
+_HEADER = struct.Struct("@I")
+
+
+@dataclass(frozen=True)
+class FrameError:
+    """A frame that could not be read; `fatal` when the stream ended inside it."""
+
+    code: str  # "too_large" or "invalid_frame"
+    message: str
+    fatal: bool = False
+
+
+def encode(message: dict) -> bytes:
+    data = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _HEADER.pack(len(data)) + data
+
+
+class FrameReader:
+    def __init__(self, stream: BinaryIO, max_bytes: int = MAX_FRAME_BYTES) -> None:
+        self.stream = stream
+        self.max_bytes = max_bytes
+
+    def _read_exactly(self, n: int) -> bytes:
+        chunks, left = [], n
+        while left:
+            chunk = self.stream.read(left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def read(self) -> Union[bytes, FrameError, None]:
+        """The next frame's payload, a FrameError, or None at a clean end of input."""
+        header = self._read_exactly(_HEADER.size)
+        if not header:
+            return None
+        if len(header) < _HEADER.size:
+            return FrameError("invalid_frame", f"input ended inside a frame header ({len(header)} of 4 bytes)", True)
+        (length,) = _HEADER.unpack(header)
+        if length > self.max_bytes:
+            skipped = self._skip(length)
+            if skipped < length:
+                return FrameError("invalid_frame", f"input ended inside an oversized frame ({skipped} of {length} bytes)", True)
+            return FrameError("too_large", f"frame of {length} bytes refused: the limit is {self.max_bytes} bytes")
+        payload = self._read_exactly(length)
+        if len(payload) < length:
+            return FrameError("invalid_frame", f"input ended inside a frame ({len(payload)} of {length} bytes)", True)
+        return payload
+
+    def _skip(self, n: int) -> int:
+        done = 0
+        while done < n:
+            chunk = self.stream.read(min(65536, n - done))
+            if not chunk:
+                break
+            done += len(chunk)
+        return done
+
+
+class FrameWriter:
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self._lock = threading.Lock()
+        self.closed = False
+
+    def write(self, message: dict) -> bool:
+        """Write one frame; False once the browser has gone (broken pipe)."""
+        frame = encode(message)
+        if len(frame) - _HEADER.size > MAX_FRAME_BYTES:
+            frame = encode({"id": message.get("id"), "ok": False, "error": {
+                "code": "too_large", "message": "the reply would exceed the browser's 1 MiB limit; ask for less (limit)"}})
+        with self._lock:
+            if self.closed:
+                return False
+            try:
+                self.stream.write(frame)
+                self.stream.flush()
+                return True
+            except (BrokenPipeError, OSError, ValueError):
+                self.closed = True
+                return False
+
+
+def decode(payload: bytes) -> tuple[Optional[dict], Optional[str]]:
+    """(message, None) or (None, error message) for a payload that is not a JSON object."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"frame is not valid UTF-8 ({exc.reason} at byte {exc.start})"
+    try:
+        message = json.loads(text)
+    except ValueError as exc:
+        return None, f"frame is not valid JSON: {exc}"
+    if not isinstance(message, dict):
+        return None, f"frame must hold a JSON object, not {type(message).__name__}"
+    return message, None

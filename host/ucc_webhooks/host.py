@@ -1,0 +1,192 @@
+"""The process a browser starts: read frames from stdin, answer on stdout, deliver in the background.
+
+stdin is read by a thread, so reading never waits for the network; everything else runs on one
+asyncio loop. stdout carries nothing but frames: `sys.stdout` is pointed at stderr at start, so
+a stray print can never corrupt the stream. End of input stops the host once requests already
+on the wire have finished (bounded by `SHUTDOWN_WAIT_S`); pending deliveries stay in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import threading
+from typing import BinaryIO, Optional
+
+from .constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID
+from .framing import FrameError, FrameReader, FrameWriter, decode
+
+__all__ = ["allowed_caller", "main", "serve"]
+
+log = logging.getLogger("ucc_webhooks.host")
+
+SHUTDOWN_WAIT_S = 2.0
+BATCH_MAX = 256
+ALLOWED_CALLERS = {f"chrome-extension://{CHROMIUM_EXTENSION_ID}/", FIREFOX_EXTENSION_ID}
+
+
+def allowed_caller(argv: list[str]) -> tuple[bool, Optional[str]]:
+    """Chromium passes `chrome-extension://ID/`, Firefox the manifest path and the add-on id.
+
+    No such argument means a person or `doctor` started the host by hand, which is allowed.
+    """
+    callers = [a for a in argv if a.startswith("chrome-extension://")]
+    if len(argv) >= 2 and not callers and argv[0].endswith(".json"):
+        callers = [argv[1]]
+    for caller in callers:
+        if caller not in ALLOWED_CALLERS:
+            return False, caller
+    return True, callers[0] if callers else None
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=os.environ.get("UCC_WEBHOOKS_LOG_LEVEL", "WARNING").upper(), stream=sys.stderr,
+                        format="ucc-webhooks host: %(levelname)s %(name)s: %(message)s")
+    ok, caller = allowed_caller(argv)
+    if not ok:
+        log.error("refusing to serve %s: this host answers only the UCC Webhooks extension", caller)
+        return 1
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr
+    asyncio.run(serve(stdin, stdout))
+    return 0
+
+
+async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue = asyncio.Queue()
+    reader = FrameReader(stdin)
+
+    def read_loop() -> None:
+        while True:
+            try:
+                item = reader.read()
+            except Exception as exc:  # an unreadable stdin is the end of input
+                item = FrameError("invalid_frame", f"cannot read input: {exc}", True)
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+            if item is None or (isinstance(item, FrameError) and item.fatal):
+                return
+
+    threading.Thread(target=read_loop, name="stdin", daemon=True).start()
+    writer = FrameWriter(stdout)
+    session = _Session(writer)
+    loop.run_in_executor(None, __import__, "httpx")  # warm up while idle: the first delivery is then quick
+
+    while True:
+        batch = [await queue.get()]
+        while len(batch) < BATCH_MAX and not queue.empty():
+            batch.append(queue.get_nowait())
+        if await session.handle(batch):
+            break
+    await session.close()
+
+
+class _Session:
+    """Turns frames into replies; opens the store lazily so that its errors become replies too."""
+
+    def __init__(self, writer: FrameWriter) -> None:
+        self.writer = writer
+        self.app = None
+        self.startup_error: Optional[str] = None
+        try:
+            from .app import App
+            from .store import Store
+
+            self.app = App(Store(), self.writer.write)
+            self.app.deliverer.resume()
+        except Exception as exc:
+            self.startup_error = f"the host cannot open its data store: {exc}"
+            log.error("%s", self.startup_error)
+
+    async def handle(self, batch: list) -> bool:
+        """Handle frames in order; consecutive call events share one commit. True at end of input."""
+        from . import protocol as p
+
+        events: list[tuple[object, object]] = []
+        for item in batch:
+            if item is None:
+                self._flush_events(events)
+                return True
+            if isinstance(item, FrameError):
+                log.warning("%s", item.message)
+                self.writer.write(p.error_reply(None, item.code, item.message))
+                if item.fatal:
+                    self._flush_events(events)
+                    return True
+                continue
+            message, problem = decode(item)
+            if message is None:
+                log.warning("%s", problem)
+                self.writer.write(p.error_reply(None, "invalid_json", problem))
+                continue
+            request = self._validate(message)
+            if request is None:
+                continue
+            if request.type == "call_event":
+                events.append((request.id, request.event))
+                continue
+            self._flush_events(events)
+            await self._handle_one(request)
+        self._flush_events(events)
+        return False
+
+    def _validate(self, message: dict):
+        from pydantic import ValidationError
+
+        from . import protocol as p
+
+        request_id = message.get("id")
+        if not isinstance(request_id, (int, str)) or isinstance(request_id, bool):
+            self.writer.write(p.error_reply(None, "validation_error", "request needs an \"id\" (number or string)", "id"))
+            return None
+        kind = message.get("type")
+        model = p.REQUESTS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            known = ", ".join(sorted(p.REQUESTS))
+            self.writer.write(p.error_reply(request_id, "unknown_type", f"unknown message type {kind!r}; known types: {known}"))
+            return None
+        if self.app is None:
+            self.writer.write(p.error_reply(request_id, "internal", self.startup_error))
+            return None
+        try:
+            return model.model_validate(message)
+        except ValidationError as exc:
+            prefix = ("event",) if kind == "call_event" else ()
+            err = p.from_validation_error(exc, prefix)
+            self.writer.write(p.error_reply(request_id, err.code, err.message, err.field))
+            return None
+
+    async def _handle_one(self, request) -> None:
+        from . import protocol as p
+
+        try:
+            result = await self.app.handlers[request.type](request)
+            self.writer.write(p.ok_reply(request.id, result))
+        except p.ProtocolError as exc:
+            self.writer.write(p.error_reply(request.id, exc.code, exc.message, exc.field))
+        except Exception as exc:
+            log.exception("%s failed", request.type)
+            self.writer.write(p.error_reply(request.id, "internal", f"{request.type} failed: {exc}"))
+
+    def _flush_events(self, events: list) -> None:
+        from . import protocol as p
+
+        if not events:
+            return
+        try:
+            results = self.app.accept_events([e for _, e in events])
+            for (request_id, _), result in zip(events, results):
+                self.writer.write(p.ok_reply(request_id, result))
+        except Exception as exc:  # e.g. a full disk: the extension keeps the events and sends them again
+            log.exception("could not store %d call event(s)", len(events))
+            for request_id, _ in events:
+                self.writer.write(p.error_reply(request_id, "internal", f"could not store the call event: {exc}; "
+                                                "it will be sent again (free disk space if the disk is full)"))
+        events.clear()
+
+    async def close(self) -> None:
+        if self.app is not None:
+            await self.app.deliverer.close(SHUTDOWN_WAIT_S)
+            self.app.store.close()

@@ -1,0 +1,81 @@
+"""The feature's vocabulary: triggers, actions, placeholders and which trigger offers which value.
+
+The seed (UCware's manual) fixes six triggers and five placeholders with their restrictions;
+DESIGN.md adds two triggers and more placeholders "with the same rules". Everything that checks
+or offers a placeholder (save-time validation, the popup's chips, `hello`) reads this one table.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = [
+    "ACTIONS", "CONTENT_TYPES", "INCOMING_TRIGGERS", "NUMERIC_PLACEHOLDERS", "OUTGOING_TRIGGERS",
+    "PLACEHOLDERS", "TRIGGERS", "Action", "ContentType", "Trigger", "allowed_placeholders",
+    "unavailable_reason",
+]
+
+Trigger = Literal[
+    "outgoing_call_started",
+    "incoming_call_accepted",
+    "queue_call_accepted",
+    "incoming_call_ended",
+    "outgoing_call_ended",
+    "queue_call_ended",
+    "incoming_call_ringing",
+    "incoming_call_missed",
+]
+Action = Literal["get", "post", "open_tab"]
+ContentType = Literal["application/json", "application/x-www-form-urlencoded", "text/plain"]
+
+TRIGGERS: tuple[str, ...] = get_args(Trigger)
+ACTIONS: tuple[str, ...] = get_args(Action)
+CONTENT_TYPES: tuple[str, ...] = get_args(ContentType)
+
+OUTGOING_TRIGGERS = frozenset({"outgoing_call_started", "outgoing_call_ended"})
+INCOMING_TRIGGERS = frozenset(TRIGGERS) - OUTGOING_TRIGGERS
+_ENDED = frozenset(t for t in TRIGGERS if t.endswith("_ended"))
+_ANSWERED = _ENDED | {"incoming_call_accepted", "queue_call_accepted"}
+_ALL = frozenset(TRIGGERS)
+
+_INCOMING_ONLY = "known only for incoming calls (incoming, queue, ringing and missed triggers)"
+
+# name -> (description, triggers that offer it, why the others do not)
+PLACEHOLDERS: dict[str, tuple[str, frozenset[str], str]] = {
+    "callee": ("number called, incoming or outgoing", _ALL, ""),
+    "caller": ("number of the caller", INCOMING_TRIGGERS, _INCOMING_ONLY),
+    "duration": ("length of the call in whole seconds (talk time; 0 if never answered)", _ENDED,
+                 "known only when a call has ended (*_ended triggers)"),
+    "user": ("login name of the UCware user", INCOMING_TRIGGERS, _INCOMING_ONLY),
+    "time": ("start of the call, Unix timestamp (seconds)", _ALL, ""),
+    "direction": ("incoming or outgoing", _ALL, ""),
+    "queue": ("name of the queue for a queue call, else empty", INCOMING_TRIGGERS, _INCOMING_ONLY),
+    "caller_name": ("display name of the caller", INCOMING_TRIGGERS, _INCOMING_ONLY),
+    "call_id": ("SIP Call-ID, unique per call", _ALL, ""),
+    "answered_at": ("time the call was answered, Unix timestamp (seconds); empty if never answered", _ANSWERED,
+                    "known only once a call was answered (*_accepted and *_ended triggers)"),
+    "ended_at": ("time the call ended, Unix timestamp (seconds)", _ENDED | {"incoming_call_missed"},
+                 "known only when a call has ended or was missed"),
+    "time_iso": ("start of the call, ISO 8601 in UTC (2026-11-25T07:17:46Z)", _ALL, ""),
+    "caller_e164": ("caller's number in E.164 (+4930123456), empty if it cannot be parsed", INCOMING_TRIGGERS,
+                    _INCOMING_ONLY),
+    "callee_e164": ("callee's number in E.164 (+4930123456), empty if it cannot be parsed", _ALL, ""),
+}
+
+#: Values that are numbers: in a JSON body outside quotes they are written as JSON numbers.
+NUMERIC_PLACEHOLDERS = frozenset({"duration", "time", "answered_at", "ended_at"})
+
+
+def allowed_placeholders(trigger: str) -> list[str]:
+    return [name for name, (_, triggers, _) in PLACEHOLDERS.items() if trigger in triggers]
+
+
+def unavailable_reason(name: str, trigger: str) -> str | None:
+    """None when `{name}` may be used with `trigger`, else a sentence saying why not."""
+    if name not in PLACEHOLDERS:
+        known = ", ".join("{%s}" % n for n in PLACEHOLDERS)
+        return f"{{{name}}} is not a known placeholder; known placeholders are {known}"
+    _, triggers, why = PLACEHOLDERS[name]
+    if trigger in triggers:
+        return None
+    return f"{{{name}}} is not available for trigger {trigger}: it is {why}"
