@@ -22,10 +22,12 @@ from pathlib import Path
 
 from .constants import VERSION
 from .install_manifest import browser_launch_args, check_manifest
-from .install_paths import BROWSER_NAMES, BROWSERS, Browser, data_dir, detect_sandboxed, is_present, manifest_dir, manifest_file_name
+from .install_paths import BROWSER_NAMES, BROWSERS, Browser, detect_sandboxed, is_present, manifest_dir, manifest_file_name
 from .install_probe import last_line, say_hello
+from .paths import data_dir, policy_path
+from .policy import read_policy
 
-__all__ = ["EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "Link", "configure", "default_policy_path", "run"]
+__all__ = ["EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "Link", "configure", "run"]
 
 EXPLAIN_NOT_FOUND = """\
 "Specified native messaging host not found." (Chromium, Chrome, Edge, Brave, Vivaldi)
@@ -82,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         for link in _browser_chain(browser, profile):
             links.append(link)
             emit(link)
-    for link in (_policy(), _data_folder()):
+    for link in [*_policy(), _data_folder()]:
         links.append(link)
         emit(link)
     failed = [link for link in links if link.ok is False]
@@ -120,6 +122,13 @@ def _candidates(browser: Browser, profile: Path | None) -> list[tuple[str, Path]
     """Manifests in the order the browser reads them. With --user-data-dir a Chromium-family
     browser reads DIR/NativeMessagingHosts instead of its usual user folder (Brave excepted);
     Firefox has no per-profile folder."""
+    if sys.platform == "win32":  # the registry says where the manifest is
+        from .installer import WinRegWriter, registry_entries
+
+        reg = WinRegWriter()
+        keys = [(s, e) for s, system in (("user", False), ("system", True)) for e in registry_entries([browser], system, Path())]
+        return [(s, Path(reg.get_default(h, k) or manifest_dir(browser, s)[0] / manifest_file_name(browser)))
+                for s, (h, k, _) in keys]
     first = "profile" if profile and browser.family == "chromium" and browser.name != "brave" else "user"
     found: list[tuple[str, Path]] = []
     for scope in (first, "system"):
@@ -146,11 +155,11 @@ def _browsers(names: list[str] | None, profile: Path | None, emit, links: list[L
     return chosen
 
 
-_hello_cache: dict[tuple[str, str], object] = {}
+_hello_cache: dict[tuple[str, str], tuple[str, object]] = {}
 
 
 def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
-    links = [Link(browser.name, box.kind, None if box.works else None, f"{box.where}: {box.explanation}")
+    links = [Link(browser.name, box.kind, None, f"{box.where}: {box.explanation}")
              for box in detect_sandboxed(browser)]
     candidates = _candidates(browser, profile)
     scope, path = next(((s, p) for s, p in candidates if p.is_file()), candidates[0])
@@ -173,10 +182,11 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
         return links
     argv = [manifest["path"], *browser_launch_args(browser.family, path)]
     key = (manifest["path"], browser.family)
-    hello = _hello_cache.get(key) or say_hello(argv, timeout=2.0)
-    _hello_cache[key] = hello
+    cached = _hello_cache.get(key)
+    hello = cached[1] if cached else say_hello(argv, timeout=2.0)
+    _hello_cache.setdefault(key, (browser.name, hello))
     if hello.ok:
-        detail = hello.detail
+        detail = hello.detail + (f" (same launcher as {cached[0]})" if cached else "")
         version = hello.reply["result"]["host_version"]
         if version != VERSION:
             detail += f"; this ucc-webhooks is {VERSION}: the browser runs another installation"
@@ -193,37 +203,25 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
     return links
 
 
-def default_policy_path() -> Path:
-    if os.environ.get("UCC_WEBHOOKS_POLICY"):
-        return Path(os.environ["UCC_WEBHOOKS_POLICY"])
-    if sys.platform == "win32":
-        return Path(os.environ.get("ProgramData") or r"C:\ProgramData") / "ucc-webhooks" / "policy.json"
-    if sys.platform == "darwin":
-        return Path("/Library/Application Support/ucc-webhooks/policy.json")
-    return Path("/etc/ucc-webhooks/policy.json")
-
-
-def _policy() -> Link:
-    path = default_policy_path()
-    if not path.exists():
-        return Link("policy", "switch", True, f"WEBHOOKS_ENABLED not set (no policy file at {path}): webhooks may fire")
-    try:
-        policy = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(policy, dict):
-            raise ValueError("not a JSON object")
-    except (OSError, ValueError) as e:
-        return Link("policy", "switch", False, f"{path} cannot be read as a JSON object ({e})",
-                    f"ask your administrator to repair {path} (JSON like {{\"WEBHOOKS_ENABLED\": true}})")
-    enabled = policy.get("WEBHOOKS_ENABLED", True)
-    presets = policy.get("webhooks")
-    extra = f"; {len(presets)} preset webhook(s)" if isinstance(presets, list) else ""
-    if enabled is False:
-        return Link("policy", "switch", False, f"WEBHOOKS_ENABLED is false in {path}: no webhook fires on this computer{extra}",
-                    f"this is your administrator's switch: set \"WEBHOOKS_ENABLED\": true in {path} (needs root)")
-    if enabled is not True:
-        return Link("policy", "switch", False, f"WEBHOOKS_ENABLED in {path} is {enabled!r}, not true or false",
-                    f"set \"WEBHOOKS_ENABLED\": true or false in {path}")
-    return Link("policy", "switch", True, f"WEBHOOKS_ENABLED is true in {path}{extra}")
+def _policy() -> list[Link]:
+    """The host's own reading of the policy file (`policy.read_policy`), so doctor and host agree."""
+    policy = read_policy()
+    where = policy_path()
+    if policy.source == "default":
+        return [Link("policy", "switch", True, f"WEBHOOKS_ENABLED not set (no policy file at {where}): webhooks may fire")]
+    fix_file = f"ask your administrator to repair {where} (JSON like {{\"WEBHOOKS_ENABLED\": true}})"
+    links: list[Link] = []
+    if not policy.webhooks_enabled and policy.errors and not policy.errors[0].startswith("preset"):
+        links.append(Link("policy", "switch", False, policy.errors[0], fix_file))
+    elif not policy.webhooks_enabled:
+        links.append(Link("policy", "switch", False,
+                          f"WEBHOOKS_ENABLED is false in {where}: no webhook fires on this computer",
+                          f"this is your administrator's switch: set \"WEBHOOKS_ENABLED\": true in {where} (needs root)"))
+    else:
+        presets = f"; {len(policy.presets)} preset webhook(s)" if policy.presets else ""
+        links.append(Link("policy", "switch", True, f"WEBHOOKS_ENABLED is true in {where}{presets}"))
+    links += [Link("policy", "presets", None, error) for error in policy.errors if error.startswith("preset")]
+    return links
 
 
 def _data_folder() -> Link:

@@ -115,7 +115,12 @@ def _under_root(env: Env, absolute: str) -> Path:
 
 
 def data_dir(env: Env | None = None, platform: str | None = None) -> Path:
-    """The user's data folder (the host's database); `UCC_WEBHOOKS_HOME` overrides it."""
+    """The user's data folder (the host's database); `UCC_WEBHOOKS_HOME` overrides it. The same
+    rule as `paths.data_dir`, spelled out here to lay out other platforms in tests."""
+    if env is None and platform in (None, sys.platform):  # this machine: ask the host's own module
+        from .paths import data_dir as host_data_dir
+
+        return host_data_dir()
     env = os.environ if env is None else env
     platform = platform or sys.platform
     if env.get("UCC_WEBHOOKS_HOME"):
