@@ -11,7 +11,11 @@ export const PAGE_SCRIPTS = ["common/call_event.js", "page/sip.js", "page/calls.
 
 /** Run the given extension files in a new context whose global has `globals`; returns the context. */
 export function loadScripts(files, globals = {}) {
-  const context = vm.createContext({ console, ...globals });
+  return runScripts(vm.createContext({ console, ...globals }), files);
+}
+
+/** Run extension files in an existing vm context (one world, several scripts, as injected in order). */
+export function runScripts(context, files) {
   for (const file of files) {
     const code = fs.readFileSync(path.join(EXT, file), "utf8");
     vm.runInContext(code, context, { filename: file });
