@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import time
 from email.utils import parsedate_to_datetime
@@ -24,7 +25,8 @@ __all__ = ["Deliverer", "Outcome", "backoff_delay"]
 
 log = logging.getLogger("ucc_webhooks.delivery")
 
-FIRST_DELAY_S = 1.0
+# Tests shorten the first delay to keep retry tests quick; users never need to.
+FIRST_DELAY_S = float(os.environ.get("UCC_WEBHOOKS_RETRY_BASE_S", "1.0"))
 MAX_DELAY_S = 300.0
 
 

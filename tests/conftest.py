@@ -1,0 +1,63 @@
+"""Shared fixtures: a private data directory and policy path per test, a real host process,
+a real HTTP receiver on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ucc_webhooks.lab.host_client import HostClient
+from ucc_webhooks.lab.receiver import Receiver
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    data = tmp_path / "data"
+    monkeypatch.setenv("UCC_WEBHOOKS_HOME", str(data))
+    monkeypatch.setenv("UCC_WEBHOOKS_POLICY", str(tmp_path / "policy.json"))
+    monkeypatch.setenv("UCC_WEBHOOKS_RETRY_BASE_S", "0.05")
+    return data
+
+
+@pytest.fixture
+def policy_file(home) -> Path:
+    return home.parent / "policy.json"
+
+
+def write_policy(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.fixture
+def host(home):
+    with HostClient() as client:
+        yield client
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as r:
+        yield r
+
+
+def event(trigger: str = "incoming_call_accepted", call_id: str = "call-1", **fields) -> dict:
+    import time
+
+    now = time.time()
+    incoming = not trigger.startswith("outgoing")
+    base = {
+        "trigger": trigger, "call_id": call_id, "direction": "incoming" if incoming else "outgoing",
+        "queue": "Support" if trigger.startswith("queue") else None,
+        "callee": "200" if incoming else "+49 30 1234567", "caller": "+49 30 1234567" if incoming else "200",
+        "caller_name": "Anna Müller", "user": "agent200",
+        "started_at": now - 65.5 if trigger.endswith("_ended") else now - 5.5,
+        "answered_at": now - 60.2 if trigger.endswith("_ended") else (now if "accepted" in trigger else None),
+        "ended_at": now if "ended" in trigger or "missed" in trigger else None,
+        "duration": 60 if trigger.endswith("_ended") else None,
+    }
+    base.update(fields)
+    return base
