@@ -76,15 +76,20 @@ def _sdp(setup: str, direction: str) -> str:
     ])
 
 
-def _messages(caller: str, from_display: str, extra_headers: list[str], number: str) -> dict[str, str]:
-    """The SIP messages the scenarios send, with SIPp's own [keywords] left for SIPp."""
+def _messages(caller: str, from_display: str, extra_headers: list[str], number: str, offerer: bool) -> dict[str, str]:
+    """The SIP messages the scenarios send, with SIPp's own [keywords] left for SIPp.
+
+    `offerer`: SIPp sent the first offer (it called), so the browser chose DTLS `active` and a
+    re-INVITE answer must keep the roles (`passive`); browsers refuse a role swap mid-call.
+    """
     me_from = f"From: {from_display}<sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]"
     to_page = "To: <sip:[service]@[remote_ip]:[remote_port]>"
     inv_branch = "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK-[pid]-[call_number]-inv"
     via = "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]"
     contact_uac = f"Contact: <sip:{caller}@[local_ip]:[local_port]>"
     contact_uas = f"Contact: <sip:{number}@[local_ip]:[local_port];transport=[transport]>"
-    offer, answer, held = _sdp("actpass", "sendrecv"), _sdp("active", "sendrecv"), _sdp("active", "recvonly")
+    offer, answer, held = (_sdp("actpass", "sendrecv"), _sdp("active", "sendrecv"),
+                           _sdp("passive" if offerer else "active", "recvonly"))
 
     def reply(status: str, tag: bool, body: str | None = None, cseq: str = "[last_CSeq:]") -> str:
         lines = [f"SIP/2.0 {status}", "[last_Via:]", "[last_From:]",
@@ -121,7 +126,7 @@ def _messages(caller: str, from_display: str, extra_headers: list[str], number: 
         "uas_bye": "\n".join([
             "BYE [next_url] SIP/2.0", via, "[routes]",
             f"From: <sip:{number}@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]",
-            "To: <sip:page@127.0.0.1>[peer_tag_param]", "Call-ID: [call_id]", "CSeq: 1 BYE",
+            "To: [$page_from]", "Call-ID: [call_id]", "CSeq: 1 BYE",
             "Max-Forwards: 70", "Content-Length: 0", ""]),
     }
 
@@ -195,7 +200,8 @@ class Sipp:
             if any(c in value for c in "\r\n"):
                 raise ValueError(f"line break in a SIP value: {value!r}")
         display = quote_display_name(caller_name) + " " if caller_name else ""
-        values = _messages(caller, display, [f"{k}: {v}" for k, v in headers.items()], service)
+        values = _messages(caller, display, [f"{k}: {v}" for k, v in headers.items()], service,
+                           offerer=scenario.startswith("uac_"))
         template = (SCENARIO_DIR / f"{scenario}.xml").read_text(encoding="utf-8")
         run_dir = Path(tempfile.mkdtemp(prefix=f"{scenario}-", dir=self.workdir))
         scenario_file = run_dir / f"{scenario}.xml"
