@@ -78,6 +78,7 @@ class Deliverer:
         self._workers: dict[str, asyncio.Task] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._in_flight = 0
+        self._busy = 0  # workers not waiting out a backoff: their due deliveries are being sent
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -98,6 +99,7 @@ class Deliverer:
             self._wake[webhook_id].set()
             return
         self._wake[webhook_id] = asyncio.Event()
+        self._set_busy(+1)
         self._workers[webhook_id] = asyncio.get_running_loop().create_task(self._work(webhook_id))
 
     def resume(self) -> None:
@@ -105,8 +107,15 @@ class Deliverer:
         for webhook_id in self.outbox.pending_webhooks():
             self.kick(webhook_id)
 
+    def _set_busy(self, delta: int) -> None:
+        self._busy += delta
+        if self._busy == 0:
+            self._idle.set()
+        else:
+            self._idle.clear()
+
     async def _work(self, webhook_id: str) -> None:
-        wake = self._wake[webhook_id]
+        wake = self._wake[webhook_id]  # busy was counted up by kick(), before the task first ran
         try:
             while True:
                 d = self.outbox.next_pending(webhook_id)
@@ -115,15 +124,19 @@ class Deliverer:
                 wait = d.next_attempt_at - time.time()
                 if wait > 0:
                     wake.clear()
+                    self._set_busy(-1)
                     try:
                         await asyncio.wait_for(wake.wait(), wait)
                     except asyncio.TimeoutError:
                         pass
+                    finally:
+                        self._set_busy(+1)
                     continue
                 await self._attempt(d)
         except Exception:  # a bug here must not end the host; the row stays pending for the next start
             log.exception("delivery worker for %s failed", webhook_id)
         finally:
+            self._set_busy(-1)
             self._workers.pop(webhook_id, None)
             self._wake.pop(webhook_id, None)
 
@@ -161,7 +174,6 @@ class Deliverer:
         if secret:
             headers["webhook-signature"] = sign(secret, msg_id, timestamp, body or b"")
         self._in_flight += 1
-        self._idle.clear()
         started = time.perf_counter()
         try:
             response = await self.client().request(method, url, headers=headers, content=body,
@@ -176,15 +188,16 @@ class Deliverer:
                            (time.perf_counter() - started) * 1000)
         finally:
             self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.set()
 
     async def close(self, wait_s: float) -> None:
-        """Let requests already on the wire finish (bounded), then stop; pending rows stay for next time."""
+        """Send what is due and let requests on the wire finish (bounded), then stop.
+
+        Deliveries waiting out a backoff stay in the outbox for the next start.
+        """
         try:
             await asyncio.wait_for(self._idle.wait(), wait_s)
         except asyncio.TimeoutError:
-            log.warning("stopping with %d request(s) still in flight; they will be retried at next start", self._in_flight)
+            log.warning("stopping with %d request(s) in flight; they are sent again at next start", self._in_flight)
         for task in list(self._workers.values()):
             task.cancel()
         if self._client is not None:

@@ -188,5 +188,6 @@ class _Session:
 
     async def close(self) -> None:
         if self.app is not None:
-            await self.app.deliverer.close(SHUTDOWN_WAIT_S)
+            # a request on the wire may take up to its timeout; then we are gone within SHUTDOWN_WAIT_S
+            await self.app.deliverer.close(self.app._settings().request_timeout_s + SHUTDOWN_WAIT_S)
             self.app.store.close()
