@@ -77,6 +77,7 @@ def say_hello(argv: list[str], timeout: float = 2.0, env: dict | None = None) ->
     talker = threading.Thread(target=talk, daemon=True)
     talker.start()
     talker.join(timeout)
+    timed_out = talker.is_alive()
     elapsed_ms = int((time.monotonic() - started) * 1000)
     answered = "reply" in outcome
     try:
@@ -90,7 +91,7 @@ def say_hello(argv: list[str], timeout: float = 2.0, env: dict | None = None) ->
         code = proc.wait()
     drain.join(0.5)
     stderr = b"".join(err_chunks).decode("utf-8", "replace").strip()
-    if talker.is_alive():
+    if timed_out:
         return HelloResult(False, f"no answer within {timeout:g} s", None, stderr, None)
     if not answered:
         why = outcome.get("error")
