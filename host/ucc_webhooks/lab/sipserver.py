@@ -100,7 +100,8 @@ request_route {{
     t_check_trans();
     remove_hf("Route");
     if (is_method("REGISTER")) {{
-        if (!save("location")) {{ sl_reply_error(); }}
+        # 0x04: one contact per user, so a reloaded page replaces its predecessor at once
+        if (!save("location", "0x04")) {{ sl_reply_error(); }}
         exit;
     }}
     if (is_method("INVITE|SUBSCRIBE|REFER")) {{ record_route(); }}
