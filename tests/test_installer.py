@@ -379,3 +379,11 @@ def test_flatpak_is_explained_not_written_into(env, browser):
     done = cli(env, "install", "--browser", browser)
     assert "flatpak" in done.stdout and "flatpak-spawn --host" in done.stdout
     assert list(app.rglob("*")) == []
+
+
+def test_uninstall_without_browser_removes_from_all(env):
+    assert cli(env, "install", "--browser", "edge", "--browser", "firefox").returncode == 0
+    assert cli(env, "uninstall").returncode == 0
+    assert not (home(env) / USER_DIRS["edge"] / NAME).exists()
+    assert not (home(env) / USER_DIRS["firefox"] / NAME).exists()
+    assert not user_launcher(env).exists()

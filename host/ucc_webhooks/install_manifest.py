@@ -30,6 +30,7 @@ __all__ = [
     "launcher_name",
     "load_template",
     "python_for_launcher",
+    "pythonpath_for_launcher",
     "render_launcher",
     "render_manifest",
 ]
@@ -94,7 +95,7 @@ def python_for_launcher() -> str:
     return exe
 
 
-def _needs_pythonpath(python: str) -> str | None:
+def pythonpath_for_launcher(python: str) -> str | None:
     """When the package is importable only through this process's PYTHONPATH (a checkout that was
     never `pip install`ed), the launcher must carry that folder; a browser passes no PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
@@ -112,7 +113,7 @@ def render_launcher(
     pythonpath: str | None = None,
 ) -> str:
     """The launcher script. `pinned_home` is `UCC_WEBHOOKS_HOME` as set during `install` (used only
-    when the browser's environment has none); `pythonpath` see `_needs_pythonpath`."""
+    when the browser's environment has none); `pythonpath` see `pythonpath_for_launcher`."""
     platform = platform or sys.platform
     python = python or python_for_launcher()
     if platform == "win32":

@@ -25,6 +25,7 @@ a fresh `~/.config/chromium`), registers Chromium on Windows under Chrome's key 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -33,8 +34,14 @@ from pathlib import Path
 from typing import Protocol
 
 from .constants import HOST_NAME
-from .install_manifest import check_manifest, launcher_name, python_for_launcher, render_launcher, render_manifest
-from .install_manifest import _needs_pythonpath
+from .install_manifest import (
+    check_manifest,
+    launcher_name,
+    python_for_launcher,
+    pythonpath_for_launcher,
+    render_launcher,
+    render_manifest,
+)
 from .install_paths import (
     BROWSER_NAMES,
     BROWSERS,
@@ -65,24 +72,26 @@ def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
     verb = "register the host with" if command_name == "install" else "remove the host from"
     parser.add_argument("--browser", action="append", metavar="NAME", choices=[*BROWSER_NAMES, "all"],
                         help=f"browser to {verb}: {', '.join(BROWSER_NAMES)} or all; repeatable "
-                             "(default: the browsers found on this machine)")
+                             + ("(default: the browsers found on this machine)" if command_name == "install" else "(default: all)"))
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--system", action="store_true", help="for all users of this computer (needs root/administrator)")
     where.add_argument("--profile-dir", type=Path, metavar="DIR",
                        help="for one browser profile started with --user-data-dir=DIR (Chromium family, Linux and macOS)")
 
 
-def select_browsers(names: list[str] | None, platform: str) -> list[Browser]:
-    if not names:
+def select_browsers(names: list[str] | None, platform: str, command: str = "install") -> list[Browser]:
+    """Without --browser: `install` serves the browsers found here (all on Windows, where a
+    registry key costs nothing), `uninstall` removes from all."""
+    if not names and command == "install" and platform != "win32":
         return [b for b in BROWSERS.values() if is_present(b, platform=platform)]
-    if "all" in names:
+    if not names or "all" in names:
         return list(BROWSERS.values())
     return [BROWSERS[n] for n in dict.fromkeys(names)]
 
 
 def run(args: argparse.Namespace, platform: str | None = None, registry: RegistryWriter | None = None) -> int:
     platform = platform or sys.platform
-    browsers = select_browsers(args.browser, platform)
+    browsers = select_browsers(args.browser, platform, args.command)
     if not browsers:
         print("No browser found on this machine. Name it: ucc-webhooks "
               f"{args.command} --browser {'|'.join(BROWSER_NAMES)}|all", file=sys.stderr)
@@ -138,7 +147,7 @@ def _write_launcher(scope: str, platform: str) -> Path:
     launcher = folder / launcher_name(platform)
     python = python_for_launcher()
     pinned = None if system or not os.environ.get("UCC_WEBHOOKS_HOME") else os.path.abspath(os.environ["UCC_WEBHOOKS_HOME"])
-    _write_atomic(launcher, render_launcher(platform, python, pinned, _needs_pythonpath(python)), 0o755)
+    _write_atomic(launcher, render_launcher(platform, python, pinned, pythonpath_for_launcher(python)), 0o755)
     _line("launcher", "written", launcher, f"runs {python} -m ucc_webhooks host")
     if system and python.startswith(("/home/", "/Users/", "/root/", str(Path.home()) + os.sep)):
         _line("launcher", "warning", python,
@@ -234,8 +243,6 @@ def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, pl
 
 
 def _launcher_of(manifest: Path) -> str | None:
-    import json
-
     try:
         return json.loads(manifest.read_text(encoding="utf-8")).get("path")
     except (OSError, ValueError, AttributeError):
