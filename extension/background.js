@@ -1,0 +1,59 @@
+// Service worker (background script in Firefox): wires the native port, notices, messages, alarms and script registration together.
+import { HostPort } from "./bg/port.js";
+import { createHandlers, createListener } from "./bg/handlers.js";
+import { createNoticeHandlers } from "./bg/notices.js";
+import { syncContentScripts } from "./bg/registration.js";
+import { readSettings } from "./bg/settings.js";
+
+const api = globalThis.browser || globalThis.chrome;
+const RETRY_ALARM = "ucc-webhooks-retry";
+const state = { hostEnabled: null, failedCount: 0 }; // from the host: its policy and the failed-delivery count
+
+function broadcast(message) {
+  // Reaches open popup/options pages; without one, "Receiving end does not exist" is expected.
+  api.runtime.sendMessage(message).catch(() => {});
+}
+
+const notices = createNoticeHandlers({ tabs: api.tabs, action: api.action, broadcast, state });
+
+const sessionStore = api.storage.session && {
+  load: async () => (await api.storage.session.get("pendingCallEvents")).pendingCallEvents || [],
+  save: (events) => api.storage.session.set({ pendingCallEvents: events }),
+};
+
+const port = new HostPort({
+  runtime: api.runtime,
+  extensionVersion: api.runtime.getManifest().version,
+  wakeAt: (when) => api.alarms.create(RETRY_ALARM, { when }),
+  store: sessionStore,
+  onNotice: (notice) => notices.handlers[notice.type](notice),
+  onStatus(status) {
+    broadcast({ type: "ucc-webhooks:status", status });
+    api.action.setTitle({ title: status.error ? `UCC Webhooks: ${status.error.message}` : "UCC Webhooks" }).catch(() => {});
+    if (status.state === "connected") {
+      state.hostEnabled = status.hello.webhooks_enabled;
+      port.request("deliveries.list", { limit: 1 }).then((r) => notices.setBadge(r.failed_count), () => {});
+    }
+  },
+});
+
+async function sync() {
+  const { uccOrigins } = await readSettings(api.storage);
+  const scripts = await syncContentScripts(api.scripting, uccOrigins);
+  return { origins: uccOrigins, registered: scripts.map((s) => s.id) };
+}
+
+const handlers = createHandlers({ port, settings: () => readSettings(api.storage), state, sync });
+api.runtime.onMessage.addListener(createListener(handlers, api.runtime));
+
+api.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === RETRY_ALARM) port.wake();
+});
+api.storage.onChanged.addListener((changes, area) => {
+  if ((area === "local" || area === "managed") && "uccOrigins" in changes) sync();
+});
+api.permissions.onAdded.addListener(() => sync());
+api.runtime.onInstalled.addListener(() => sync());
+api.runtime.onStartup.addListener(() => sync());
+
+port.restore().catch((error) => console.warn("ucc-webhooks: could not restore queued call events:", error));

@@ -1,0 +1,98 @@
+// Runtime-message dispatch table of the service worker: who may send what, and the handler for each type.
+import { checkCallEvent } from "../common/protocol.js";
+
+// Host requests the popup and options page may pass through (call_event and hello are the worker's own).
+export const PAGE_REQUESTS = Object.freeze(new Set([
+  "webhooks.list", "webhooks.save", "webhooks.delete", "webhooks.test",
+  "deliveries.list", "deliveries.retry", "settings.get", "settings.set",
+]));
+
+/** "content" for our content scripts, "page" for our own pages (popup, options), null for anyone else. */
+export function senderKind(sender, runtime) {
+  if (!sender || sender.id !== runtime.id) return null;
+  const base = runtime.getURL("");
+  if (typeof sender.url === "string" && sender.url.startsWith(base)) return "page";
+  return sender.tab ? "content" : null;
+}
+
+/**
+ * deps: {port (HostPort), settings() -> effective settings, state {hostEnabled, failedCount}, sync() re-registers scripts}.
+ * Each entry: {from: "content"|"page", handle(message) -> result (or throws an error with .code)}.
+ */
+export function createHandlers({ port, settings, state, sync }) {
+  return {
+    "call_event": {
+      from: "content",
+      async handle(message) {
+        const checked = checkCallEvent(message.event);
+        if (!checked.ok) throw Object.assign(new Error(checked.error), { code: "validation_error", field: "event" });
+        const current = await settings();
+        if (!current.webhooksEnabled) return { forwarded: false, reason: "disabled_by_policy" };
+        port.sendCallEvent(checked.event);
+        return { forwarded: true };
+      },
+    },
+    "config.get": {
+      from: "content",
+      async handle() {
+        const { queueRule, userName, webhooksEnabled } = await settings();
+        return { queueRule, userName, webhooksEnabled };
+      },
+    },
+    "host.status": {
+      from: "page",
+      async handle() {
+        try {
+          await port.connect();
+        } catch (e) { /* the status carries the error */ }
+        const current = await settings();
+        return {
+          ...port.snapshot(),
+          extensionVersion: port.extensionVersion,
+          policyEnabled: current.webhooksEnabled,
+          hostEnabled: state.hostEnabled,
+          failedCount: state.failedCount,
+        };
+      },
+    },
+    "host.request": {
+      from: "page",
+      handle(message) {
+        const request = message.request || {};
+        if (!PAGE_REQUESTS.has(request.type)) {
+          throw Object.assign(new Error(`request type ${request.type} is not available to pages`), { code: "unknown_type" });
+        }
+        const { type, ...fields } = request;
+        return port.request(type, fields);
+      },
+    },
+    "settings.read": {
+      from: "page",
+      handle: () => settings(),
+    },
+    "scripts.sync": {
+      from: "page",
+      handle: () => sync(),
+    },
+  };
+}
+
+/** runtime.onMessage listener over a handler table; replies {ok, result} or {ok: false, error: {code, message, field}}. */
+export function createListener(table, runtime) {
+  return function onMessage(message, sender, sendResponse) {
+    const entry = message && typeof message.type === "string" ? table[message.type] : undefined;
+    if (!entry) return false;
+    const kind = senderKind(sender, runtime);
+    if (kind !== entry.from) {
+      sendResponse({ ok: false, error: { code: "forbidden", message: `${message.type} is not accepted from this sender`, field: null } });
+      return false;
+    }
+    Promise.resolve()
+      .then(() => entry.handle(message, sender))
+      .then(
+        (result) => sendResponse({ ok: true, result: result === undefined ? null : result }),
+        (error) => sendResponse({ ok: false, error: { code: error.code || "internal", message: String(error.message || error), field: error.field || null } }),
+      );
+    return true; // the answer comes asynchronously
+  };
+}

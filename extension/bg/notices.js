@@ -1,0 +1,36 @@
+// Host notices: open_tab opens a tab (http/https only), delivery updates the failure badge, policy updates the switch state.
+import { isHttpUrl } from "../common/protocol.js";
+
+/** Badge text for deliveries that failed for good ("" hides the badge). */
+export function badgeText(failedCount) {
+  if (!Number.isInteger(failedCount) || failedCount <= 0) return "";
+  return failedCount > 99 ? "99+" : String(failedCount);
+}
+
+/** A dispatch table from notice type to handler. deps: {tabs, action, broadcast(message), state}. */
+export function createNoticeHandlers({ tabs, action, broadcast, state }) {
+  function setBadge(count) {
+    state.failedCount = count;
+    action.setBadgeBackgroundColor({ color: "#b3261e" }).catch(() => {});
+    action.setBadgeText({ text: badgeText(count) }).catch(() => {});
+  }
+  return {
+    setBadge,
+    handlers: {
+      open_tab(notice) {
+        if (!isHttpUrl(notice.url)) return; // checked on the host too; never open anything else
+        tabs.create({ url: notice.url, active: true }).catch((error) => {
+          console.warn("ucc-webhooks: could not open tab:", error && error.message);
+        });
+      },
+      delivery(notice) {
+        setBadge(notice.failed_count);
+        broadcast({ type: "ucc-webhooks:delivery", delivery: notice.delivery, failed_count: notice.failed_count });
+      },
+      policy(notice) {
+        state.hostEnabled = notice.webhooks_enabled;
+        broadcast({ type: "ucc-webhooks:policy", webhooks_enabled: notice.webhooks_enabled });
+      },
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Effective extension settings: chrome.storage.local overlaid by managed storage (administrator policy), DESIGN.md "Extension settings".
+export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName"]);
+export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
+
+// scheme://host/path as Chromium and Firefox accept it in `matches`; host may start with "*." or be "*".
+const MATCH_PATTERN = /^(https?|\*):\/\/(\*|(\*\.)?[^/*:]+)(:(\d+|\*))?\/.*$/;
+
+export function isMatchPattern(text) {
+  return typeof text === "string" && MATCH_PATTERN.test(text);
+}
+
+/** What a person types ("ucc.example.com", "https://ucc.example.com/app") as a match pattern, or null. */
+export function toMatchPattern(text) {
+  let s = String(text || "").trim();
+  if (!s) return null;
+  if (isMatchPattern(s) && /\*$/.test(s)) return s;
+  if (!/^[a-z*]+:\/\//i.test(s)) s = "https://" + s;
+  try {
+    const url = new URL(s.replace("://*.", "://wildcard-placeholder."));
+    if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+    const host = url.host.replace("wildcard-placeholder.", "*.");
+    const pattern = `${url.protocol}//${host}/*`;
+    return isMatchPattern(pattern) ? pattern : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function strings(value) {
+  return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+}
+
+function rule(value) {
+  if (!value || typeof value !== "object") return { header: null, displayNamePattern: null };
+  const text = (v) => (typeof v === "string" && v.trim() ? v.trim() : null);
+  return { header: text(value.header), displayNamePattern: text(value.displayNamePattern) };
+}
+
+/** Merge local and managed values: managed wins, origins are the union; `managed` lists what the policy fixes. */
+export function merge(local = {}, managed = {}) {
+  const origins = [...new Set([...strings(managed.uccOrigins), ...strings(local.uccOrigins)])].filter(isMatchPattern);
+  const has = (key) => managed[key] !== undefined && managed[key] !== null;
+  return {
+    uccOrigins: origins,
+    queueRule: rule(has("queueRule") ? managed.queueRule : local.queueRule),
+    userName: (has("userName") ? managed.userName : local.userName) || null,
+    webhooksEnabled: managed.WEBHOOKS_ENABLED !== false,
+    managed: MANAGED_KEYS.filter(has),
+  };
+}
+
+/** Read both areas; managed storage is absent in Firefox without a policy, which counts as empty. */
+export async function readSettings(storage) {
+  const local = (await storage.local.get([...LOCAL_KEYS])) || {};
+  let managed = {};
+  try {
+    managed = (storage.managed && (await storage.managed.get(null))) || {};
+  } catch (e) {
+    managed = {};
+  }
+  return merge(local, managed);
+}
