@@ -351,3 +351,12 @@ def test_snap_chromium_is_noted(installed):
     code, lines, out = doctor(installed, "--browser", "chromium")
     assert "note" in line(lines, "chromium", "snap")
     assert code == 0  # a note is not a failure: a native Chromium may be in use too
+
+
+def test_manifests_readme_explains_the_same_messages():
+    readme = (Path(__file__).resolve().parents[1] / "manifests" / "README.md").read_text()
+    from ucc_webhooks import doctor as module
+
+    for message in ("Specified native messaging host not found.", "Access to the specified native messaging host is forbidden.",
+                    "No such native application org.uccwebhooks.host"):
+        assert message in readme and message in module.EXPLAIN_NOT_FOUND + module.EXPLAIN_FORBIDDEN
