@@ -89,3 +89,79 @@ def plain_chromium(tmp_path: Path) -> Iterator[lab_browser.BrowserSession]:
         yield session
     finally:
         session.quit()
+
+
+# -- the real chain: browser + extension + host ------------------------------------------------
+from ucc_webhooks.lab.extension import DEFAULT_QUEUE_RULE  # noqa: E402
+from ucc_webhooks.lab.stack import BrowserLab  # noqa: E402
+
+
+def _extension_ready() -> str | None:
+    manifest = REPO / "extension" / "manifest.json"
+    return None if manifest.is_file() else f"{manifest} does not exist yet"
+
+
+def _start_lab(kind: str, root: Path, sip: SipServer, softphone_server: SoftphoneServer) -> BrowserLab:
+    problem = _extension_ready()
+    if problem:
+        pytest.fail(f"cannot start {kind} with the extension: {problem}")
+    return BrowserLab(kind, root, sip, softphone_server).start()
+
+
+def _print_lab_diagnostics(lab: BrowserLab) -> None:
+    print(f"=== {lab.kind} lab at {lab.root}")
+    for log in sorted((lab.root / "host" / "data").glob("*.log")):
+        print(f"--- {log}\n{log.read_text(errors='replace')[-4000:]}")
+    if lab.session is not None:
+        try:
+            print("--- page events", lab.page.events() if lab.page else None)
+        except Exception as exc:  # noqa: BLE001 - diagnostics only
+            print("--- page events unavailable:", exc)
+
+
+@pytest.fixture(scope="module")
+def chromium_lab(sip, softphone_server, tmp_path_factory) -> Iterator[BrowserLab]:
+    """Headless Chromium with the extension and the host, shared by the tests of one module."""
+    lab = _start_lab("chromium", tmp_path_factory.mktemp("chromium-lab"), sip, softphone_server)
+    try:
+        yield lab
+    finally:
+        lab.stop()
+
+
+@pytest.fixture(scope="module")
+def firefox_lab(sip, softphone_server, tmp_path_factory) -> Iterator[BrowserLab]:
+    """Headless Firefox ESR with the add-on and the host, shared by the tests of one module."""
+    lab = _start_lab("firefox", tmp_path_factory.mktemp("firefox-lab"), sip, softphone_server)
+    try:
+        yield lab
+    finally:
+        lab.stop()
+
+
+def _fresh(lab: BrowserLab, request: pytest.FixtureRequest) -> Iterator[BrowserLab]:
+    """Per test: no webhooks, no policy file, default settings, one tab, a freshly registered page."""
+    if lab.session is None:  # an earlier test's restart failed: start again
+        lab.start()
+    lab.host.clear()
+    lab.host.set_policy(None)
+    lab.close_other_tabs()
+    lab.reload_page()
+    yield lab
+    if _failed(request):
+        _print_lab_diagnostics(lab)
+    if lab.session is not None:
+        lab.host.set_policy(None)
+
+
+@pytest.fixture
+def chromium(chromium_lab: BrowserLab, request: pytest.FixtureRequest) -> Iterator[BrowserLab]:
+    yield from _fresh(chromium_lab, request)
+
+
+@pytest.fixture
+def firefox(firefox_lab: BrowserLab, request: pytest.FixtureRequest) -> Iterator[BrowserLab]:
+    yield from _fresh(firefox_lab, request)
+
+
+__all__ = ["DEFAULT_QUEUE_RULE"]

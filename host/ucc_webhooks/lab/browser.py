@@ -18,10 +18,15 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..constants import FIREFOX_EXTENSION_ID
+
 __all__ = [
-    "CHROMIUM", "CHROMEDRIVER", "BrowserSession", "chromium", "firefox", "geckodriver_path",
+    "CHROMIUM", "CHROMEDRIVER", "FIREFOX_EXTENSION_UUID", "BrowserSession", "chromium", "firefox", "geckodriver_path",
     "repo_extension_dir", "test_extension_copy", "zip_extension",
 ]
+
+#: The add-on's moz-extension:// host in lab Firefox (random per install unless fixed by a pref).
+FIREFOX_EXTENSION_UUID = "6f1e3c2a-9d4b-4e7a-8c5f-2b1a0d9e8f71"
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -41,6 +46,8 @@ FIREFOX_PREFS = {
     "browser.shell.checkDefaultBrowser": False,
     "datareporting.policy.dataSubmissionEnabled": False,
     "app.update.enabled": False,
+    # A fixed moz-extension:// host for the add-on, so tests can open its pages by address.
+    "extensions.webextensions.uuids": json.dumps({FIREFOX_EXTENSION_ID: FIREFOX_EXTENSION_UUID}),
 }
 
 

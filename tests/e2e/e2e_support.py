@@ -1,0 +1,86 @@
+"""Helpers shared by the browser tests: webhook URLs with every placeholder a trigger offers,
+and the one deliberate bounded wait, for "nothing (more) arrives"."""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+
+from ucc_webhooks.lab.receiver import ReceivedRequest, Receiver
+
+TRIGGERS = (
+    "outgoing_call_started", "incoming_call_accepted", "queue_call_accepted", "incoming_call_ended",
+    "outgoing_call_ended", "queue_call_ended", "incoming_call_ringing", "incoming_call_missed",
+)
+OUTGOING = {"outgoing_call_started", "outgoing_call_ended"}
+ENDED = {t for t in TRIGGERS if t.endswith("_ended")}
+
+# DESIGN.md's placeholder table, written out here rather than read from the host's own table.
+_COMMON = ["callee", "time", "direction", "call_id"]
+_INCOMING = ["caller", "user", "caller_name", "queue"]
+
+#: Odd caller ids: the number is SIP-URI safe, the display name carries quotes, umlauts and "&".
+CALLER = "+4930123456"
+CALLER_NAME = 'Anna "Ä" Müller & Co'
+
+
+def placeholders_for(trigger: str) -> list[str]:
+    names = list(_COMMON)
+    if trigger not in OUTGOING:
+        names += _INCOMING
+    if trigger in ENDED:
+        names.append("duration")
+    return names
+
+
+def hook_url(receiver: Receiver, trigger: str) -> str:
+    """`/hook/<trigger>?name={name}&...` with every placeholder the trigger offers."""
+    query = "&".join(f"{n}={{{n}}}" for n in placeholders_for(trigger))
+    return receiver.url(f"/hook/{trigger}") + "?" + query
+
+
+def hook_all(host, receiver: Receiver, action: str = "get") -> dict[str, str]:
+    """One GET webhook per trigger, each to its own path; returns trigger -> webhook id."""
+    return {t: host.add(t, action, hook_url(receiver, t), name=f"e2e {t}").id for t in TRIGGERS}
+
+
+def one(receiver: Receiver, trigger: str, timeout: float = 15.0) -> ReceivedRequest:
+    """Wait for the request of `trigger` (from `hook_all`) and return it; more than one is a bug."""
+    got = receiver.wait_for(1, timeout, path=f"/hook/{trigger}")
+    assert len(got) == 1, f"{trigger} fired {len(got)} times"
+    return got[0]
+
+
+def q(request: ReceivedRequest) -> dict[str, str]:
+    """The query as single values (blank values kept)."""
+    return {k: v[-1] for k, v in request.query.items()}
+
+
+def raw_query_value(request: ReceivedRequest, name: str) -> str:
+    """The still-encoded value of `name` in the request line (to check the encoding itself)."""
+    query = urllib.parse.urlsplit(request.raw_path).query
+    for part in query.split("&"):
+        key, _, value = part.partition("=")
+        if key == name:
+            return value
+    raise KeyError(name)
+
+
+def fired(receiver: Receiver) -> list[str]:
+    """Triggers that reached the receiver so far (paths /hook/<trigger>), in arrival order."""
+    return [r.path.rsplit("/", 1)[-1] for r in receiver.requests if r.path.startswith("/hook/")]
+
+
+def assert_quiet(receiver: Receiver, expected: int, within: float = 1.5) -> None:
+    """Nothing beyond `expected` requests arrives within `within` seconds.
+
+    The only bounded wait in the suite: absence cannot be waited for by condition. It runs after
+    the call's last expected request arrived, when every earlier event had long been delivered.
+    """
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if len(receiver.requests) > expected:
+            break
+        time.sleep(0.05)
+    extra = [f"{r.method} {r.raw_path}" for r in receiver.requests[expected:]]
+    assert not extra, f"unexpected requests: {extra}"
