@@ -1,0 +1,163 @@
+// Options page: UCC client addresses (with a permission button per origin), queue rule, user name, default region (a host setting).
+//
+// Stable hooks for Selenium: #origin-input, #add-origin, #origin-error,
+//   #origin-list > li[data-testid=origin][data-origin=<match pattern>][data-managed] with
+//   origin-permission[data-granted=true|false], grant-origin, remove-origin;
+//   #queue-header, #queue-pattern, #queue-error, #user-name, #default-region, #region-error,
+//   #settings-state (Saving… / Saved / error), #policy-banner.
+// Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (DESIGN.md).
+import { toMatchPattern } from "./bg/settings.js";
+import { errorText, localize, t } from "./ui/i18n.js";
+import { request, settings as readSettings, syncScripts } from "./ui/host.js";
+
+const api = globalThis.browser || globalThis.chrome;
+const $ = (id) => document.getElementById(id);
+let effective = null;
+
+function showState(key, ...subs) {
+  $("settings-state").textContent = key ? t(key, ...subs) : "";
+}
+
+async function localOrigins() {
+  const { uccOrigins } = await api.storage.local.get("uccOrigins");
+  return Array.isArray(uccOrigins) ? uccOrigins : [];
+}
+
+async function renderOrigins() {
+  const mine = await localOrigins();
+  const managed = effective.uccOrigins.filter((o) => !mine.includes(o));
+  const rows = [];
+  for (const pattern of [...managed, ...mine]) {
+    const li = document.createElement("li");
+    li.dataset.testid = "origin";
+    li.dataset.origin = pattern;
+    li.dataset.managed = String(managed.includes(pattern));
+    const text = document.createElement("span");
+    text.className = "pattern";
+    text.textContent = pattern;
+    const granted = await api.permissions.contains({ origins: [pattern] });
+    const perm = document.createElement("span");
+    perm.dataset.testid = "origin-permission";
+    perm.dataset.granted = String(granted);
+    perm.textContent = t(granted ? "originGranted" : "originNotGranted");
+    const grant = document.createElement("button");
+    grant.type = "button";
+    grant.dataset.testid = "grant-origin";
+    grant.textContent = t("grantOrigin");
+    grant.hidden = granted;
+    grant.addEventListener("click", () => ask(pattern)); // must stay synchronous: a user gesture
+    li.append(text, perm, grant);
+    if (managed.includes(pattern)) {
+      const note = document.createElement("span");
+      note.className = "managed-note";
+      note.textContent = t("managedByAdmin");
+      li.append(note);
+    } else {
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.dataset.testid = "remove-origin";
+      remove.textContent = t("removeOrigin");
+      remove.addEventListener("click", () => saveOrigins(mine.filter((o) => o !== pattern)));
+      li.append(remove);
+    }
+    rows.push(li);
+  }
+  $("origin-list").replaceChildren(...rows);
+}
+
+/** Ask for host access to one origin (the prompt needs the click's user gesture), then re-register the observer. */
+function ask(pattern) {
+  return api.permissions.request({ origins: [pattern] }).then(async (granted) => {
+    if (granted) await syncScripts();
+    await renderOrigins();
+  }, (error) => showState("saveError", error.message));
+}
+
+async function saveOrigins(origins) {
+  showState("saveSaving");
+  await api.storage.local.set({ uccOrigins: [...new Set(origins)] }); // the worker re-registers on this change
+  effective = await readSettings();
+  await renderOrigins();
+  showState("saveSaved");
+}
+
+function addOrigin() {
+  const typed = $("origin-input").value;
+  const pattern = toMatchPattern(typed);
+  $("origin-error").hidden = Boolean(pattern);
+  if (!pattern) {
+    $("origin-error").textContent = t("originInvalid", typed);
+    return;
+  }
+  ask(pattern); // first, while the click still counts as a user gesture; the prompt may stay open
+  $("origin-input").value = "";
+  localOrigins().then((mine) => saveOrigins([...mine, pattern]));
+}
+
+function debounce(fn, ms = 600) {
+  let timer = null;
+  return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
+}
+
+const saveQueueAndUser = debounce(async () => {
+  const header = $("queue-header").value.trim() || null;
+  const pattern = $("queue-pattern").value.trim() || null;
+  try {
+    if (pattern) new RegExp(pattern);
+    $("queue-error").hidden = true;
+  } catch (error) {
+    $("queue-error").textContent = t("queuePatternInvalid", error.message);
+    $("queue-error").hidden = false;
+    return;
+  }
+  showState("saveSaving");
+  await api.storage.local.set({ queueRule: { header, displayNamePattern: pattern }, userName: $("user-name").value.trim() || null });
+  showState("saveSaved");
+});
+
+const saveRegion = debounce(async () => {
+  const region = $("default-region").value.trim().toUpperCase();
+  const error = $("region-error");
+  if (region && !/^[A-Z]{2}$/.test(region)) {
+    error.textContent = t("regionInvalid");
+    error.hidden = false;
+    return;
+  }
+  showState("saveSaving");
+  try {
+    await request("settings.set", { settings: { default_region: region || null } });
+    error.hidden = true;
+    showState("saveSaved");
+  } catch (e) {
+    error.textContent = e.code === "validation_error" ? errorText(e) : t("regionNeedsHost", errorText(e));
+    error.hidden = false;
+    showState("saveError", errorText(e));
+  }
+});
+
+async function main() {
+  localize();
+  effective = await readSettings();
+  const local = await api.storage.local.get(["queueRule", "userName"]);
+  const rule = effective.managed.includes("queueRule") ? effective.queueRule : local.queueRule || {};
+  $("queue-header").value = rule.header || "";
+  $("queue-pattern").value = rule.displayNamePattern || "";
+  $("user-name").value = effective.userName || "";
+  for (const [key, ids, note] of [["queueRule", ["queue-header", "queue-pattern"], "queue-managed"], ["userName", ["user-name"], "user-managed"]]) {
+    const fixed = effective.managed.includes(key);
+    for (const id of ids) $(id).disabled = fixed;
+    $(note).hidden = !fixed;
+  }
+  $("policy-banner").hidden = effective.webhooksEnabled;
+  await renderOrigins();
+  for (const id of ["queue-header", "queue-pattern", "user-name"]) $(id).addEventListener("input", saveQueueAndUser);
+  $("default-region").addEventListener("input", saveRegion);
+  $("add-origin").addEventListener("click", addOrigin);
+  $("origin-input").addEventListener("keydown", (e) => { if (e.key === "Enter") addOrigin(); });
+  request("settings.get").then(({ settings }) => { $("default-region").value = settings.default_region || ""; }, (e) => {
+    $("region-error").textContent = t("regionNeedsHost", errorText(e));
+    $("region-error").hidden = false;
+  });
+}
+
+main();

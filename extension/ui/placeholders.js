@@ -1,0 +1,61 @@
+// Placeholder chips for a webhook's trigger: allowed ones insert "{name}" at the cursor, the others are greyed with the reason.
+import { label, t } from "./i18n.js";
+
+/** All placeholder names the host knows, described; names only listed under a trigger are included too. */
+export function catalogue(hello) {
+  const byName = new Map();
+  for (const p of hello.placeholders || []) byName.set(p.name, p.description || "");
+  for (const trig of hello.triggers || []) for (const name of trig.placeholders || []) if (!byName.has(name)) byName.set(name, "");
+  return [...byName].map(([name, description]) => ({ name, description }));
+}
+
+/** {allowed: bool, reason: text} for one placeholder under one trigger. Unknown trigger info: allowed. */
+export function availability(hello, trigger, name) {
+  const triggers = hello.triggers || [];
+  const current = triggers.find((x) => x.id === trigger);
+  if (!current || current.placeholders.includes(name)) return { allowed: true, reason: "" };
+  const elsewhere = triggers.filter((x) => x.placeholders.includes(name)).map((x) => label("trigger", x.id));
+  const triggerLabel = label("trigger", trigger);
+  return {
+    allowed: false,
+    reason: elsewhere.length ? t("placeholderUnavailable", triggerLabel, elsewhere.join(", ")) : t("placeholderNowhere", triggerLabel),
+  };
+}
+
+/** Insert text at the cursor of an input or textarea and tell its listeners (autosave) about it. */
+export function insertAtCursor(field, text) {
+  const start = field.selectionStart ?? field.value.length;
+  const end = field.selectionEnd ?? start;
+  field.value = field.value.slice(0, start) + text + field.value.slice(end);
+  field.focus();
+  field.setSelectionRange(start + text.length, start + text.length);
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+/** Render chips into container; target() returns the field that gets the text (the last focused one). */
+export function renderChips(container, { hello, trigger, target, readOnly, onReason }) {
+  container.replaceChildren();
+  for (const { name, description } of catalogue(hello)) {
+    const chip = document.createElement("button");
+    chip.type = "button";
+    chip.className = "chip";
+    chip.textContent = `{${name}}`;
+    chip.dataset.testid = "placeholder-chip";
+    chip.dataset.placeholder = name;
+    const { allowed, reason } = availability(hello, trigger, name);
+    chip.title = allowed ? description : reason;
+    chip.dataset.reason = reason;
+    if (!allowed || readOnly) {
+      // aria-disabled rather than disabled: the tooltip and a click that explains still work
+      chip.setAttribute("aria-disabled", "true");
+      chip.classList.add("unavailable");
+    }
+    chip.addEventListener("mousedown", (e) => e.preventDefault()); // keep the cursor where it is
+    chip.addEventListener("click", () => {
+      if (readOnly) return;
+      if (!allowed) onReason(reason);
+      else insertAtCursor(target(), `{${name}}`);
+    });
+    container.append(chip);
+  }
+}

@@ -1,0 +1,169 @@
+// One webhook's editor card: fields, auto-save through webhooks.save, host validation at the field, test, delete.
+import { CONTENT_TYPES, TRIGGERS } from "../common/protocol.js";
+import { createAutosave } from "./autosave.js";
+import { createHeaderEditor, createSecretEditor } from "./credentials.js";
+import { errorText, label, localize, t } from "./i18n.js";
+import { request } from "./host.js";
+import { renderChips } from "./placeholders.js";
+
+function fillSelect(select, values, labelOf) {
+  select.replaceChildren(...values.map((value) => new Option(labelOf(value), value)));
+}
+
+/** A new webhook as the "add" button creates it (saved once it has a URL). */
+export function blankWebhook(hello) {
+  const triggers = (hello.triggers || []).map((x) => x.id);
+  return {
+    name: "", trigger: triggers[0] || TRIGGERS[0], action: (hello.actions || ["get"])[0], url: "", body: "",
+    content_type: (hello.content_types || CONTENT_TYPES)[0], enabled: true, headers: {}, secret: null, origin: "user",
+  };
+}
+
+/** Build a card; callbacks: onSaved(webhook), onDeleted(webhook). Returns {element, webhook()}. */
+export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () => {} }) {
+  const element = document.getElementById("webhook-template").content.firstElementChild.cloneNode(true);
+  localize(element);
+  const q = (id) => element.querySelector(`[data-testid="${id}"]`);
+  const field = (name) => element.querySelector(`[data-field="${name}"]`);
+  const readOnly = webhook.origin === "admin";
+  let current = { ...webhook };
+  let lastText = field("url");
+
+  const triggerIds = (hello.triggers || []).map((x) => x.id);
+  fillSelect(field("trigger"), triggerIds.length ? triggerIds : [...TRIGGERS], (id) => label("trigger", id));
+  fillSelect(field("action"), hello.actions || ["get", "post", "open_tab"], (id) => label("action", id));
+  fillSelect(field("content_type"), hello.content_types || [...CONTENT_TYPES], (v) => v);
+
+  const autosave = createAutosave({ save, onState: showState });
+  const headers = createHeaderEditor({
+    list: q("header-list"), template: document.getElementById("header-template"), addButton: q("add-header"),
+    onChange: () => autosave.schedule(), readOnly,
+  });
+  const secret = createSecretEditor({
+    stateText: q("secret-state"), onceBox: q("secret-once-box"), onceCode: q("secret-once"),
+    generateButton: q("generate-secret"), removeButton: q("remove-secret"), onChange: () => autosave.flush(), readOnly,
+  });
+
+  function fill(w) {
+    element.dataset.origin = w.origin || "user";
+    if (w.id) element.dataset.webhookId = w.id;
+    field("name").value = w.name || "";
+    field("trigger").value = w.trigger;
+    field("action").value = w.action;
+    field("url").value = w.url || "";
+    field("body").value = w.body || "";
+    field("content_type").value = w.content_type || (hello.content_types || CONTENT_TYPES)[0];
+    field("enabled").checked = w.enabled !== false;
+    headers.set(w.headers);
+    secret.set(w.secret);
+    q("disabled-reason").hidden = !w.disabled_reason;
+    q("disabled-reason").textContent = w.disabled_reason ? t("disabledReason", w.disabled_reason) : "";
+  }
+
+  function refresh() {
+    q("post-fields").hidden = field("action").value !== "post";
+    renderChips(q("placeholder-chips"), {
+      hello, trigger: field("trigger").value, readOnly, target: () => lastText,
+      onReason(reason) { q("chip-reason").textContent = reason; q("chip-reason").hidden = false; },
+    });
+    q("chip-reason").hidden = true;
+  }
+
+  function collect() {
+    const w = {
+      name: field("name").value.trim(), trigger: field("trigger").value, action: field("action").value,
+      url: field("url").value.trim(), body: field("body").value, content_type: field("content_type").value,
+      enabled: field("enabled").checked, headers: headers.get(), secret: secret.get(),
+    };
+    if (current.id) w.id = current.id;
+    return w;
+  }
+
+  function showErrors(error) {
+    for (const p of element.querySelectorAll('[data-testid="field-error"]')) { p.hidden = true; p.textContent = ""; }
+    for (const el of element.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    if (!error) return;
+    const name = String(error.field || "").split(/[.[]/)[0];
+    const at = element.querySelector(`[data-testid="field-error"][data-for="${name}"]`) || element.querySelector('[data-testid="field-error"][data-for=""]');
+    at.textContent = errorText(error);
+    at.hidden = false;
+    if (field(name)) field(name).setAttribute("aria-invalid", "true");
+    if (name === "headers" || name === "secret") element.querySelector("details").open = true;
+  }
+
+  function showState(state, error) {
+    if (state === "saved" && !current.id) state = "needs-url"; // nothing was sent yet
+    const text = { saving: t("saveSaving"), saved: t("saveSaved"), "needs-url": t("saveNeedsUrl") };
+    element.dataset.saveState = state;
+    q("save-state").textContent = state === "error" ? t("saveError", errorText(error)) : text[state] || "";
+    showErrors(state === "error" ? error : null);
+  }
+
+  async function save() {
+    const sent = collect();
+    if (!sent.id && !sent.url) {
+      showState("needs-url");
+      return;
+    }
+    const saved = await request("webhooks.save", { webhook: sent });
+    current = saved;
+    element.dataset.webhookId = saved.id;
+    if (saved.secret && saved.secret !== sent.secret) secret.set(saved.secret); // shown once, then masked
+    headers.maskSent(sent.headers);
+    onSaved(saved);
+  }
+
+  async function test() {
+    const out = q("test-result");
+    delete out.dataset.ok;
+    if (autosave.pending()) await autosave.flush();
+    if (!current.id) { out.textContent = t("testNeedsSave"); return; }
+    out.textContent = t("testRunning");
+    try {
+      const r = await request("webhooks.test", { webhook_id: current.id });
+      const ms = Math.round(r.latency_ms || 0);
+      out.dataset.ok = String(Boolean(r.ok));
+      if (!r.ok) out.textContent = t("testFailed", r.error || `HTTP ${r.status}`);
+      else out.textContent = r.status ? t("testOk", r.status, ms) : t("testOkNoStatus", ms);
+    } catch (error) {
+      out.dataset.ok = "false";
+      out.textContent = t("testFailed", errorText(error));
+    }
+  }
+
+  let confirmTimer = null;
+  async function remove() {
+    const button = q("delete-webhook");
+    if (!button.dataset.confirm) { // first click asks, second click deletes
+      button.dataset.confirm = "1";
+      button.textContent = t("confirmDelete");
+      confirmTimer = setTimeout(() => { delete button.dataset.confirm; button.textContent = t("deleteWebhook"); }, 4000);
+      return;
+    }
+    clearTimeout(confirmTimer);
+    try {
+      if (current.id) await request("webhooks.delete", { webhook_id: current.id });
+      element.remove();
+      onDeleted(current);
+    } catch (error) {
+      showState("error", error);
+    }
+  }
+
+  fill(current);
+  refresh();
+  for (const name of ["name", "url", "body"]) field(name).addEventListener("input", () => autosave.schedule());
+  for (const name of ["url", "body"]) field(name).addEventListener("focus", () => { lastText = field(name); });
+  for (const name of ["trigger", "action", "content_type", "enabled"]) {
+    field(name).addEventListener("change", () => { refresh(); autosave.flush(); });
+  }
+  q("test-webhook").addEventListener("click", test);
+  q("delete-webhook").addEventListener("click", remove);
+  if (readOnly) {
+    q("admin-badge").hidden = false;
+    q("delete-webhook").hidden = true;
+    for (const el of element.querySelectorAll("[data-field]")) el.disabled = true;
+  }
+  if (!current.id) showState("needs-url");
+  return { element, webhook: () => current };
+}
