@@ -387,3 +387,94 @@ def test_uninstall_without_browser_removes_from_all(env):
     assert not (home(env) / USER_DIRS["edge"] / NAME).exists()
     assert not (home(env) / USER_DIRS["firefox"] / NAME).exists()
     assert not user_launcher(env).exists()
+
+
+# --- a real browser reads what install wrote ---
+
+CHROMIUM_BIN = "/usr/bin/chromium"
+PROBE_JS = """
+const port = chrome.runtime.connectNative("org.uccwebhooks.host");
+port.onMessage.addListener(m => console.log("PROBE-REPLY " + JSON.stringify(m)));
+port.onDisconnect.addListener(() => console.log("PROBE-DISCONNECT " + (chrome.runtime.lastError || {}).message));
+port.postMessage({id: 1, type: "hello", extension_version: "probe"});
+"""
+
+
+def chromium_probe(tmp_path: Path, env: dict, profile: Path) -> str:
+    """Start headless Chromium with a two-line extension carrying our extension's key (so our
+    id), which connects to the host; return the first PROBE line it logs."""
+    import signal
+    import time
+
+    key = json.loads((REPO / "extension" / "manifest.json").read_text())["key"]
+    ext = tmp_path / "probe-ext"
+    ext.mkdir()
+    (ext / "manifest.json").write_text(json.dumps({"manifest_version": 3, "name": "probe", "version": "1", "key": key,
+                                                   "permissions": ["nativeMessaging"], "background": {"service_worker": "bg.js"}}))
+    (ext / "bg.js").write_text(PROBE_JS)
+    browser = subprocess.Popen(
+        [CHROMIUM_BIN, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-features=DisableLoadExtensionCommandLineSwitch",
+         "--enable-logging=stderr", f"--user-data-dir={profile}", f"--load-extension={ext}", "about:blank"],
+        env={**env, "PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    deadline = time.monotonic() + 30
+    try:
+        for text in browser.stderr:
+            if "PROBE-" in text:
+                return text[text.index("PROBE-"):]
+            if time.monotonic() > deadline:
+                break
+        return ""
+    finally:
+        os.killpg(browser.pid, signal.SIGTERM)
+        browser.wait(10)
+
+
+needs_chromium = pytest.mark.skipif(not (Path(CHROMIUM_BIN).exists() and (REPO / "extension/manifest.json").exists()),
+                                    reason="needs /usr/bin/chromium and extension/manifest.json")
+
+
+@needs_chromium
+@pytest.mark.browser
+def test_real_chromium_starts_the_host_from_the_profile_manifest(env, tmp_path):
+    env["UCC_WEBHOOKS_HOME"] = str(tmp_path / "data")
+    profile = tmp_path / "profile"
+    assert cli(env, "install", "--browser", "chromium", "--profile-dir", str(profile)).returncode == 0
+    said = chromium_probe(tmp_path, {k: v for k, v in env.items() if k != "UCC_WEBHOOKS_HOME"}, profile)
+    assert said.startswith("PROBE-REPLY "), said
+    assert '"host_version"' in said  # and the launcher's pinned UCC_WEBHOOKS_HOME was used:
+    assert (tmp_path / "data").is_dir()
+
+
+@needs_chromium
+@pytest.mark.browser
+@pytest.mark.parametrize("breakage, message", [
+    ("missing", "Specified native messaging host not found."),
+    ("bad json", "Specified native messaging host not found."),
+    # An origin of the wrong form makes Chromium reject the whole manifest: "not found".
+    ("no trailing slash", "Specified native messaging host not found."),
+    ("another extension", "Access to the specified native messaging host is forbidden."),
+    ("launcher gone", "Specified native messaging host not found."),
+    ("launcher not executable", "Native host has exited."),
+])
+def test_real_chromium_says_what_doctor_explains(env, tmp_path, breakage, message):
+    profile = tmp_path / "profile"
+    assert cli(env, "install", "--browser", "chromium", "--profile-dir", str(profile)).returncode == 0
+    manifest = profile / "NativeMessagingHosts" / NAME
+    data = json.loads(manifest.read_text())
+    if breakage == "missing":
+        manifest.unlink()
+    elif breakage == "bad json":
+        manifest.write_text(manifest.read_text()[:-3])
+    elif breakage == "launcher gone":
+        os.unlink(data["path"])
+    elif breakage == "launcher not executable":
+        os.chmod(data["path"], 0o644)
+    else:
+        data["allowed_origins"] = [ORIGIN.rstrip("/") if breakage == "no trailing slash" else "chrome-extension://" + "b" * 32 + "/"]
+        manifest.write_text(json.dumps(data))
+    said = chromium_probe(tmp_path, env, profile)
+    assert said.startswith(f"PROBE-DISCONNECT {message}"), said
+    doctor = cli(env, "doctor", "--browser", "chromium", "--profile-dir", str(profile))
+    assert doctor.returncode == 1 and message in doctor.stdout

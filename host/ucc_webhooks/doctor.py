@@ -5,8 +5,9 @@ executable launcher; the allowed origin is our extension in the exact form the b
 the launcher, started as the browser starts it, answers `hello` within 2 s. Then for the
 machine: the policy switch `WEBHOOKS_ENABLED`, and the data folder (writable, 0700).
 Exit code 0 only when every link holds; the last line is then "Looks good".
-`--json` prints the same as one JSON object; `--explain` prints what the browsers' two common
-error messages mean.
+`--json` prints the same as one JSON object; `--explain` prints what the browsers' error
+messages mean ("native messaging host not found", "access forbidden", "native host has exited");
+after a failure doctor prints the explanation of the message that failure causes.
 """
 
 from __future__ import annotations
@@ -27,16 +28,20 @@ from .install_probe import last_line, say_hello
 from .paths import data_dir, policy_path
 from .policy import read_policy
 
-__all__ = ["EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "Link", "configure", "run"]
+__all__ = ["EXPLAIN_EXITED", "EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "EXPLANATIONS", "Link", "configure", "run"]
 
+# What the browser tells the extension for each broken link. The Chromium messages and which
+# breakage gives which were checked against Chromium 156 (tests/test_installer.py, real browser).
 EXPLAIN_NOT_FOUND = """\
 "Specified native messaging host not found." (Chromium, Chrome, Edge, Brave, Vivaldi)
 "No such native application org.uccwebhooks.host" (Firefox)
-  The browser found no usable manifest named org.uccwebhooks.host where it looks: none was
-  installed for this browser, it sits in another browser's folder, the browser runs with its own
-  --user-data-dir (then the manifest must be in DIR/NativeMessagingHosts), the file is not valid
-  JSON or its "name" differs, or the browser is a snap/flatpak that cannot see it. An
-  administrator policy (NativeMessagingUserLevelHosts = false) also hides per-user manifests.
+  The browser has no usable manifest named org.uccwebhooks.host where it looks. Either none was
+  installed for this browser (or it sits in another browser's folder; or the browser runs with
+  --user-data-dir=DIR, and then it must be in DIR/NativeMessagingHosts), or the manifest is
+  unusable: not valid JSON, another "name", a "path" that does not exist, or an allowed origin
+  not written exactly as chrome-extension://<id>/ (a missing trailing slash counts). A
+  snap/flatpak browser cannot see it at all, and a policy (NativeMessagingUserLevelHosts = false)
+  hides per-user manifests.
   What to do: run `ucc-webhooks install --browser <your browser>` (add `--profile-dir DIR` for a
   browser started with --user-data-dir=DIR, or `--system` as root for all users), restart the
   browser, then run `ucc-webhooks doctor`."""
@@ -44,14 +49,24 @@ EXPLAIN_NOT_FOUND = """\
 EXPLAIN_FORBIDDEN = """\
 "Access to the specified native messaging host is forbidden." (Chromium family)
 "This extension does not have permission to use native application ..." (Firefox)
-  The manifest was found, but it does not name this extension: "allowed_origins" must contain
-  exactly "chrome-extension://amlncininjibhhckajeabpanpcfpeeig/" (scheme, 32-letter id and the
-  trailing slash), Firefox's "allowed_extensions" "ucc-webhooks@uccwebhooks.org". A copy of the
-  extension with another id (packed with another key, from another store) is refused, and so is
-  every host when a policy (NativeMessagingBlocklist) blocks it.
+  The manifest is fine but names another extension: "allowed_origins" must list
+  "chrome-extension://amlncininjibhhckajeabpanpcfpeeig/", Firefox's "allowed_extensions"
+  "ucc-webhooks@uccwebhooks.org". A copy of the extension with another id (packed with another
+  key, from another store) is refused, and so is every host a policy (NativeMessagingBlocklist)
+  blocks.
   What to do: run `ucc-webhooks install --browser <your browser>` to rewrite the manifest, load
   the extension from this project's extension/ folder (its fixed key gives the id above), check
   chrome://policy for NativeMessagingBlocklist/Allowlist, restart the browser."""
+
+EXPLAIN_EXITED = """\
+"Native host has exited." (Chromium family; Firefox logs the host's error in the browser console)
+  The browser found the manifest and started its "path", which ended at once: the launcher is
+  not executable, the Python environment it names was moved or deleted, or the host failed at
+  start (its last error is on doctor's hello line).
+  What to do: the fix on doctor's launcher or hello line; usually `ucc-webhooks install --browser
+  <your browser>` from the Python environment you want the browser to use."""
+
+EXPLANATIONS = {"not_found": EXPLAIN_NOT_FOUND, "forbidden": EXPLAIN_FORBIDDEN, "exited": EXPLAIN_EXITED}
 
 
 @dataclass
@@ -61,6 +76,7 @@ class Link:
     ok: bool | None  # None: a note, neither pass nor fail
     detail: str
     fix: str | None = None
+    symptom: str | None = None  # what the browser reports: a key of EXPLANATIONS
 
 
 def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
@@ -75,7 +91,7 @@ def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.explain:
-        print(EXPLAIN_NOT_FOUND + "\n\n" + EXPLAIN_FORBIDDEN)
+        print("\n\n".join(EXPLANATIONS.values()))
         return 0
     profile = args.profile_dir.expanduser().absolute() if args.profile_dir else None
     links: list[Link] = []
@@ -92,11 +108,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"ok": not failed, "version": VERSION, "checks": [asdict(link) for link in links]}, indent=2))
     elif failed:
         print(f"{len(failed)} problem{'s' if len(failed) > 1 else ''} found; each FAIL line above says how to fix it.")
-        links_failed = {link.link for link in failed}
-        if "manifest" in links_failed:
-            print("\n" + EXPLAIN_NOT_FOUND)
-        if "origin" in links_failed:
-            print("\n" + EXPLAIN_FORBIDDEN)
+        seen = {link.symptom for link in failed}
+        for symptom, text in EXPLANATIONS.items():
+            if symptom in seen:
+                print("\n" + text)
     else:
         print("Looks good")
     return 1 if failed else 0
@@ -149,7 +164,7 @@ def _browsers(names: list[str] | None, profile: Path | None, emit, links: list[L
             emit(note)
     if not chosen:
         link = Link("browsers", "manifest", False, "no browser has a UCC Webhooks manifest",
-                    "run `ucc-webhooks install --browser NAME` (NAME: " + ", ".join(BROWSER_NAMES) + ", or all)")
+                    "run `ucc-webhooks install --browser NAME` (NAME: " + ", ".join(BROWSER_NAMES) + ", or all)", "not_found")
         links.append(link)
         emit(link)
     return chosen
@@ -166,7 +181,7 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
     if not path.is_file():
         looked = " or ".join(str(p) for _, p in candidates)
         links.append(Link(browser.name, "manifest", False, f"not found: looked in {looked}",
-                          f"run `{_install_cmd(browser, scope, profile)}`"))
+                          f"run `{_install_cmd(browser, scope, profile)}`", "not_found"))
         return links
     checks, manifest = check_manifest(path, browser.family)
     reinstall = f"run `{_install_cmd(browser, scope, profile)}`"
@@ -177,7 +192,7 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
             fix = reinstall
             if check.link == "launcher" and "not executable" in check.detail:
                 fix = f"run `chmod +x {shlex.quote(manifest['path'])}` or {reinstall}"
-        links.append(Link(browser.name, check.link, check.ok, detail, fix))
+        links.append(Link(browser.name, check.link, check.ok, detail, fix, check.symptom))
     if not all(c.ok for c in checks):
         return links
     argv = [manifest["path"], *browser_launch_args(browser.family, path)]
@@ -199,7 +214,7 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
         fix = (f"the Python in {manifest['path']} no longer has ucc-webhooks: reinstall the package, then {reinstall}")
     elif hello.exit_code is None and "no answer" in hello.detail:
         fix += "; if it hangs, the host is stuck at start: report it with that output"
-    links.append(Link(browser.name, "hello", False, hello.detail + (f": {why}" if why else ""), fix))
+    links.append(Link(browser.name, "hello", False, hello.detail + (f": {why}" if why else ""), fix, "exited"))
     return links
 
 

@@ -152,11 +152,16 @@ def render_launcher(
 
 @dataclass(frozen=True)
 class ManifestCheck:
-    """One link of the chain: `link` names it ("manifest", "launcher", "origin")."""
+    """One link of the chain: `link` names it ("manifest", "launcher", "origin"). `symptom` is
+    what the browser then tells the extension (checked against Chromium 156 in
+    tests/test_installer.py): "not_found" ("Specified native messaging host not found."),
+    "forbidden" ("Access to the specified native messaging host is forbidden.") or "exited"
+    ("Native host has exited.")."""
 
     link: str
     ok: bool
     detail: str
+    symptom: str | None = None
 
 
 def check_manifest(path: Path, family: str, platform: str | None = None) -> tuple[list[ManifestCheck], dict | None]:
@@ -165,25 +170,28 @@ def check_manifest(path: Path, family: str, platform: str | None = None) -> tupl
     platform = platform or sys.platform
     checks: list[ManifestCheck] = []
     if not path.is_file():
-        checks.append(ManifestCheck("manifest", False, f"no manifest at {path}"))
+        checks.append(ManifestCheck("manifest", False, f"no manifest at {path}", "not_found"))
         return checks, None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        checks.append(ManifestCheck("manifest", False, f"{path} is not valid JSON ({e})"))
+        checks.append(ManifestCheck("manifest", False, f"{path} is not valid JSON ({e})", "not_found"))
         return checks, None
     if not isinstance(manifest, dict):
-        checks.append(ManifestCheck("manifest", False, f"{path} is not a JSON object"))
+        checks.append(ManifestCheck("manifest", False, f"{path} is not a JSON object", "not_found"))
         return checks, None
     wrong = [f"{k}={manifest.get(k)!r}" for k, v in (("name", HOST_NAME), ("type", "stdio")) if manifest.get(k) != v]
     if wrong:
-        checks.append(ManifestCheck("manifest", False, f"{path}: {', '.join(wrong)} (expected name={HOST_NAME!r}, type='stdio')"))
+        checks.append(ManifestCheck("manifest", False, f"{path}: {', '.join(wrong)} (expected name={HOST_NAME!r}, type='stdio')",
+                                    "not_found"))
         return checks, manifest
     checks.append(ManifestCheck("manifest", True, f"{path}"))
 
     launcher = manifest.get("path")
     problem = _launcher_problem(launcher, platform)
-    checks.append(ManifestCheck("launcher", problem is None, problem or f"{launcher}"))
+    # A missing or relative path makes the manifest unusable; one that cannot run, the host "exits".
+    symptom = None if problem is None else "exited" if "not executable" in problem else "not_found"
+    checks.append(ManifestCheck("launcher", problem is None, problem or f"{launcher}", symptom))
     if problem:
         return checks, manifest
 
@@ -191,12 +199,13 @@ def check_manifest(path: Path, family: str, platform: str | None = None) -> tupl
     got = manifest.get(key)
     if got == expected:
         checks.append(ManifestCheck("origin", True, f"{key} = {expected[0]}"))
-    elif family == "chromium" and isinstance(got, list) and any(isinstance(o, str) and not _ORIGIN_FORM.match(o) for o in got):
+    elif family == "chromium" and isinstance(got, list) and any(not isinstance(o, str) or not _ORIGIN_FORM.match(o) for o in got):
         bad = next(o for o in got if not isinstance(o, str) or not _ORIGIN_FORM.match(o))
         checks.append(ManifestCheck("origin", False, f"{key} has {bad!r}, not of the form chrome-extension://<32 letters a-p>/ "
-                                                      f"(trailing slash included); expected {expected[0]}"))
+                                                      f"(trailing slash included); expected {expected[0]}",
+                                    "not_found"))  # Chromium rejects the whole manifest
     else:
-        checks.append(ManifestCheck("origin", False, f"{key} is {got!r}; expected {expected!r}"))
+        checks.append(ManifestCheck("origin", False, f"{key} is {got!r}; expected {expected!r}", "forbidden"))
     return checks, manifest
 
 
