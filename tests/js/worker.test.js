@@ -1,0 +1,184 @@
+// Tests for the worker's modules: message dispatch and sender checks, notices, script registration, effective settings.
+import test from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { EXT, ROOT } from "./helpers/page.js";
+import { createHandlers, createListener, PAGE_REQUESTS, senderKind } from "../../extension/bg/handlers.js";
+import { badgeText, createNoticeHandlers } from "../../extension/bg/notices.js";
+import { BRIDGE_JS, OBSERVER_JS, scriptsFor, syncContentScripts } from "../../extension/bg/registration.js";
+import { isMatchPattern, merge, readSettings, toMatchPattern } from "../../extension/bg/settings.js";
+
+const ID = "amlncininjibhhckajeabpanpcfpeeig";
+const runtime = { id: ID, getURL: (p) => `chrome-extension://${ID}/${p}` };
+const fromPage = { id: ID, url: `chrome-extension://${ID}/popup.html` };
+const fromOptionsTab = { id: ID, url: `chrome-extension://${ID}/options.html`, tab: { id: 3 } };
+const fromContent = { id: ID, url: "https://ucc.example.com/", tab: { id: 7 } };
+const fromStranger = { id: "someotherextensionidaaaaaaaaaaaa", url: "chrome-extension://someother/x.html" };
+const event = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/protocol/call_event.request.json"), "utf8")).event;
+
+function setup({ enabled = true } = {}) {
+  const port = {
+    events: [], requests: [], extensionVersion: "0.1.0",
+    sendCallEvent(e) { this.events.push(e); },
+    request(type, fields) { this.requests.push([type, fields]); return Promise.resolve({ echoed: type }); },
+    connect: () => Promise.resolve({}),
+    snapshot: () => ({ state: "connected", queued: 0 }),
+  };
+  const table = createHandlers({
+    port, state: { hostEnabled: true, failedCount: 2 }, sync: async () => ({ registered: [] }),
+    settings: async () => merge({}, enabled ? {} : { WEBHOOKS_ENABLED: false }),
+  });
+  const listener = createListener(table, runtime);
+  const send = (message, sender) => new Promise((resolve) => {
+    const async = listener(message, sender, resolve);
+    if (!async) setTimeout(() => resolve(undefined), 5);
+  });
+  return { port, send };
+}
+
+test("senderKind tells our pages, our content scripts and strangers apart", () => {
+  assert.equal(senderKind(fromPage, runtime), "page");
+  assert.equal(senderKind(fromOptionsTab, runtime), "page");
+  assert.equal(senderKind(fromContent, runtime), "content");
+  assert.equal(senderKind(fromStranger, runtime), null);
+  assert.equal(senderKind({ id: ID, url: "https://x/" }, runtime), null); // no tab, not our page
+});
+
+test("call events from our content script reach the port", async () => {
+  const { port, send } = setup();
+  const reply = await send({ type: "call_event", event }, fromContent);
+  assert.deepEqual(reply, { ok: true, result: { forwarded: true } });
+  assert.equal(port.events.length, 1);
+});
+
+test("messages from other extensions, and from the wrong kind of sender, are refused", async () => {
+  const { port, send } = setup();
+  assert.equal((await send({ type: "call_event", event }, fromStranger)).error.code, "forbidden");
+  assert.equal((await send({ type: "call_event", event }, fromPage)).error.code, "forbidden");
+  assert.equal((await send({ type: "host.request", request: { type: "webhooks.list" } }, fromContent)).error.code, "forbidden");
+  assert.equal(port.events.length + port.requests.length, 0);
+  assert.equal(await send({ type: "no.such.type" }, fromPage), undefined);
+});
+
+test("managed WEBHOOKS_ENABLED=false: nothing is forwarded", async () => {
+  const { port, send } = setup({ enabled: false });
+  const reply = await send({ type: "call_event", event }, fromContent);
+  assert.deepEqual(reply.result, { forwarded: false, reason: "disabled_by_policy" });
+  assert.equal(port.events.length, 0);
+});
+
+test("a malformed call event is refused with validation_error", async () => {
+  const { port, send } = setup();
+  const reply = await send({ type: "call_event", event: { ...event, duration: "long" } }, fromContent);
+  assert.equal(reply.error.code, "validation_error");
+  assert.equal(port.events.length, 0);
+});
+
+test("pages may pass through the webhook, delivery and settings requests only", async () => {
+  const { port, send } = setup();
+  const ok = await send({ type: "host.request", request: { type: "webhooks.delete", webhook_id: "wh_1" } }, fromPage);
+  assert.deepEqual(ok, { ok: true, result: { echoed: "webhooks.delete" } });
+  assert.deepEqual(port.requests[0], ["webhooks.delete", { webhook_id: "wh_1" }]);
+  for (const type of ["call_event", "hello", "bogus"]) {
+    const reply = await send({ type: "host.request", request: { type } }, fromPage);
+    assert.equal(reply.error.code, "unknown_type", type);
+  }
+  assert.ok(PAGE_REQUESTS.has("deliveries.retry"));
+});
+
+test("host.status and config.get answer their callers", async () => {
+  const { send } = setup();
+  const status = await send({ type: "host.status" }, fromPage);
+  assert.equal(status.result.state, "connected");
+  assert.equal(status.result.failedCount, 2);
+  assert.equal(status.result.policyEnabled, true);
+  const config = await send({ type: "config.get" }, fromContent);
+  assert.deepEqual(Object.keys(config.result).sort(), ["queueRule", "userName", "webhooksEnabled"]);
+});
+
+test("open_tab opens http(s) tabs only; delivery notices set the badge and reach the popup", async () => {
+  const tabs = [];
+  const badges = [];
+  const broadcasts = [];
+  const state = {};
+  const { handlers } = createNoticeHandlers({
+    tabs: { create: async (p) => tabs.push(p.url) },
+    action: { setBadgeText: async (p) => badges.push(p.text), setBadgeBackgroundColor: async () => {} },
+    broadcast: (m) => broadcasts.push(m), state,
+  });
+  handlers.open_tab({ type: "open_tab", url: "https://crm.example.com/?q=%2B49" });
+  handlers.open_tab({ type: "open_tab", url: "javascript:alert(1)" });
+  handlers.open_tab({ type: "open_tab", url: "file:///etc/passwd" });
+  handlers.open_tab({ type: "open_tab", url: "chrome://settings" });
+  assert.deepEqual(tabs, ["https://crm.example.com/?q=%2B49"]);
+  handlers.delivery({ type: "delivery", delivery: { id: "m1" }, failed_count: 3 });
+  handlers.delivery({ type: "delivery", delivery: { id: "m2" }, failed_count: 0 });
+  assert.deepEqual(badges, ["3", ""]);
+  handlers.policy({ type: "policy", webhooks_enabled: false });
+  assert.equal(state.hostEnabled, false);
+  assert.deepEqual(broadcasts.map((b) => b.type), ["ucc-webhooks:delivery", "ucc-webhooks:delivery", "ucc-webhooks:policy"]);
+  assert.equal(badgeText(150), "99+");
+  assert.equal(badgeText(null), "");
+});
+
+test("the observer is registered in the MAIN world at document_start, the bridge in the isolated world", () => {
+  const [observer, bridge] = scriptsFor(["https://ucc.example.com/*"]);
+  assert.equal(observer.world, "MAIN");
+  assert.equal(observer.runAt, "document_start");
+  assert.equal(observer.allFrames, true);
+  assert.equal(bridge.world, undefined);
+  assert.equal(bridge.runAt, "document_start");
+  assert.deepEqual(observer.matches, ["https://ucc.example.com/*"]);
+  assert.equal(observer.js.at(-1), "page/main.js");
+  for (const file of [...OBSERVER_JS, ...BRIDGE_JS]) assert.ok(fs.existsSync(path.join(EXT, file)), file);
+  assert.deepEqual(scriptsFor([]), []);
+});
+
+test("sync replaces our registrations, one change after the other", async () => {
+  const calls = [];
+  let registered = [];
+  const scripting = {
+    async getRegisteredContentScripts({ ids }) { calls.push("get"); return registered.filter((s) => ids.includes(s.id)); },
+    async unregisterContentScripts({ ids }) { calls.push(`unregister ${ids.length}`); registered = registered.filter((s) => !ids.includes(s.id)); },
+    async registerContentScripts(scripts) {
+      calls.push(`register ${scripts.length}`);
+      if (registered.some((s) => scripts.some((n) => n.id === s.id))) throw new Error("Duplicate script ID");
+      registered.push(...scripts);
+    },
+  };
+  await Promise.all([
+    syncContentScripts(scripting, ["https://a.example/*"]),
+    syncContentScripts(scripting, ["https://b.example/*"]),
+    syncContentScripts(scripting, []),
+  ]);
+  assert.deepEqual(calls, ["get", "register 2", "get", "unregister 2", "register 2", "get", "unregister 2"]);
+  assert.deepEqual(registered, []);
+});
+
+test("settings: managed values win, origins are merged, WEBHOOKS_ENABLED only from policy", async () => {
+  const s = merge(
+    { uccOrigins: ["https://mine.example/*", "not a pattern"], userName: "me", queueRule: { header: "X-Q" } },
+    { uccOrigins: ["https://corp.example/*"], queueRule: { displayNamePattern: "^Q:" }, WEBHOOKS_ENABLED: false },
+  );
+  assert.deepEqual(s.uccOrigins, ["https://corp.example/*", "https://mine.example/*"]);
+  assert.deepEqual(s.queueRule, { header: null, displayNamePattern: "^Q:" });
+  assert.equal(s.userName, "me");
+  assert.equal(s.webhooksEnabled, false);
+  assert.deepEqual(s.managed, ["uccOrigins", "queueRule", "WEBHOOKS_ENABLED"]);
+  assert.equal(merge({}, {}).webhooksEnabled, true);
+  const firefoxWithoutPolicy = { local: { get: async () => ({ userName: "x" }) }, managed: { get: async () => { throw new Error("Managed storage manifest not found"); } } };
+  assert.equal((await readSettings(firefoxWithoutPolicy)).userName, "x");
+});
+
+test("what people type becomes a match pattern, or is refused", () => {
+  assert.equal(toMatchPattern("ucc.example.com"), "https://ucc.example.com/*");
+  assert.equal(toMatchPattern("https://ucc.example.com/app/#/calls"), "https://ucc.example.com/*");
+  assert.equal(toMatchPattern("http://192.0.2.5:8080"), "http://192.0.2.5:8080/*");
+  assert.equal(toMatchPattern("https://*.example.com/*"), "https://*.example.com/*");
+  assert.equal(toMatchPattern("ftp://x.example"), null);
+  assert.equal(toMatchPattern("javascript:alert(1)"), null);
+  assert.equal(toMatchPattern(""), null);
+  assert.ok(isMatchPattern("https://ucc.example.com/*"));
+  assert.ok(!isMatchPattern("https://ucc.example.com"));
+});
