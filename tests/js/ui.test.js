@@ -1,0 +1,99 @@
+// Tests for the pages' logic that runs without a DOM: placeholder availability and reasons, auto-save, browser detection, messages.
+import test from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { EXT, ROOT } from "./helpers/page.js";
+
+// chrome.i18n as the browser implements it for _locales/en: named placeholders mapped to $1..$9.
+const en = JSON.parse(fs.readFileSync(path.join(EXT, "_locales/en/messages.json"), "utf8"));
+globalThis.chrome = {
+  i18n: {
+    getUILanguage: () => "en",
+    getMessage(key, subs = []) {
+      const entry = en[key];
+      if (!entry) return "";
+      return entry.message.replace(/\$([A-Z_]+)\$/gi, (_, name) => {
+        const content = entry.placeholders[name.toLowerCase()].content;
+        return content.replace(/\$(\d)/, (__, n) => subs[Number(n) - 1] ?? "");
+      });
+    },
+  },
+};
+const { availability, catalogue } = await import("../../extension/ui/placeholders.js");
+const { createAutosave } = await import("../../extension/ui/autosave.js");
+const { browserName, installCommand } = await import("../../extension/ui/host.js");
+const { errorText, label, t } = await import("../../extension/ui/i18n.js");
+
+const hello = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/protocol/hello.reply.json"), "utf8")).result;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test("chips: the trigger's placeholders are allowed, others carry the reason", () => {
+  assert.equal(availability(hello, "incoming_call_ended", "duration").allowed, true);
+  const duration = availability(hello, "outgoing_call_started", "duration");
+  assert.equal(duration.allowed, false);
+  assert.equal(duration.reason, "Not available for “Outgoing direct call started”. Available for: Incoming direct call hung up");
+  assert.equal(availability(hello, "outgoing_call_started", "user").allowed, false);
+  assert.equal(availability(hello, "queue_call_ended", "duration").allowed, true, "no trigger info from the host: do not guess");
+});
+
+test("chips: the catalogue lists described placeholders and the ones only named under a trigger", () => {
+  const names = catalogue(hello).map((p) => p.name);
+  assert.deepEqual(names.slice(0, 2), ["callee", "duration"]);
+  for (const name of ["caller", "user", "time", "queue", "caller_e164"]) assert.ok(names.includes(name), name);
+  assert.equal(new Set(names).size, names.length);
+});
+
+test("messages substitute their placeholders; unknown error codes fall back to the host's message", () => {
+  assert.equal(t("statusConnected", "0.1.0"), "Host connected (version 0.1.0)");
+  assert.equal(t("testOk", 201, 48), "OK: HTTP 201 in 48 ms");
+  assert.equal(label("trigger", "queue_call_accepted"), "Queue call answered");
+  assert.equal(label("deliveryState", "some_new_state"), "some_new_state");
+  assert.match(errorText({ code: "timeout", message: "x" }), /ucc-webhooks doctor/);
+  assert.equal(errorText({ code: "validation_error", message: "{duration} is not available" }), "{duration} is not available");
+});
+
+test("auto-save: edits in a burst are saved once, after the pause", async () => {
+  let saves = 0;
+  const states = [];
+  const a = createAutosave({ save: async () => { saves++; }, delayMs: 20, onState: (s) => states.push(s) });
+  for (let i = 0; i < 5; i++) a.schedule();
+  await sleep(60);
+  assert.equal(saves, 1);
+  assert.deepEqual(states, ["saving", "saved"]);
+});
+
+test("auto-save: an edit during a save is saved after it, never in parallel", async () => {
+  let running = 0;
+  let peak = 0;
+  const seen = [];
+  let value = 1;
+  const a = createAutosave({
+    delayMs: 5,
+    save: async () => { running++; peak = Math.max(peak, running); const v = value; await sleep(20); seen.push(v); running--; },
+  });
+  a.flush();
+  await sleep(5);
+  value = 2;
+  a.flush();
+  await sleep(80);
+  assert.equal(peak, 1);
+  assert.deepEqual(seen, [1, 2]);
+});
+
+test("auto-save: a failed save reports the error with the state", async () => {
+  const states = [];
+  const a = createAutosave({ save: async () => { throw Object.assign(new Error("bad url"), { field: "url" }); }, onState: (s, e) => states.push([s, e && e.field]) });
+  await a.flush();
+  assert.deepEqual(states, [["saving", undefined], ["error", "url"]]);
+});
+
+test("the install command names this browser", () => {
+  const nav = (userAgent, extra = {}) => ({ userAgent, ...extra });
+  assert.equal(browserName(nav("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")), "firefox");
+  assert.equal(browserName(nav("Mozilla/5.0 ... Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0")), "edge");
+  assert.equal(browserName(nav("Mozilla/5.0 ... Chrome/126.0.0.0", { userAgentData: { brands: [{ brand: "Google Chrome" }] } })), "chrome");
+  assert.equal(browserName(nav("Mozilla/5.0 ... Chrome/126.0.0.0", { brave: {} })), "brave");
+  assert.equal(browserName(nav("Mozilla/5.0 ... Chrome/156.0.0.0", { userAgentData: { brands: [{ brand: "Chromium" }] } })), "chromium");
+  assert.equal(installCommand(nav("x Firefox/140.0")), "ucc-webhooks install --browser firefox");
+});
