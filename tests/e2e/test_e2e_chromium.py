@@ -12,6 +12,7 @@ import time
 import urllib.parse
 
 import pytest
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from e2e_support import (
@@ -201,7 +202,7 @@ def test_user_name_setting_overrides_the_registered_user(chromium, receiver, rem
 def test_post_json_form_and_text_bodies_are_escaped_for_their_type(chromium, receiver, remote):
     host = chromium.host
     host.add("incoming_call_accepted", "post", receiver.url("/json"), content_type="application/json",
-             body='{"caller": "{caller}", "name": "{caller_name}", "time": {time}, "braces": "{{x}}"}')
+             body='{{"caller": "{caller}", "name": "{caller_name}", "time": {time}, "braces": "{{x}}"}}')
     host.add("incoming_call_accepted", "post", receiver.url("/form"),
              content_type="application/x-www-form-urlencoded", body="caller={caller}&name={caller_name}")
     host.add("incoming_call_accepted", "post", receiver.url("/text"), content_type="text/plain",
@@ -275,9 +276,9 @@ def test_policy_webhooks_disabled_fires_nothing_and_the_popup_says_so(chromium, 
     back = chromium.page.handle
     chromium.ext.open_tab(chromium.ext.popup_url)
     try:
-        WebDriverWait(chromium.driver, 10).until(
-            lambda d: "WEBHOOKS_ENABLED" in d.find_element("tag name", "body").text
-            or "administrator" in d.find_element("tag name", "body").text.lower())
+        banner = chromium.driver.find_element(By.ID, "policy-banner")
+        WebDriverWait(chromium.driver, 10).until(lambda d: banner.is_displayed())
+        assert "WEBHOOKS_ENABLED" in banner.text
     finally:
         chromium.ext.close_tab(back)
 

@@ -37,6 +37,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update", "--disable-sync", "--disable-features=DisableLoadExtensionCommandLineSwitch",
     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
     "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage", "--window-size=1280,900",
+    # Chromium's own log (extension load errors among it) goes to stderr, which chromedriver
+    # writes into its log file: the only place a failed --load-extension is reported.
+    "--enable-logging=stderr",
 ]
 FIREFOX_PREFS = {
     "media.navigator.streams.fake": True,
@@ -112,6 +115,33 @@ class BrowserSession:
     driver: object
     profile_dir: Path
     cleanup_dirs: list[Path] = field(default_factory=list)
+    log_path: Path | None = None
+
+    def log_lines(self, needle: str) -> list[str]:
+        """Lines of the driver/browser log that contain `needle`."""
+        if self.log_path is None or not self.log_path.exists():
+            return []
+        return [line for line in self.log_path.read_text(errors="replace").splitlines() if needle in line]
+
+    def loaded_extension_ids(self) -> list[str]:
+        """Chromium: ids of the extensions that are loaded (read from chrome://extensions)."""
+        driver = self.driver
+        back = driver.current_window_handle
+        driver.switch_to.new_window("tab")
+        try:
+            driver.get("chrome://extensions")
+            return driver.execute_async_script(
+                "const done = arguments[0];"
+                "chrome.developerPrivate.getExtensionsInfo((all) => done(all.map((e) => e.id)));")
+        finally:
+            driver.close()
+            driver.switch_to.window(back)
+
+    def require_extension(self, extension_id: str) -> None:
+        """Raise with Chromium's own load error when the extension did not load."""
+        if extension_id not in self.loaded_extension_ids():
+            errors = self.log_lines("Extension error") or ["(no load error in the log)"]
+            raise RuntimeError(f"Chromium did not load the extension {extension_id}: " + " | ".join(errors))
 
     def quit(self) -> None:
         try:
@@ -139,7 +169,7 @@ def chromium(profile_dir: Path, extension_dir: Path | None = None, env: dict[str
     service = Service(executable_path=CHROMEDRIVER, log_output=str(log_path) if log_path else os.devnull,
                       env={**os.environ, **(env or {})})
     driver = webdriver.Chrome(service=service, options=options)
-    return BrowserSession("chromium", driver, profile_dir)
+    return BrowserSession("chromium", driver, profile_dir, log_path=log_path)
 
 
 def firefox(profile_root: Path, addon_zip: Path | None = None, env: dict[str, str] | None = None,
@@ -160,4 +190,4 @@ def firefox(profile_root: Path, addon_zip: Path | None = None, env: dict[str, st
     driver = webdriver.Firefox(service=service, options=options)
     if addon_zip is not None:
         driver.install_addon(str(addon_zip), temporary=True)
-    return BrowserSession("firefox", driver, profile_root)
+    return BrowserSession("firefox", driver, profile_root, log_path=log_path)

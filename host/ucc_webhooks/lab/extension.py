@@ -29,6 +29,7 @@ class ExtensionPages:
 
     def __init__(self, driver: Any, browser: str, extension_dir: Path) -> None:
         self.driver = driver
+        self.extension_dir = extension_dir
         self.browser = browser
         self.manifest = json.loads((extension_dir / "manifest.json").read_text(encoding="utf-8"))
         if browser == "firefox":
@@ -51,6 +52,14 @@ class ExtensionPages:
             raise LookupError("manifest.json has no options_ui.page / options_page")
         return self.base + page.lstrip("/")
 
+    @property
+    def script_page_url(self) -> str:
+        """An extension page to run storage/scripting calls in: options, else the popup."""
+        for url in (self.options_url, self.popup_url):
+            if (self.extension_dir / url[len(self.base):]).is_file():
+                return url
+        raise LookupError("the extension has neither an options page nor a popup file")
+
     # -- tabs -------------------------------------------------------------------------------
     def open_tab(self, url: str) -> str:
         """Open `url` in a new tab, switch to it, wait for the document; returns its handle."""
@@ -67,7 +76,7 @@ class ExtensionPages:
     def _in_extension_page(self, script: str, *args: Any) -> Any:
         """Run an async script (ends by calling `done(value)`) in an extension page, then come back."""
         back = self.driver.current_window_handle if self.driver.window_handles else None
-        self.open_tab(self.options_url)
+        self.open_tab(self.script_page_url)
         try:
             self.driver.set_script_timeout(15)
             result = self.driver.execute_async_script(

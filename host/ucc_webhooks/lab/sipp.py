@@ -159,7 +159,7 @@ class SippRun:
         for name in ("errors.log", "messages.log"):
             path = self.workdir / name
             if path.exists():
-                parts.append(f"--- {name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-80:]))
+                parts.append(f"--- {name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-30:]))
         return "\n".join(parts)
 
     def stop(self) -> None:

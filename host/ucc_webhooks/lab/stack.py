@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..constants import CHROMIUM_EXTENSION_ID
 from . import browser as lab_browser
 from .extension import DEFAULT_QUEUE_RULE, ExtensionPages
 from .hostenv import HostEnv
@@ -92,6 +93,7 @@ class BrowserLab:
         if self.kind == "chromium":
             self.session = lab_browser.chromium(self.profile_dir, self.extension_dir, env=self.host.environ,
                                                 log_path=logs / "chromedriver.log")
+            self.session.require_extension(CHROMIUM_EXTENSION_ID)
         else:
             addon = lab_browser.zip_extension(self.extension_dir, self.root / "extension.zip")
             self.session = lab_browser.firefox(self.profile_dir, addon, env=self.host.environ,
