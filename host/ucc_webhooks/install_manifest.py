@@ -153,10 +153,11 @@ def render_launcher(
 @dataclass(frozen=True)
 class ManifestCheck:
     """One link of the chain: `link` names it ("manifest", "launcher", "origin"). `symptom` is
-    what the browser then tells the extension (checked against Chromium 156 in
-    tests/test_installer.py): "not_found" ("Specified native messaging host not found."),
-    "forbidden" ("Access to the specified native messaging host is forbidden.") or "exited"
-    ("Native host has exited.")."""
+    what the browser then tells the extension (checked against Chromium 156 and Firefox ESR 153 in
+    tests/test_installer.py): "not_found" ("Specified native messaging host not found." / "No
+    such native application ..."), "forbidden" ("Access to the specified native messaging host is
+    forbidden.", Chromium only) or "exited" ("Native host has exited." / "An unexpected error
+    occurred")."""
 
     link: str
     ok: bool
@@ -189,8 +190,9 @@ def check_manifest(path: Path, family: str, platform: str | None = None) -> tupl
 
     launcher = manifest.get("path")
     problem = _launcher_problem(launcher, platform)
-    # A missing or relative path makes the manifest unusable; one that cannot run, the host "exits".
-    symptom = None if problem is None else "exited" if "not executable" in problem else "not_found"
+    # Chromium treats a missing or relative path as no manifest, one that cannot run as an exited
+    # host; Firefox reports both as "An unexpected error occurred" (our "exited").
+    symptom = None if problem is None else "exited" if "not executable" in problem or family == "firefox" else "not_found"
     checks.append(ManifestCheck("launcher", problem is None, problem or f"{launcher}", symptom))
     if problem:
         return checks, manifest
@@ -205,7 +207,9 @@ def check_manifest(path: Path, family: str, platform: str | None = None) -> tupl
                                                       f"(trailing slash included); expected {expected[0]}",
                                     "not_found"))  # Chromium rejects the whole manifest
     else:
-        checks.append(ManifestCheck("origin", False, f"{key} is {got!r}; expected {expected!r}", "forbidden"))
+        # Firefox says "No such native application" when allowed_extensions lacks us.
+        checks.append(ManifestCheck("origin", False, f"{key} is {got!r}; expected {expected!r}",
+                                    "not_found" if family == "firefox" else "forbidden"))
     return checks, manifest
 
 
