@@ -139,6 +139,18 @@ def test_profile_dir_checks_that_profiles_manifest(env, tmp_path):
     assert str(profile / "NativeMessagingHosts" / NAME) in line(lines, "chromium", "manifest")
 
 
+def test_system_manifest_is_found_and_its_fix_needs_root(env):
+    assert cli(env, "install", "--system", "--browser", "edge").returncode == 0
+    code, lines, out = doctor(env, "--browser", "edge")
+    assert code == 0, out
+    assert "(system)" in line(lines, "edge", "manifest")
+    manifest = Path(env["UCC_WEBHOOKS_SYSTEM_ROOT"]) / "etc/opt/edge/native-messaging-hosts" / NAME
+    manifest.write_text("{")
+    code, lines, _ = doctor(env, "--browser", "edge")
+    assert code == 1
+    assert f"fix: run `sudo {sys.executable} -m ucc_webhooks install --system --browser edge`" in line(lines, "edge", "manifest")
+
+
 def test_firefox_is_started_as_firefox_starts_it(env, tmp_path):
     assert cli(env, "install", "--browser", "firefox").returncode == 0
     manifest = Path(env["HOME"]) / ".mozilla/native-messaging-hosts" / NAME

@@ -142,6 +142,32 @@ def test_install_then_uninstall_system(env, browser):
     assert not manifest.exists() and not launcher.exists()
 
 
+def test_system_install_without_permission_names_the_command(env, tmp_path):
+    if os.geteuid() == 0:  # root writes anywhere but into the kernel's folders
+        if not Path("/sys/kernel").is_dir():
+            pytest.skip("no /sys/kernel to stand for a folder root cannot write")
+        env["UCC_WEBHOOKS_SYSTEM_ROOT"] = "/sys/kernel/ucc-webhooks-test"
+    else:
+        (tmp_path / "ro").mkdir(mode=0o500)
+        env["UCC_WEBHOOKS_SYSTEM_ROOT"] = str(tmp_path / "ro")
+    done = cli(env, "install", "--system", "--browser", "chrome")
+    assert done.returncode == 1
+    assert f"sudo {sys.executable} -m ucc_webhooks install --system --browser chrome" in done.stderr
+
+
+def test_install_reports_a_file_that_does_not_check_out(env, monkeypatch, capsys):
+    """`install` reads back what it wrote; a template gone wrong is caught there, not in the browser."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    real = installer.render_manifest
+    monkeypatch.setattr(installer, "render_manifest",
+                        lambda family, launcher: real(family, launcher).replace(ORIGIN, ORIGIN.rstrip("/")))
+    args = Namespace(command="install", browser=["chromium"], system=False, profile_dir=None)
+    assert installer.run(args, platform="linux") == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "trailing slash" in out
+
+
 def test_firefox_system_writes_lib64_where_the_distribution_has_it(env):
     (root(env) / "usr/lib").mkdir(parents=True)
     (root(env) / "usr/lib64").mkdir()
