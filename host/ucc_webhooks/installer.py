@@ -114,7 +114,7 @@ def run(args: argparse.Namespace, platform: str | None = None, registry: Registr
     except PermissionError as e:
         print(f"error: {e.strerror}: {e.filename}", file=sys.stderr)
         if scope == "system":
-            again = " ".join(sys.argv[1:]) or f"{args.command} --system"
+            again = " ".join([args.command, "--system", *(f"--browser {b}" for b in (args.browser or []))])
             print(f"Run it as root/administrator: sudo {python_for_launcher()} -m ucc_webhooks {again}", file=sys.stderr)
         return 1
 
