@@ -90,26 +90,31 @@ class ExtensionPages:
     # -- settings ---------------------------------------------------------------------------
     def configure(self, settings: dict[str, Any], wait_for_origins: bool = True) -> None:
         """`storage.local.set(settings)`; with `uccOrigins`, wait until the observer is registered."""
-        origins = settings.get("uccOrigins") if wait_for_origins else None
+        self._in_extension_page(
+            "api.storage.local.set(arguments[0]).then(() => done(null), (e) => done({__error: String(e)}));",
+            settings)
+        if wait_for_origins and settings.get("uccOrigins"):
+            self.wait_registered(settings["uccOrigins"])
+
+    def wait_registered(self, origins: list[str], timeout_ms: int = 10000) -> None:
+        """Wait until the service worker has registered the observer for every one of `origins`."""
         self._in_extension_page(
             """
-            const [items, origins] = [arguments[0], arguments[1]];
-            const fail = (e) => done({__error: String(e && e.message || e)});
-            api.storage.local.set(items).then(async () => {
-              if (!origins) { return done(null); }
-              const deadline = Date.now() + 10000;
+            const [origins, timeoutMs] = [arguments[0], arguments[1]];
+            (async () => {
+              const deadline = Date.now() + timeoutMs;
+              let scripts = [];
               while (Date.now() < deadline) {
-                const scripts = await api.scripting.getRegisteredContentScripts();
+                scripts = await api.scripting.getRegisteredContentScripts();
                 const matched = scripts.flatMap((s) => s.matches || []);
                 if (origins.every((o) => matched.includes(o))) { return done(null); }
                 await new Promise((r) => setTimeout(r, 50));
               }
-              fail('the service worker did not register the observer for ' + origins.join(', ') +
-                   ' within 10 s (registered: ' + JSON.stringify(await api.scripting.getRegisteredContentScripts()) + ')');
-            }, fail);
+              done({__error: 'the service worker did not register the observer for ' + origins.join(', ') +
+                    ' within ' + timeoutMs + ' ms (registered: ' + JSON.stringify(scripts) + ')'});
+            })().catch((e) => done({__error: String(e)}));
             """,
-            settings, origins,
-        )
+            origins, timeout_ms)
 
     def storage(self, keys: list[str] | None = None) -> dict[str, Any]:
         return self._in_extension_page(

@@ -81,6 +81,10 @@ class BrowserLab:
             if self.configure_on_start:
                 self.ext.configure(self.settings)
                 self.configure_on_start = False  # a restart must find them in the profile
+            else:
+                # After a restart the worker registers the observer again from the stored settings;
+                # a page loaded before that is not observed, so wait for it (by condition).
+                self.ext.wait_registered(self.settings["uccOrigins"])
             self.page = PhonePage(self.driver, self.softphone.url(ws=self.sip.ws_url, user=self.user)).open()
         except BaseException:
             self.stop_browser()

@@ -1,0 +1,123 @@
+"""The popup in the real browser, against the real host: add a webhook through the UI, see it
+saved, switch it off, delete it; a browser restart with the same profile keeps every setting;
+the administrator's switch shows as a banner. Own module, so its restarts touch no other test."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from e2e_support import CALLER, assert_quiet, q
+from ucc_webhooks.lab.extension import DEFAULT_QUEUE_RULE
+
+pytestmark = pytest.mark.browser
+
+
+def _open_popup(lab):
+    """The popup as a tab (headless browsers show no toolbar), once it is connected to the host."""
+    lab.ext.open_tab(lab.ext.popup_url)
+    WebDriverWait(lab.driver, 15).until(
+        lambda d: d.find_element(By.ID, "host-status").get_attribute("data-state") == "connected")
+
+
+def _close_popup(lab):
+    lab.ext.close_tab(lab.page.handle)
+
+
+def _cards(driver):
+    return driver.find_elements(By.CSS_SELECTOR, '#webhook-list article[data-testid="webhook"]')
+
+
+def _card(driver, webhook_id):
+    return driver.find_element(By.CSS_SELECTOR, f'#webhook-list article[data-webhook-id="{webhook_id}"]')
+
+
+def _in(card, testid):
+    return card.find_element(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+
+
+def _wait_saved(driver, card):
+    WebDriverWait(driver, 10).until(lambda d: card.get_attribute("data-save-state") == "saved",
+                                    message=f"card not saved: {card.get_attribute('data-save-state')}")
+
+
+def _ring_once(remote, caller=CALLER):
+    run = remote.call("agent200", "uac_cancel", caller=caller, talk_ms=300)
+    return run
+
+
+def test_popup_add_switch_off_delete_and_restart_keeps_settings(chromium, receiver, remote):
+    driver, host = chromium.driver, chromium.host
+
+    # add through the UI
+    _open_popup(chromium)
+    before = len(_cards(driver))
+    driver.find_element(By.ID, "add-webhook").click()
+    WebDriverWait(driver, 5).until(lambda d: len(_cards(d)) == before + 1)
+    card = _cards(driver)[-1]
+    Select(_in(card, "webhook-trigger")).select_by_value("incoming_call_ringing")
+    Select(_in(card, "webhook-action")).select_by_value("get")
+    _in(card, "webhook-url").send_keys(receiver.url("/ui") + "?c={caller}&n={caller_name}")
+    _wait_saved(driver, card)
+    WebDriverWait(driver, 5).until(lambda d: card.get_attribute("data-webhook-id"))
+    webhook_id = card.get_attribute("data-webhook-id")
+    (saved,) = [w for w in host.webhooks() if w.id == webhook_id]
+    assert (saved.trigger, saved.action, saved.enabled) == ("incoming_call_ringing", "get", True)
+    assert saved.url == receiver.url("/ui") + "?c={caller}&n={caller_name}"
+    _close_popup(chromium)
+
+    run = _ring_once(remote)
+    assert q(receiver.wait_for(1, path="/ui")[0])["c"] == CALLER
+    run.wait()
+
+    # switch it off: nothing fires
+    _open_popup(chromium)
+    card = _card(driver, webhook_id)
+    _in(card, "webhook-enabled").click()
+    _wait_saved(driver, card)
+    assert [w.enabled for w in host.webhooks() if w.id == webhook_id] == [False]
+    _close_popup(chromium)
+    run = _ring_once(remote)
+    chromium.page.wait_event("failed", 0)
+    run.wait()
+    assert_quiet(receiver, 1)
+
+    # delete it (the button asks first: two clicks)
+    _open_popup(chromium)
+    card = _card(driver, webhook_id)
+    _in(card, "delete-webhook").click()
+    _in(card, "delete-webhook").click()
+    WebDriverWait(driver, 10).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, f'article[data-webhook-id="{webhook_id}"]'))
+    assert webhook_id not in [w.id for w in host.webhooks()]
+
+    # one to keep, then restart the browser with the same profile
+    keeper = host.add("incoming_call_ringing", "get", receiver.url("/kept?c={caller}"), name="kept")
+    _close_popup(chromium)
+    chromium.restart()
+
+    stored = chromium.ext.storage(["uccOrigins", "queueRule"])
+    assert stored == {"uccOrigins": [chromium.softphone.match_pattern], "queueRule": DEFAULT_QUEUE_RULE}
+    _open_popup(chromium)
+    assert _in(_card(driver := chromium.driver, keeper.id), "webhook-url").get_attribute("value") == keeper.url
+    _close_popup(chromium)
+    run = _ring_once(remote, caller="+4930555555")  # the observer is registered again from the stored settings
+    assert q(receiver.wait_for(1, path="/kept")[0])["c"] == "+4930555555"
+    run.wait()
+    assert driver is chromium.driver
+
+
+def test_policy_off_at_browser_start_shows_the_banner_and_nothing_fires(chromium, receiver, remote):
+    chromium.host.add("incoming_call_ringing", "get", receiver.url("/never"))
+    chromium.host.set_policy(False)
+    chromium.restart()  # the host is asked afresh (hello) with the policy already off
+    _open_popup(chromium)
+    banner = chromium.driver.find_element(By.ID, "policy-banner")
+    WebDriverWait(chromium.driver, 10).until(lambda d: banner.is_displayed())
+    assert "WEBHOOKS_ENABLED" in banner.text
+    _close_popup(chromium)
+    run = _ring_once(remote)
+    chromium.page.wait_event("failed", 0)
+    run.wait()
+    assert_quiet(receiver, 0)
