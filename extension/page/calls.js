@@ -12,12 +12,14 @@
   }
 
   /**
-   * createTracker({now}) -> {handle(direction, message) -> CallEvent[], setConfig(config), user()}.
+   * createTracker({now}) -> {handle(direction, message, time?) -> CallEvent[], setConfig(config), user()}.
    * direction is "sent" (the page sent it) or "received"; message comes from sip.parse.
    * now() returns Unix seconds (float). config: {queueRule: {header, displayNamePattern}, userName}.
    */
   function createTracker(options) {
-    const now = (options && options.now) || (() => Date.now() / 1000);
+    const clock = (options && options.now) || (() => Date.now() / 1000);
+    let at = null; // the time of the message being handled, when it is replayed later
+    const now = () => (at === null ? clock() : at);
     const calls = new Map(); // Call-ID -> call
     const ended = new Set();
     let queueHeader = null;
@@ -169,8 +171,10 @@
       return finish(call, "incoming_call_missed"); // our 486/603/480: rejected or not taken here
     }
 
-    function handle(dir, message) {
+    /** Feed one parsed message; `time` (Unix seconds) when it was seen earlier than now (replay). */
+    function handle(dir, message, time) {
       if (!message) return [];
+      at = typeof time === "number" ? time : null;
       const callId = sip.header(message, "call-id");
       const cs = sip.cseq(message);
       if (!callId || !cs) return [];

@@ -12,6 +12,7 @@
     const listen = global.EventTarget.prototype.addEventListener;
     const parseJSON = JSON.parse;
     const installed = ns.observer.install(global, {
+      awaitConfigMs: 3000, // the content script's settings normally arrive within milliseconds
       // Same channel as the page bridge: the content script validates both alike.
       emit(event) {
         dispatch.call(global, new CustomEventCtor("ucc-webhooks:call", { detail: event }));
@@ -24,7 +25,7 @@
     // The content script pushes {queueRule, userName} as a JSON string (strings cross worlds in every browser).
     listen.call(global, "ucc-webhooks:config", function (event) {
       try {
-        if (typeof event.detail === "string") installed.tracker.setConfig(parseJSON(event.detail));
+        if (typeof event.detail === "string") installed.setConfig(parseJSON(event.detail));
       } catch (e) { /* a malformed config changes nothing */ }
     });
     dispatch.call(global, new CustomEventCtor("ucc-webhooks:ready"));

@@ -16,8 +16,11 @@
 
   /**
    * Install the observer into `win` (the page's window, or a fake one in Node).
-   * options: {emit(CallEvent), now(), onError(error)}. Returns {tracker} or null when there is no
-   * WebSocket or the observer is already installed in this window.
+   * options: {emit(CallEvent), now(), onError(error), config, awaitConfigMs}. Returns {tracker, setConfig}
+   * or null when there is no WebSocket or the observer is already installed in this window.
+   * With awaitConfigMs, SIP messages are kept (with their time) until setConfig() brings the queue
+   * rule and user name, then replayed in order: a call that rings before the settings arrived is
+   * still classified by the queue rule. Without settings after awaitConfigMs, the defaults apply.
    *
    * What the page keeps seeing: window.WebSocket is a Proxy of the native constructor, so
    * `new WebSocket(...)` returns a genuine native socket (instanceof, protocol, readyState,
@@ -40,17 +43,42 @@
     const isView = ArrayBuffer.isView;
     const decoder = typeof win.TextDecoder === "function" ? new win.TextDecoder("utf-8") : null;
     const observed = new WeakSet();
+    const clock = options.now || (() => Date.now() / 1000);
+    let backlog = options.awaitConfigMs ? [] : null; // [direction, message, time] until the settings arrive
+
+    function feed(dir, message, time) {
+      const events = tracker.handle(dir, message, time);
+      for (let i = 0; i < events.length; i++) emit(events[i]);
+    }
 
     function onText(dir, text) {
       try {
         const message = parse(text);
         if (!message) return;
-        const events = tracker.handle(dir, message);
-        for (let i = 0; i < events.length; i++) emit(events[i]);
+        if (backlog) {
+          if (backlog.length < 500) backlog.push([dir, message, clock()]);
+          return;
+        }
+        feed(dir, message);
       } catch (error) {
         onError(error);
       }
     }
+
+    function setConfig(config) {
+      tracker.setConfig(config);
+      const held = backlog;
+      backlog = null;
+      if (!held) return;
+      for (let i = 0; i < held.length; i++) {
+        try {
+          feed(held[i][0], held[i][1], held[i][2]);
+        } catch (error) {
+          onError(error);
+        }
+      }
+    }
+    if (backlog) win.setTimeout(() => { if (backlog) setConfig(options.config); }, options.awaitConfigMs);
 
     // Text frames are strings; binary ones (binaryType "arraybuffer" or "blob") are decoded as UTF-8.
     function onFrame(dir, data) {
@@ -117,7 +145,7 @@
     const winDescriptor = Object.getOwnPropertyDescriptor(win, "WebSocket") ||
       { writable: true, enumerable: false, configurable: true };
     Object.defineProperty(win, "WebSocket", Object.assign({}, winDescriptor, { value: Wrapper }));
-    return { tracker };
+    return { tracker, setConfig };
   }
 
   ns.observer = Object.freeze({ install, offersSip });

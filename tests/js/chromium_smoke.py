@@ -2,14 +2,18 @@
 """Smoke check of extension/ in real headless Chromium: loads without manifest errors, the observer sees SIP calls.
 
 Not part of `node --test` (it needs Chromium, chromedriver and Python selenium); run it by hand or from CI:
-    python3 tests/js/chromium_smoke.py
+    python3 tests/js/chromium_smoke.py                      # no host: events wait in the worker's queue
+    ucc-webhooks install --browser chromium --profile-dir P && python3 tests/js/chromium_smoke.py --profile-dir P
+With --profile-dir (a profile whose NativeMessagingHosts/ names the host) it also creates two webhooks through
+the worker (GET on ringing to a local receiver, open_tab on queue answer) and checks the receiver got the
+request and the tab was opened: the whole chain page -> observer -> bridge -> worker -> host -> HTTP / tab.
 It loads a copy of extension/ whose manifest adds http://127.0.0.1/* to host_permissions (headless Chromium
 cannot answer the permission prompt, DESIGN.md), configures uccOrigins, opens a page on 127.0.0.1 that runs a
 tiny softphone over a real WebSocket (subprotocol "sip") against a scripted PBX, and checks:
 the CallEvents the MAIN-world observer dispatches, the page's unchanged view of WebSocket, the namespace
 cleanup, and that the content script handed the events to the service worker (queued: no host installed).
 """
-import base64, hashlib, http.server, json, shutil, socket, struct, sys, tempfile, threading, time
+import argparse, base64, hashlib, http.server, json, shutil, socket, struct, sys, tempfile, threading, time
 from pathlib import Path
 
 from selenium import webdriver
@@ -87,6 +91,10 @@ window.view = () => ({ instance: ws instanceof WebSocket, ctor: ws.constructor =
 
 
 def main():
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--profile-dir", help="Chromium profile with the host installed (ucc-webhooks install --profile-dir)")
+    args = args.parse_args()
+    hits = []
     ext = Path(tempfile.mkdtemp()) / "extension"
     shutil.copytree(ROOT / "extension", ext)
     manifest = json.loads((ext / "manifest.json").read_text())
@@ -101,6 +109,12 @@ def main():
 
     class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
+            if self.path.startswith("/hook") or self.path.startswith("/crm"):
+                hits.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"ok")
+                return
             body = (PAGE % ws_port).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -117,7 +131,7 @@ def main():
     opts.binary_location = "/usr/bin/chromium"
     for a in ["--disable-features=DisableLoadExtensionCommandLineSwitch", f"--load-extension={ext}", "--headless=new",
               "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", f"--user-data-dir={tempfile.mkdtemp()}"]:
+              "--disable-component-update", "--disable-sync", f"--user-data-dir={args.profile_dir or tempfile.mkdtemp()}"]:
         opts.add_argument(a)
     d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
     d.set_script_timeout(20)
@@ -145,6 +159,14 @@ def main():
         print("registered:", registered)
         if not registered:
             failures.append("observer not registered")
+        base = f"http://127.0.0.1:{httpd.server_port}"
+        if args.profile_dir:
+            for hook in ({"trigger": "incoming_call_ringing", "action": "get", "url": base + "/hook?from={caller}&q={queue}"},
+                         {"trigger": "queue_call_accepted", "action": "open_tab", "url": base + "/crm?phone={caller}"}):
+                saved = d.execute_async_script(
+                    "chrome.runtime.sendMessage({type: 'host.request', request: {type: 'webhooks.save', webhook: arguments[0]}}).then(arguments[1])",
+                    {**hook, "enabled": True, "name": "smoke " + hook["trigger"]})
+                print("webhook saved:", saved.get("ok"), saved.get("result", saved).get("id") if saved.get("ok") else saved)
         d.get(f"http://127.0.0.1:{httpd.server_port}/phone.html")
         WebDriverWait(d, 10).until(lambda drv: len(drv.execute_script("return window.calls")) >= 3)
         calls = d.execute_script("return window.calls")
@@ -159,8 +181,19 @@ def main():
         d.get(f"chrome-extension://{EXT_ID}/popup.html")
         status = d.execute_async_script("chrome.runtime.sendMessage({type: 'host.status'}).then(arguments[0])")
         print("worker status:", {k: status["result"].get(k) for k in ("state", "queued", "error")})
-        if status["result"]["queued"] != 3:
+        if not args.profile_dir and status["result"]["queued"] != 3:
             failures.append("content script did not hand the 3 events to the worker")
+        if args.profile_dir:
+            WebDriverWait(d, 10).until(lambda drv: any(h.startswith("/crm") for h in hits) and any(h.startswith("/hook") for h in hits))
+            tabs = []
+            for handle in d.window_handles:
+                d.switch_to.window(handle)
+                tabs.append(d.current_url)
+            print("receiver got:", hits, "tabs:", tabs)
+            if status["result"]["state"] != "connected":
+                failures.append("worker not connected to the host")
+            if not any("/crm?phone=%2B49301234567" in t for t in tabs):
+                failures.append("open_tab did not open the CRM tab")
     finally:
         d.quit()
     print("FAILED: " + "; ".join(failures) if failures else "Looks good")

@@ -9,10 +9,10 @@ import { asteriskInvite, inDialog, jssipInvite, jssipRegister, response } from "
 const URL_ = "wss://ucc.example.com:8443/ws";
 const bytes = (text) => new TextEncoder().encode(text).buffer;
 
-function setup({ emit, config } = {}) {
+function setup({ emit, config, awaitConfigMs } = {}) {
   const ns = pageNamespace();
   const Native = makeWebSocketClass();
-  const win = { EventTarget: FakeEventTarget, TextDecoder };
+  const win = { EventTarget: FakeEventTarget, TextDecoder, setTimeout };
   Object.defineProperty(win, "WebSocket", { value: Native, writable: true, enumerable: false, configurable: true });
   const events = [];
   const errors = [];
@@ -22,6 +22,7 @@ function setup({ emit, config } = {}) {
     now: () => clock++,
     onError: (e) => errors.push(e),
     config,
+    awaitConfigMs,
   });
   return { ns, Native, win, events, errors, installed };
 }
@@ -206,7 +207,7 @@ test("main.js: installs in the page world, removes its namespace, bridges events
       return FakeEventTarget.prototype[m].apply(this === worldGlobal ? page : this, args);
     };
   }
-  const world = vm.createContext({ console, WebSocket: makeWebSocketClass(), EventTarget: WindowEventTarget, CustomEvent: FakeCustomEvent, TextDecoder });
+  const world = vm.createContext({ console, WebSocket: makeWebSocketClass(), EventTarget: WindowEventTarget, CustomEvent: FakeCustomEvent, TextDecoder, setTimeout });
   worldGlobal = vm.runInContext("globalThis", world);
   const calls = [];
   let ready = 0;
@@ -228,4 +229,31 @@ test("main.js: installs in the page world, removes its namespace, bridges events
   runScripts(world, [...PAGE_SCRIPTS, "page/main.js"]); // injected again (e.g. re-registration): no second wrap
   ws.serverSends(asteriskInvite({ callId: "second" }));
   assert.equal(calls.length, 2);
+});
+
+test("a call that rings before the settings arrive is held, then classified by the queue rule with its own times", () => {
+  const { win, events, installed } = setup({ awaitConfigMs: 10000 });
+  const ws = new win.WebSocket(URL_, "sip");
+  ws.serverOpens();
+  const inv = asteriskInvite({ extra: ["X-Queue: Hotline"] });
+  ws.serverSends(inv); // at clock 100
+  ws.send(response(inv, 200, "OK")); // at clock 101
+  assert.deepEqual(events, [], "held until the settings are known");
+  installed.setConfig({ queueRule: { header: "X-Queue" }, userName: null });
+  assert.deepEqual(events.map((e) => e.trigger), ["incoming_call_ringing", "queue_call_accepted"]);
+  assert.equal(events[1].queue, "Hotline");
+  assert.equal(events[0].started_at, 100);
+  assert.equal(events[1].answered_at, 101);
+  ws.serverSends(inDialog(inv, "BYE"));
+  assert.equal(events.at(-1).trigger, "queue_call_ended");
+});
+
+test("without settings after the wait, held messages are replayed with the defaults", async () => {
+  const { win, events } = setup({ awaitConfigMs: 20 });
+  const ws = new win.WebSocket(URL_, "sip");
+  ws.serverOpens();
+  ws.serverSends(asteriskInvite({ extra: ["X-Queue: Hotline"] }));
+  assert.equal(events.length, 0);
+  await new Promise((r) => setTimeout(r, 40));
+  assert.deepEqual(events.map((e) => [e.trigger, e.queue]), [["incoming_call_ringing", null]]);
 });
