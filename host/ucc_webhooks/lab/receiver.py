@@ -136,7 +136,8 @@ class Receiver:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() would wait forever for a loop that never ran
+            self._server.shutdown()
         self._server.server_close()
 
     def __enter__(self) -> "Receiver":
