@@ -62,6 +62,7 @@ test("outgoing call: 407 challenge and resent INVITE is one call", () => {
   assert.deepEqual(triggers(events), ["outgoing_call_started", "outgoing_call_ended"]);
   assert.equal(events[1].duration, 0);
   assert.equal(events[1].answered_at, null);
+  assert.equal(events[1].ended_at, 5, "ended by the 486, not by the 407 challenge");
 });
 
 test("outgoing call: we CANCEL before answer -> ended with duration 0", () => {
@@ -207,4 +208,15 @@ test("a retransmitted INVITE after the end starts nothing; unknown dialogs are i
   const inv = asteriskInvite();
   const events = run([["received", inv, 1], ["sent", response(inv, 486, "Busy Here")], ["received", inv], ["received", inDialog(jssipInvite({ callId: "x" }), "BYE")]]);
   assert.deepEqual(triggers(events), ["incoming_call_ringing", "incoming_call_missed"]);
+});
+
+test("a re-INVITE or BYE for a dialog the observer never saw (page reloaded mid-call) starts nothing", () => {
+  const inv = asteriskInvite({ callId: "before-reload" });
+  const events = run([
+    ["received", inDialog(inv, "INVITE", { cseq: 24502 }), 1],
+    ["sent", response(inDialog(inv, "INVITE", { cseq: 24502 }), 200, "OK")],
+    ["sent", inDialog(jssipInvite({ callId: "before-reload-2" }), "INVITE", { cseq: 9000 })],
+    ["received", inDialog(inv, "BYE", { cseq: 24503 })],
+  ]);
+  assert.deepEqual(events, []);
 });

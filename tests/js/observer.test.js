@@ -38,7 +38,9 @@ test("JsSIP style: onmessage property, binaryType arraybuffer, ArrayBuffer frame
   const inv = asteriskInvite();
   const frames = [bytes(inv), bytes("\r\n\r\n"), bytes("\r\n")];
   for (const f of frames) ws.serverSends(f);
-  ws.send(bytes(response(inv, 200, "OK")));
+  const ok = bytes(response(inv, 200, "OK"));
+  ws.send(ok);
+  assert.strictEqual(ws.sentFrames.at(-1), ok, "send passes the page's own object through");
   ws.send("\r\n\r\n");
   ws.serverSends(bytes(inDialog(inv, "BYE")));
   assert.equal(seen.length, 4);

@@ -15,6 +15,7 @@ const fromPage = { id: ID, url: `chrome-extension://${ID}/popup.html` };
 const fromOptionsTab = { id: ID, url: `chrome-extension://${ID}/options.html`, tab: { id: 3 } };
 const fromContent = { id: ID, url: "https://ucc.example.com/", tab: { id: 7 } };
 const fromStranger = { id: "someotherextensionidaaaaaaaaaaaa", url: "chrome-extension://someother/x.html" };
+const fromStrangersContent = { id: "someotherextensionidaaaaaaaaaaaa", url: "https://ucc.example.com/", tab: { id: 7 } };
 const event = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/protocol/call_event.request.json"), "utf8")).event;
 
 function setup({ enabled = true } = {}) {
@@ -42,6 +43,7 @@ test("senderKind tells our pages, our content scripts and strangers apart", () =
   assert.equal(senderKind(fromOptionsTab, runtime), "page");
   assert.equal(senderKind(fromContent, runtime), "content");
   assert.equal(senderKind(fromStranger, runtime), null);
+  assert.equal(senderKind(fromStrangersContent, runtime), null);
   assert.equal(senderKind({ id: ID, url: "https://x/" }, runtime), null); // no tab, not our page
 });
 
@@ -55,6 +57,7 @@ test("call events from our content script reach the port", async () => {
 test("messages from other extensions, and from the wrong kind of sender, are refused", async () => {
   const { port, send } = setup();
   assert.equal((await send({ type: "call_event", event }, fromStranger)).error.code, "forbidden");
+  assert.equal((await send({ type: "call_event", event }, fromStrangersContent)).error.code, "forbidden");
   assert.equal((await send({ type: "call_event", event }, fromPage)).error.code, "forbidden");
   assert.equal((await send({ type: "host.request", request: { type: "webhooks.list" } }, fromContent)).error.code, "forbidden");
   assert.equal(port.events.length + port.requests.length, 0);
