@@ -49,6 +49,9 @@ FIREFOX_PREFS = {
     "browser.shell.checkDefaultBrowser": False,
     "datareporting.policy.dataSubmissionEnabled": False,
     "app.update.enabled": False,
+    # console output of pages and of the add-on reaches geckodriver's log (diagnostics)
+    "devtools.console.stdout.content": True,
+    "devtools.console.stdout.chrome": True,
     # A fixed moz-extension:// host for the add-on, so tests can open its pages by address.
     "extensions.webextensions.uuids": json.dumps({FIREFOX_EXTENSION_ID: FIREFOX_EXTENSION_UUID}),
 }
@@ -181,6 +184,9 @@ def firefox(profile_root: Path, addon_zip: Path | None = None, env: dict[str, st
     options = webdriver.FirefoxOptions()
     options.binary_location = FIREFOX
     options.add_argument("-headless")
+    # Marionette refuses to navigate to moz-extension:// pages; the lab opens them from the
+    # browser's chrome context instead, which needs this switch (Firefox 138+).
+    options.add_argument("-remote-allow-system-access")
     for key, value in FIREFOX_PREFS.items():
         options.set_preference(key, value)
     profile_root.mkdir(parents=True, exist_ok=True)

@@ -63,10 +63,27 @@ class ExtensionPages:
     # -- tabs -------------------------------------------------------------------------------
     def open_tab(self, url: str) -> str:
         """Open `url` in a new tab, switch to it, wait for the document; returns its handle."""
-        self.driver.switch_to.new_window("tab")
-        self.driver.get(url)
+        if url.startswith("moz-extension:"):
+            self._open_firefox_extension_tab(url)
+        else:
+            self.driver.switch_to.new_window("tab")
+            self.driver.get(url)
         WebDriverWait(self.driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
         return self.driver.current_window_handle
+
+    def _open_firefox_extension_tab(self, url: str) -> None:
+        """Marionette will not navigate to moz-extension:// ("not allowed in this context"); the
+        browser's own chrome code may, so the tab is opened from there with the system principal."""
+        driver = self.driver
+        before = set(driver.window_handles)
+        with driver.context(driver.CONTEXT_CHROME):
+            driver.execute_script(
+                "gBrowser.selectedTab = gBrowser.addTab(arguments[0],"
+                " {triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal()});", url)
+        WebDriverWait(driver, 10).until(lambda d: set(d.window_handles) - before)
+        (handle,) = set(driver.window_handles) - before
+        driver.switch_to.window(handle)
+        WebDriverWait(driver, 10).until(lambda d: d.current_url.startswith(url.split("#")[0]))
 
     def close_tab(self, back_to: str | None) -> None:
         self.driver.close()

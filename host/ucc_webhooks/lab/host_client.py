@@ -38,6 +38,7 @@ class HostClient:
         self._ids = itertools.count(1)
         self._replies: dict[object, dict] = {}
         self.unmatched: list[dict] = []  # replies with id null (frame-level errors)
+        self.reply_count = 0  # every reply, matched or not
         self.notices: "queue.Queue[dict]" = queue.Queue()
         self._cond = threading.Condition()
         self.stderr = b""
@@ -69,6 +70,8 @@ class HostClient:
             (n,) = struct.unpack("@I", header)
             message = json.loads(out.read(n).decode("utf-8"))
             with self._cond:
+                if "id" in message:
+                    self.reply_count += 1
                 if "id" not in message:
                     self.notices.put(message)
                 elif message["id"] is None:
@@ -108,6 +111,15 @@ class HostClient:
         if not reply["ok"]:
             raise HostError(reply)
         return reply["result"]
+
+    def wait_replies(self, count: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self.reply_count < count:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise TimeoutError(f"expected {count} replies, got {self.reply_count}; stderr: {self.stderr[-2000:]!r}")
+                self._cond.wait(min(left, 0.5))
 
     def wait_unmatched(self, count: int, timeout: float = 10.0) -> list[dict]:
         deadline = time.monotonic() + timeout

@@ -61,8 +61,6 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, delay, extra = receiver._next_answer()
-                if delay:
-                    time.sleep(delay)
                 parsed = urllib.parse.urlsplit(self.path)
                 req = ReceivedRequest(
                     method=self.command,
@@ -74,17 +72,22 @@ class Receiver:
                     received_at=time.time(),
                     status=status,
                 )
-                payload = b"ok" if status < 400 else b"error"
-                self.send_response(status)
-                for k, v in extra.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-                with receiver._cond:
+                with receiver._cond:  # recorded on arrival: a slow answer still counts as received
                     receiver.requests.append(req)
                     receiver._cond.notify_all()
+                if delay:
+                    time.sleep(delay)
+                payload = b"ok" if status < 400 else b"error"
+                try:
+                    self.send_response(status)
+                    for k, v in extra.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:  # the client gave up (timeout, killed): nothing to answer
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_HEAD = _handle
 

@@ -60,8 +60,14 @@ class SoftphoneServer:
 
     @property
     def match_pattern(self) -> str:
-        """The origin as an extension match pattern, for `uccOrigins` and `host_permissions`."""
-        return f"{self.origin}/*"
+        """The page's host as an extension match pattern, for `uccOrigins` and `host_permissions`.
+
+        Without the port, as a UCC address normally is (`https://ucc.example.com/*`): Firefox ESR
+        153 matches nothing with a pattern that names a port (`http://127.0.0.1:8080/*` neither
+        grants the host permission nor injects registered content scripts; checked here), while
+        Chromium treats a port-less pattern as any port.
+        """
+        return f"http://{self.host}/*"
 
     def url(self, ws: str, user: str = "agent200", domain: str = LOCALHOST, **extra: str) -> str:
         query = urllib.parse.urlencode({"ws": ws, "user": user, "domain": domain, **extra})
