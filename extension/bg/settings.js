@@ -2,8 +2,9 @@
 export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 
-// scheme://host/path as Chromium and Firefox accept it in `matches`; host may start with "*." or be "*".
-const MATCH_PATTERN = /^(https?|\*):\/\/(\*|(\*\.)?[^/*:]+)(:(\d+|\*))?\/.*$/;
+// scheme://host/path as Chromium and Firefox accept it in `matches`; host may start with "*." or be "*"
+// (kept to plain host names and IP literals: one bad pattern would make the whole registration fail).
+const MATCH_PATTERN = /^(https?|\*):\/\/(\*|(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:(\d+|\*))?\/.*$/;
 
 export function isMatchPattern(text) {
   return typeof text === "string" && MATCH_PATTERN.test(text);

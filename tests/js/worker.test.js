@@ -182,6 +182,10 @@ test("what people type becomes a match pattern, or is refused", () => {
   assert.equal(toMatchPattern("ftp://x.example"), null);
   assert.equal(toMatchPattern("javascript:alert(1)"), null);
   assert.equal(toMatchPattern(""), null);
+  assert.equal(toMatchPattern("bad url with spaces"), null);
+  assert.equal(toMatchPattern("https://ucc.example.com:8443"), "https://ucc.example.com:8443/*");
+  assert.equal(toMatchPattern("http://[::1]:8080/x"), "http://[::1]:8080/*");
+  assert.ok(!isMatchPattern("https://bad%20url/*"));
   assert.ok(isMatchPattern("https://ucc.example.com/*"));
   assert.ok(!isMatchPattern("https://ucc.example.com"));
 });
