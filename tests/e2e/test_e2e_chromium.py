@@ -263,29 +263,84 @@ def test_disabled_webhook_fires_nothing(chromium, receiver, remote):
 
 
 # -- policy, host crash ------------------------------------------------------------------------
-def test_policy_webhooks_disabled_fires_nothing_and_the_popup_says_so(chromium, receiver, remote):
+def test_policy_switched_off_while_the_browser_runs_fires_nothing(chromium, receiver, remote):
     hook_all(chromium.host, receiver)
+    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)
+    one(receiver, "incoming_call_missed")  # the host is up and firing
+    run.wait()
     chromium.host.set_policy(False)
     run = remote.call("agent200", "uac_remote_hangup", caller=CALLER, talk_ms=500)
-    chromium.page.wait_calls(1)
-    chromium.page.answer()
-    chromium.page.wait_event("ended", 0)
+    chromium.page.wait_calls(2)
+    chromium.page.answer(1)
+    chromium.page.wait_event("ended", 1)
     run.wait()
-    assert_quiet(receiver, 0)
+    assert_quiet(receiver, 2)
 
+    chromium.host.set_policy(True)  # switched on again: the very next call fires
+    run = remote.call("agent200", "uac_cancel", caller="+4930777777", talk_ms=300)
+    assert q(receiver.wait_for(2, path="/hook/incoming_call_missed")[-1])["caller"] == "+4930777777"
+    run.wait()
+
+
+def test_policy_switched_off_while_the_browser_runs_shows_the_banner(chromium, receiver, remote):
+    """An administrator turns webhooks off on a running desktop: the popup opened afterwards says so."""
+    hook_all(chromium.host, receiver)
+    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)
+    one(receiver, "incoming_call_missed")  # the extension is connected to the host
+    run.wait()
+    chromium.host.set_policy(False)
+    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)  # an event the host refuses
+    chromium.page.wait_event("failed", 1)
+    run.wait()
     back = chromium.page.handle
     chromium.ext.open_tab(chromium.ext.popup_url)
     try:
         banner = chromium.driver.find_element(By.ID, "policy-banner")
-        WebDriverWait(chromium.driver, 10).until(lambda d: banner.is_displayed())
+        WebDriverWait(chromium.driver, 10).until(
+            lambda d: banner.is_displayed(),
+            message="policy banner hidden although WEBHOOKS_ENABLED is false in the policy file")
         assert "WEBHOOKS_ENABLED" in banner.text
     finally:
         chromium.ext.close_tab(back)
 
-    chromium.host.set_policy(True)  # switched on again: the very next call fires
-    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)
+
+def test_call_answered_on_another_device_is_not_missed(chromium, receiver, remote):
+    hook_all(chromium.host, receiver)
+    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300,
+                      cancel_headers={"Reason": 'SIP;cause=200;text="Call completed elsewhere"'})
     one(receiver, "incoming_call_ringing")
+    chromium.page.wait_event("failed", 0)
     run.wait()
+    assert_quiet(receiver, 1)
+
+
+def test_page_bridge_event_fires_like_an_observed_call(chromium, receiver):
+    chromium.host.add("incoming_call_accepted", "get", receiver.url("/bridge?c={caller}&q={queue}&u={user}"))
+    chromium.page.js("""
+        window.dispatchEvent(new CustomEvent('ucc-webhooks:call', {detail: {
+          trigger: 'incoming_call_accepted', call_id: 'bridge-1', direction: 'incoming', queue: null,
+          callee: '200', caller: '+4930123456', caller_name: 'Bridge', user: 'agent200',
+          started_at: Date.now() / 1000, answered_at: Date.now() / 1000, ended_at: null, duration: null}}));
+    """)
+    assert q(receiver.wait_for(1, path="/bridge")[0]) == {"c": CALLER, "q": "", "u": "agent200"}
+
+
+def test_a_page_outside_the_configured_origins_is_not_watched(chromium, receiver, remote):
+    """Same softphone, served as http://localhost:PORT (not in uccOrigins): its calls fire nothing."""
+    hook_all(chromium.host, receiver)
+    page = chromium.page
+    other = chromium.softphone.url(ws=chromium.sip.ws_url, user="agent200").replace("127.0.0.1", "localhost", 1)
+    from ucc_webhooks.lab.phonepage import PhonePage
+
+    foreign = PhonePage(chromium.driver, other).open()
+    try:
+        run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)
+        foreign.wait_event("failed", 0)
+        run.wait()
+        assert_quiet(receiver, 0)
+    finally:
+        chromium.reload_page()  # register the watched page again
+        assert page.handle == chromium.page.handle
 
 
 def test_host_killed_extension_reconnects_and_next_call_fires(chromium, receiver, remote):

@@ -121,3 +121,27 @@ def test_policy_off_at_browser_start_shows_the_banner_and_nothing_fires(chromium
     chromium.page.wait_event("failed", 0)
     run.wait()
     assert_quiet(receiver, 0)
+
+
+@pytest.fixture
+def uninstalled(sip, softphone_server, tmp_path):
+    """Chromium with the extension but without `ucc-webhooks install`: the first-run situation."""
+    from ucc_webhooks.lab.stack import BrowserLab
+
+    lab = BrowserLab("chromium", tmp_path / "lab", sip, softphone_server, install=False).start()
+    try:
+        yield lab
+    finally:
+        lab.stop()
+
+
+def test_popup_without_the_host_names_the_install_command(uninstalled):
+    lab = uninstalled
+    lab.ext.open_tab(lab.ext.popup_url)
+    status = lab.driver.find_element(By.ID, "host-status")
+    WebDriverWait(lab.driver, 15).until(lambda d: status.get_attribute("data-state") == "not_installed",
+                                        message=f"host status: {status.get_attribute('data-state')}")
+    command = lab.driver.find_element(By.ID, "install-command")
+    assert command.is_displayed()
+    assert "ucc-webhooks install" in command.text
+    assert lab.driver.find_element(By.ID, "add-webhook").get_attribute("disabled") is not None

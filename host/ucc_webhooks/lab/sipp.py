@@ -76,7 +76,8 @@ def _sdp(setup: str, direction: str) -> str:
     ])
 
 
-def _messages(caller: str, from_display: str, extra_headers: list[str], number: str, offerer: bool) -> dict[str, str]:
+def _messages(caller: str, from_display: str, extra_headers: list[str], number: str, offerer: bool,
+              cancel_headers: list[str] | None = None) -> dict[str, str]:
     """The SIP messages the scenarios send, with SIPp's own [keywords] left for SIPp.
 
     `offerer`: SIPp sent the first offer (it called), so the browser chose DTLS `active` and a
@@ -113,7 +114,8 @@ def _messages(caller: str, from_display: str, extra_headers: list[str], number: 
             "Call-ID: [call_id]", "CSeq: 2 BYE", contact_uac, "Max-Forwards: 70", "Content-Length: 0", ""]),
         "cancel": "\n".join([
             "CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0", inv_branch, me_from, to_page,
-            "Call-ID: [call_id]", "CSeq: 1 CANCEL", "Max-Forwards: 70", "Content-Length: 0", ""]),
+            "Call-ID: [call_id]", "CSeq: 1 CANCEL", "Max-Forwards: 70", *(cancel_headers or []),
+            "Content-Length: 0", ""]),
         "ack_failure": "\n".join([
             "ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0", inv_branch, me_from, to_page + "[peer_tag_param]",
             "Call-ID: [call_id]", "CSeq: 1 ACK", "Max-Forwards: 70", "Content-Length: 0", ""]),
@@ -176,11 +178,15 @@ class Sipp:
 
     def call(self, callee: str, scenario: str = "uac_remote_hangup", *, caller: str = "+4930123456",
              caller_name: str | None = None, headers: dict[str, str] | None = None,
-             talk_ms: int = 1000, timeout_s: int = 30) -> SippRun:
-        """Start SIPp calling `callee` (a user registered at the SipServer) with a `uac_*` scenario."""
+             cancel_headers: dict[str, str] | None = None, talk_ms: int = 1000, timeout_s: int = 30) -> SippRun:
+        """Start SIPp calling `callee` (a user registered at the SipServer) with a `uac_*` scenario.
+
+        `headers` go into the INVITE (e.g. `X-Queue`), `cancel_headers` into the CANCEL (e.g.
+        `Reason: SIP;cause=200;text="Call completed elsewhere"`)."""
         if not scenario.startswith("uac_"):
             raise ValueError(f"{scenario} is not a calling (uac_) scenario")
         return self._run(scenario, caller=caller, caller_name=caller_name, headers=headers or {},
+                         cancel_headers=cancel_headers or {},
                          service=callee, talk_ms=talk_ms, timeout_s=timeout_s,
                          remote=[f"{self.sip.host}:{self.sip.udp_port}"])
 
@@ -189,19 +195,20 @@ class Sipp:
         """Start SIPp waiting for the page's call with a `uas_*` scenario; returns once it listens."""
         if not scenario.startswith("uas_"):
             raise ValueError(f"{scenario} is not an answering (uas_) scenario")
-        run = self._run(scenario, caller=number, caller_name=None, headers={}, service=number,
+        run = self._run(scenario, caller=number, caller_name=None, headers={}, cancel_headers={}, service=number,
                         talk_ms=talk_ms, timeout_s=timeout_s, remote=[])
         wait_udp_bound(run.port, 10, run.process.popen)
         return run
 
     def _run(self, scenario: str, *, caller: str, caller_name: str | None, headers: dict[str, str],
-             service: str, talk_ms: int, timeout_s: int, remote: list[str]) -> SippRun:
-        for value in [caller, service, *headers, *headers.values()]:
+             cancel_headers: dict[str, str], service: str, talk_ms: int, timeout_s: int, remote: list[str]) -> SippRun:
+        for value in [caller, service, *headers, *headers.values(), *cancel_headers, *cancel_headers.values()]:
             if any(c in value for c in "\r\n"):
                 raise ValueError(f"line break in a SIP value: {value!r}")
         display = quote_display_name(caller_name) + " " if caller_name else ""
         values = _messages(caller, display, [f"{k}: {v}" for k, v in headers.items()], service,
-                           offerer=scenario.startswith("uac_"))
+                           offerer=scenario.startswith("uac_"),
+                           cancel_headers=[f"{k}: {v}" for k, v in cancel_headers.items()])
         template = (SCENARIO_DIR / f"{scenario}.xml").read_text(encoding="utf-8")
         run_dir = Path(tempfile.mkdtemp(prefix=f"{scenario}-", dir=self.workdir))
         scenario_file = run_dir / f"{scenario}.xml"

@@ -36,7 +36,7 @@ class BrowserLab:
 
     def __init__(self, kind: str, root: Path, sip: SipServer, softphone: SoftphoneServer, *,
                  user: str = "agent200", queue_rule: dict | None = None, user_name: str | None = None,
-                 configure: bool = True) -> None:
+                 configure: bool = True, install: bool = True) -> None:
         if kind not in ("chromium", "firefox"):
             raise ValueError(f"unknown browser {kind!r}")
         self.kind = kind
@@ -57,7 +57,7 @@ class BrowserLab:
         self.session: lab_browser.BrowserSession | None = None
         self.ext: ExtensionPages | None = None
         self.page: PhonePage | None = None
-        self._registered = False
+        self._registered = not install  # install=False: a browser whose user never ran `install`
 
     @property
     def driver(self) -> Any:
