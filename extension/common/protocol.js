@@ -14,7 +14,7 @@ export const HOST_ERRORS = Object.freeze([
   "disabled_by_policy", "internal", "read_only",
 ]);
 export const PORT_ERRORS = Object.freeze([
-  "timeout", "disconnected", "host_not_found", "host_forbidden", "host_incompatible", "not_connected",
+  "timeout", "disconnected", "host_not_found", "host_forbidden", "host_incompatible", "invalid_reply", "forbidden",
 ]);
 
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);

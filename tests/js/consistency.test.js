@@ -104,3 +104,14 @@ test("modules stay small, only bg/port.js connects to the host, and nothing poll
     assert.ok(!/setInterval\(/.test(text), `${rel(file)} uses setInterval`);
   }
 });
+
+test("every error code the extension raises is a known, stable one", async () => {
+  const { HOST_ERRORS, PORT_ERRORS } = await import("../../extension/common/protocol.js");
+  const known = new Set([...HOST_ERRORS, ...PORT_ERRORS]);
+  for (const file of ["bg/port.js", "bg/handlers.js", "ui/host.js"]) {
+    const text = read(file);
+    const codes = [...text.matchAll(/new HostError\("([a-z_]+)"|code: "([a-z_]+)"|disconnectCode[\s\S]*?return "([a-z_]+)"/g)].map((m) => m[1] || m[2] || m[3]);
+    for (const code of codes) assert.ok(known.has(code), `${file} raises unknown code ${code}`);
+  }
+  for (const m of read("bg/port.js").matchAll(/return "(host_[a-z_]+|disconnected)"/g)) assert.ok(known.has(m[1]), m[1]);
+});
