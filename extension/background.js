@@ -32,7 +32,8 @@ const port = new HostPort({
     api.action.setTitle({ title: status.error ? `UCC Webhooks: ${status.error.message}` : "UCC Webhooks" }).catch(() => {});
     if (status.state === "connected") {
       state.hostEnabled = status.hello.webhooks_enabled;
-      port.request("deliveries.list", { limit: 1 }).then((r) => notices.setBadge(r.failed_count), () => {});
+      if (Number.isInteger(status.hello.failed_count)) notices.setBadge(status.hello.failed_count);
+      else port.request("deliveries.list", { limit: 1 }).then((r) => notices.setBadge(r.failed_count), () => {});
     }
   },
 });

@@ -28,20 +28,41 @@ const { errorText, label, t } = await import("../../extension/ui/i18n.js");
 const hello = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/protocol/hello.reply.json"), "utf8")).result;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const small = {
+  triggers: [
+    { id: "outgoing_call_started", placeholders: ["callee", "time"] },
+    { id: "incoming_call_ended", placeholders: ["callee", "caller", "duration", "time"] },
+  ],
+  placeholders: [{ name: "callee", description: "number called" }, { name: "duration", description: "seconds" }],
+};
+
 test("chips: the trigger's placeholders are allowed, others carry the reason", () => {
-  assert.equal(availability(hello, "incoming_call_ended", "duration").allowed, true);
-  const duration = availability(hello, "outgoing_call_started", "duration");
+  assert.equal(availability(small, "incoming_call_ended", "duration").allowed, true);
+  const duration = availability(small, "outgoing_call_started", "duration");
   assert.equal(duration.allowed, false);
   assert.equal(duration.reason, "Not available for “Outgoing direct call started”. Available for: Incoming direct call hung up");
-  assert.equal(availability(hello, "outgoing_call_started", "user").allowed, false);
-  assert.equal(availability(hello, "queue_call_ended", "duration").allowed, true, "no trigger info from the host: do not guess");
+  assert.equal(availability(small, "outgoing_call_started", "user").reason, "Not available for “Outgoing direct call started”.");
+  assert.equal(availability(small, "queue_call_ended", "duration").allowed, true, "no trigger info from the host: do not guess");
+});
+
+test("chips: with the host's real vocabulary (hello fixture) every trigger offers exactly its placeholders", () => {
+  for (const trigger of hello.triggers) {
+    for (const { name } of catalogue(hello)) {
+      const { allowed, reason } = availability(hello, trigger.id, name);
+      assert.equal(allowed, trigger.placeholders.includes(name), `${trigger.id} {${name}}`);
+      if (!allowed) assert.ok(reason.includes(label("trigger", trigger.id)), reason);
+    }
+  }
+  assert.equal(availability(hello, "outgoing_call_started", "duration").allowed, false);
+  assert.equal(availability(hello, "incoming_call_ended", "duration").allowed, true);
 });
 
 test("chips: the catalogue lists described placeholders and the ones only named under a trigger", () => {
-  const names = catalogue(hello).map((p) => p.name);
-  assert.deepEqual(names.slice(0, 2), ["callee", "duration"]);
-  for (const name of ["caller", "user", "time", "queue", "caller_e164"]) assert.ok(names.includes(name), name);
-  assert.equal(new Set(names).size, names.length);
+  const names = catalogue(small).map((p) => p.name);
+  assert.deepEqual(names, ["callee", "duration", "time", "caller"]);
+  const all = catalogue(hello).map((p) => p.name);
+  assert.equal(new Set(all).size, all.length);
+  for (const t of hello.triggers) for (const n of t.placeholders) assert.ok(all.includes(n), n);
 });
 
 test("messages substitute their placeholders; unknown error codes fall back to the host's message", () => {
