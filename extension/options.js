@@ -6,7 +6,7 @@
 //   #queue-header, #queue-pattern, #queue-error, #user-name, #default-region, #region-error,
 //   #settings-state (Saving… / Saved / error), #policy-banner.
 // Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (DESIGN.md).
-import { toMatchPattern } from "./bg/settings.js";
+import { portless, toMatchPattern } from "./bg/settings.js";
 import { errorText, localize, t } from "./ui/i18n.js";
 import { request, settings as readSettings, syncScripts } from "./ui/host.js";
 
@@ -25,7 +25,7 @@ async function localOrigins() {
 
 async function renderOrigins() {
   const mine = await localOrigins();
-  const managed = effective.uccOrigins.filter((o) => !mine.includes(o));
+  const managed = effective.uccOrigins.filter((o) => !mine.map(portless).includes(o));
   const rows = [];
   for (const pattern of [...managed, ...mine]) {
     const li = document.createElement("li");

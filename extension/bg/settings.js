@@ -19,12 +19,17 @@ export function toMatchPattern(text) {
   try {
     const url = new URL(s.replace("://*.", "://wildcard-placeholder."));
     if (url.protocol !== "https:" && url.protocol !== "http:") return null;
-    const host = url.host.replace("wildcard-placeholder.", "*.");
+    const host = url.hostname.replace("wildcard-placeholder.", "*."); // no port: see portless()
     const pattern = `${url.protocol}//${host}/*`;
     return isMatchPattern(pattern) ? pattern : null;
   } catch (e) {
     return null;
   }
+}
+
+/** A pattern without its port: Chromium matches every port then, Firefox ignores patterns that name one. */
+export function portless(pattern) {
+  return pattern.replace(/^([^:]+:\/\/[^/]+?):(\d+|\*)\//, "$1/");
 }
 
 function strings(value) {
@@ -39,7 +44,8 @@ function rule(value) {
 
 /** Merge local and managed values: managed wins, origins are the union; `managed` lists what the policy fixes. */
 export function merge(local = {}, managed = {}) {
-  const origins = [...new Set([...strings(managed.uccOrigins), ...strings(local.uccOrigins)])].filter(isMatchPattern);
+  const all = [...strings(managed.uccOrigins), ...strings(local.uccOrigins)].filter(isMatchPattern).map(portless);
+  const origins = [...new Set(all)];
   const has = (key) => managed[key] !== undefined && managed[key] !== null;
   return {
     uccOrigins: origins,

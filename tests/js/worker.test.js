@@ -177,14 +177,15 @@ test("settings: managed values win, origins are merged, WEBHOOKS_ENABLED only fr
 test("what people type becomes a match pattern, or is refused", () => {
   assert.equal(toMatchPattern("ucc.example.com"), "https://ucc.example.com/*");
   assert.equal(toMatchPattern("https://ucc.example.com/app/#/calls"), "https://ucc.example.com/*");
-  assert.equal(toMatchPattern("http://192.0.2.5:8080"), "http://192.0.2.5:8080/*");
+  assert.equal(toMatchPattern("http://192.0.2.5:8080"), "http://192.0.2.5/*", "no port: Firefox ignores such patterns");
   assert.equal(toMatchPattern("https://*.example.com/*"), "https://*.example.com/*");
   assert.equal(toMatchPattern("ftp://x.example"), null);
   assert.equal(toMatchPattern("javascript:alert(1)"), null);
   assert.equal(toMatchPattern(""), null);
   assert.equal(toMatchPattern("bad url with spaces"), null);
-  assert.equal(toMatchPattern("https://ucc.example.com:8443"), "https://ucc.example.com:8443/*");
-  assert.equal(toMatchPattern("http://[::1]:8080/x"), "http://[::1]:8080/*");
+  assert.equal(toMatchPattern("https://ucc.example.com:8443"), "https://ucc.example.com/*");
+  assert.equal(toMatchPattern("http://[::1]:8080/x"), "http://[::1]/*");
+  assert.deepEqual(merge({ uccOrigins: ["https://ucc.example.com:8443/*", "https://ucc.example.com/*"] }).uccOrigins, ["https://ucc.example.com/*"]);
   assert.ok(!isMatchPattern("https://bad%20url/*"));
   assert.ok(isMatchPattern("https://ucc.example.com/*"));
   assert.ok(!isMatchPattern("https://ucc.example.com"));
