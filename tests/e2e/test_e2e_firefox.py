@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from e2e_support import CALLER, CALLER_NAME, assert_quiet, hook_url, one, q
+from .e2e_support import CALLER, CALLER_NAME, assert_quiet, hook_url, one, q
 
 pytestmark = pytest.mark.browser
 

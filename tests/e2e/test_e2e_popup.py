@@ -8,7 +8,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from e2e_support import CALLER, assert_quiet, q
+from .e2e_support import CALLER, assert_quiet, q
 from ucc_webhooks.lab.extension import DEFAULT_QUEUE_RULE
 
 pytestmark = pytest.mark.browser
