@@ -9,16 +9,17 @@ export function catalogue(hello) {
   return [...byName].map(([name, description]) => ({ name, description }));
 }
 
-/** {allowed: bool, reason: text} for one placeholder under one trigger. Unknown trigger info: allowed. */
+/** {allowed, reason (translated), detail (the host's words)} for one placeholder under one trigger. Unknown trigger: allowed. */
 export function availability(hello, trigger, name) {
   const triggers = hello.triggers || [];
   const current = triggers.find((x) => x.id === trigger);
-  if (!current || current.placeholders.includes(name)) return { allowed: true, reason: "" };
+  if (!current || current.placeholders.includes(name)) return { allowed: true, reason: "", detail: "" };
   const elsewhere = triggers.filter((x) => x.placeholders.includes(name)).map((x) => label("trigger", x.id));
   const triggerLabel = label("trigger", trigger);
   return {
     allowed: false,
     reason: elsewhere.length ? t("placeholderUnavailable", triggerLabel, elsewhere.join(", ")) : t("placeholderNowhere", triggerLabel),
+    detail: (current.unavailable && current.unavailable[name]) || "", // the host's explanation (English)
   };
 }
 
@@ -42,8 +43,8 @@ export function renderChips(container, { hello, trigger, target, readOnly, onRea
     chip.textContent = `{${name}}`;
     chip.dataset.testid = "placeholder-chip";
     chip.dataset.placeholder = name;
-    const { allowed, reason } = availability(hello, trigger, name);
-    chip.title = allowed ? description : reason;
+    const { allowed, reason, detail } = availability(hello, trigger, name);
+    chip.title = allowed ? description : [reason, detail].filter(Boolean).join("\n");
     chip.dataset.reason = reason;
     if (!allowed || readOnly) {
       // aria-disabled rather than disabled: the tooltip and a click that explains still work
@@ -53,7 +54,7 @@ export function renderChips(container, { hello, trigger, target, readOnly, onRea
     chip.addEventListener("mousedown", (e) => e.preventDefault()); // keep the cursor where it is
     chip.addEventListener("click", () => {
       if (readOnly) return;
-      if (!allowed) onReason(reason);
+      if (!allowed) onReason([reason, detail].filter(Boolean).join(" "));
       else insertAtCursor(target(), `{${name}}`);
     });
     container.append(chip);

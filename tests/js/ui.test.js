@@ -54,6 +54,7 @@ test("chips: with the host's real vocabulary (hello fixture) every trigger offer
     }
   }
   assert.equal(availability(hello, "outgoing_call_started", "duration").allowed, false);
+  assert.match(availability(hello, "outgoing_call_started", "duration").detail, /known only when a call has ended/);
   assert.equal(availability(hello, "incoming_call_ended", "duration").allowed, true);
 });
 
