@@ -32,8 +32,7 @@ function row(delivery, onRetry) {
   detail.dataset.testid = "delivery-detail";
   const outcome = [
     label("trigger", delivery.trigger),
-    delivery.last_status ? `HTTP ${delivery.last_status}` : "",
-    delivery.last_error || "",
+    delivery.last_error || (delivery.last_status ? `HTTP ${delivery.last_status}` : ""),
     typeof delivery.latency_ms === "number" ? `${Math.round(delivery.latency_ms)} ms` : "",
     t("deliveryAttempts", delivery.attempts),
   ];
