@@ -3,8 +3,11 @@ factory and a receiver per test, browsers that are always quit (also when a test
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +20,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO / "host"))
 
 from ucc_webhooks.lab import browser as lab_browser  # noqa: E402
+from ucc_webhooks.lab.net import wait_until  # noqa: E402
 from ucc_webhooks.lab.receiver import Receiver  # noqa: E402
 from ucc_webhooks.lab.sipp import Sipp  # noqa: E402
 from ucc_webhooks.lab.sipserver import SipServer  # noqa: E402
@@ -34,6 +38,47 @@ def pytest_collection_modifyitems(config, items) -> None:
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
+
+
+def _leftovers(markers: list[bytes]) -> list[tuple[int, str]]:
+    """Processes (not this one) whose command line or environment names one of `markers`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if any(m in cmdline or m in environ for m in markers):
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace")[:160]))
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Set up first, torn down last: every process started during the browser tests must be gone.
+
+    A session token in the environment is inherited by everything started from here (Kamailio,
+    SIPp, drivers, browsers, the hosts the browsers launch), so leftovers are recognised without
+    touching anyone else's processes. Leftovers are stopped and reported as an error."""
+    marker = f"UCC_LAB_SESSION={uuid.uuid4().hex}"
+    os.environ["UCC_LAB_SESSION"] = marker.split("=", 1)[1]
+    yield
+    markers = [marker.encode()]
+    try:
+        wait_until(lambda: not _leftovers(markers), 5.0, "lab processes to exit")
+        return
+    except TimeoutError:
+        left = _leftovers(markers)
+    for pid, _ in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert not left, "processes started during the browser tests were still running: " + "; ".join(
+        f"{pid} {cmd}" for pid, cmd in left)
 
 
 @pytest.fixture(scope="session")

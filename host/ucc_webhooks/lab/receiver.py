@@ -25,6 +25,7 @@ class ReceivedRequest:
     body: bytes
     received_at: float
     status: int
+    received_mono: float = 0.0  # time.perf_counter() at arrival: for latency in the same process
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -72,6 +73,7 @@ class Receiver:
                     body=body,
                     received_at=time.time(),
                     status=status,
+                    received_mono=time.perf_counter(),
                 )
                 with receiver._cond:  # recorded on arrival: a slow answer still counts as received
                     receiver.requests.append(req)
