@@ -7,6 +7,9 @@ export const PAGE_REQUESTS = Object.freeze(new Set([
   "deliveries.list", "deliveries.retry", "settings.get", "settings.set",
 ]));
 
+// A test waits for the target's answer, which the host itself allows request_timeout_s (10 s by default).
+const TIMEOUTS_MS = Object.freeze({ "webhooks.test": 30000 });
+
 /** "content" for our content scripts, "page" for our own pages (popup, options), null for anyone else. */
 export function senderKind(sender, runtime) {
   if (!sender || sender.id !== runtime.id) return null;
@@ -63,7 +66,7 @@ export function createHandlers({ port, settings, state, sync }) {
           throw Object.assign(new Error(`request type ${request.type} is not available to pages`), { code: "unknown_type" });
         }
         const { type, ...fields } = request;
-        return port.request(type, fields);
+        return port.request(type, fields, TIMEOUTS_MS[type]);
       },
     },
     "settings.read": {

@@ -22,7 +22,7 @@ function setup({ enabled = true } = {}) {
   const port = {
     events: [], requests: [], extensionVersion: "0.1.0",
     sendCallEvent(e) { this.events.push(e); },
-    request(type, fields) { this.requests.push([type, fields]); return Promise.resolve({ echoed: type }); },
+    request(type, fields, timeoutMs) { this.requests.push([type, fields, timeoutMs]); return Promise.resolve({ echoed: type }); },
     connect: () => Promise.resolve({}),
     snapshot: () => ({ state: "connected", queued: 0 }),
   };
@@ -82,7 +82,9 @@ test("pages may pass through the webhook, delivery and settings requests only", 
   const { port, send } = setup();
   const ok = await send({ type: "host.request", request: { type: "webhooks.delete", webhook_id: "wh_1" } }, fromPage);
   assert.deepEqual(ok, { ok: true, result: { echoed: "webhooks.delete" } });
-  assert.deepEqual(port.requests[0], ["webhooks.delete", { webhook_id: "wh_1" }]);
+  assert.deepEqual(port.requests[0], ["webhooks.delete", { webhook_id: "wh_1" }, undefined]);
+  await send({ type: "host.request", request: { type: "webhooks.test", webhook_id: "wh_1" } }, fromPage);
+  assert.ok(port.requests[1][2] > 10000, "a test may take longer than the host's own 10 s request timeout");
   for (const type of ["call_event", "hello", "bogus"]) {
     const reply = await send({ type: "host.request", request: { type } }, fromPage);
     assert.equal(reply.error.code, "unknown_type", type);
