@@ -186,6 +186,17 @@ def test_two_calls_at_once_each_fire_their_own(chromium, receiver, remote):
     assert_quiet(receiver, 6)
 
 
+def test_p_asserted_identity_wins_over_from_and_numbers_get_e164(chromium, receiver, remote):
+    """A PBX puts the real caller in P-Asserted-Identity and dials national numbers ("030…")."""
+    chromium.host.add("incoming_call_ringing", "get",
+                      receiver.url("/pai?c={caller}&e={caller_e164}&n={caller_name}"))
+    run = remote.call("agent200", "uac_cancel", caller="trunk", caller_name="Trunk", talk_ms=300,
+                      headers={"P-Asserted-Identity": '"Bäckerei Schmidt" <sip:030123456@127.0.0.1>'})
+    got = q(receiver.wait_for(1, path="/pai")[0])
+    run.wait()
+    assert got == {"c": "030123456", "e": "+4930123456", "n": "Bäckerei Schmidt"}
+
+
 def test_user_name_setting_overrides_the_registered_user(chromium, receiver, remote):
     chromium.ext.configure({"userName": "anna.schmidt"}, wait_for_origins=False)
     try:

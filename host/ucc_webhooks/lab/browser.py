@@ -33,7 +33,7 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox") or "/usr/bin/firefox-esr"
 
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-features=DisableLoadExtensionCommandLineSwitch",
     "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
     "--autoplay-policy=no-user-gesture-required", "--disable-dev-shm-usage", "--window-size=1280,900",
@@ -156,14 +156,15 @@ class BrowserSession:
 
 
 def chromium(profile_dir: Path, extension_dir: Path | None = None, env: dict[str, str] | None = None,
-             log_path: Path | None = None, extra_args: list[str] | None = None) -> BrowserSession:
-    """Start headless Chromium with `profile_dir` (kept, so a restart finds the same settings)."""
+             log_path: Path | None = None, extra_args: list[str] | None = None,
+             headless: bool = True) -> BrowserSession:
+    """Start Chromium (headless unless told) with `profile_dir` (kept, so a restart finds the same settings)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in CHROMIUM_FLAGS + (extra_args or []):
+    for flag in (["--headless=new"] if headless else []) + CHROMIUM_FLAGS + (extra_args or []):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile_dir}")
     if extension_dir is not None:
@@ -176,14 +177,15 @@ def chromium(profile_dir: Path, extension_dir: Path | None = None, env: dict[str
 
 
 def firefox(profile_root: Path, addon_zip: Path | None = None, env: dict[str, str] | None = None,
-            log_path: Path | None = None) -> BrowserSession:
-    """Start headless Firefox; `env` reaches Firefox (set HOME there for the native manifest)."""
+            log_path: Path | None = None, headless: bool = True) -> BrowserSession:
+    """Start Firefox (headless unless told); `env` reaches Firefox (set HOME there for the native manifest)."""
     from selenium import webdriver
     from selenium.webdriver.firefox.service import Service
 
     options = webdriver.FirefoxOptions()
     options.binary_location = FIREFOX
-    options.add_argument("-headless")
+    if headless:
+        options.add_argument("-headless")
     # Marionette refuses to navigate to moz-extension:// pages; the lab opens them from the
     # browser's chrome context instead, which needs this switch (Firefox 138+).
     options.add_argument("-remote-allow-system-access")

@@ -36,7 +36,7 @@ class BrowserLab:
 
     def __init__(self, kind: str, root: Path, sip: SipServer, softphone: SoftphoneServer, *,
                  user: str = "agent200", queue_rule: dict | None = None, user_name: str | None = None,
-                 configure: bool = True, install: bool = True) -> None:
+                 configure: bool = True, install: bool = True, headless: bool = True) -> None:
         if kind not in ("chromium", "firefox"):
             raise ValueError(f"unknown browser {kind!r}")
         self.kind = kind
@@ -51,6 +51,7 @@ class BrowserLab:
         if user_name is not None:
             self.settings["userName"] = user_name
         self.configure_on_start = configure
+        self.headless = headless  # the demo shows the browser where a display exists
         self.host = HostEnv(self.root / "host")
         self.extension_dir = self.root / "extension"
         self.profile_dir = self.root / "profile"
@@ -96,12 +97,12 @@ class BrowserLab:
         logs.mkdir(exist_ok=True)
         if self.kind == "chromium":
             self.session = lab_browser.chromium(self.profile_dir, self.extension_dir, env=self.host.environ,
-                                                log_path=logs / "chromedriver.log")
+                                                log_path=logs / "chromedriver.log", headless=self.headless)
             self.session.require_extension(CHROMIUM_EXTENSION_ID)
         else:
             addon = lab_browser.zip_extension(self.extension_dir, self.root / "extension.zip")
             self.session = lab_browser.firefox(self.profile_dir, addon, env=self.host.environ,
-                                               log_path=logs / "geckodriver.log")
+                                               log_path=logs / "geckodriver.log", headless=self.headless)
 
     def restart(self) -> "BrowserLab":
         """Quit the browser and start it again with the same profile (Chromium keeps its settings)."""
