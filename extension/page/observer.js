@@ -65,11 +65,14 @@
       }
     }
 
+    let waiting = null; // the timer that gives up waiting for the settings
+
     function setConfig(config) {
       tracker.setConfig(config);
       const held = backlog;
       backlog = null;
       if (!held) return;
+      if (waiting !== null) win.clearTimeout(waiting);
       for (let i = 0; i < held.length; i++) {
         try {
           feed(held[i][0], held[i][1], held[i][2]);
@@ -78,7 +81,7 @@
         }
       }
     }
-    if (backlog) win.setTimeout(() => { if (backlog) setConfig(options.config); }, options.awaitConfigMs);
+    if (backlog) waiting = win.setTimeout(() => { waiting = null; if (backlog) setConfig(options.config); }, options.awaitConfigMs);
 
     // Text frames are strings; binary ones (binaryType "arraybuffer" or "blob") are decoded as UTF-8.
     function onFrame(dir, data) {

@@ -83,7 +83,7 @@ const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 async function start() {
   const ns = pageNamespace();
   const Native = makeWebSocketClass();
-  const win = { EventTarget: FakeEventTarget, TextDecoder, setTimeout };
+  const win = { EventTarget: FakeEventTarget, TextDecoder, setTimeout, clearTimeout };
   Object.defineProperty(win, "WebSocket", { value: Native, writable: true, configurable: true });
   const events = [];
   ns.observer.install(win, { emit: (e) => events.push(JSON.parse(JSON.stringify(e))), onError: (e) => { throw e; } });

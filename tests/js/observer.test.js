@@ -12,7 +12,7 @@ const bytes = (text) => new TextEncoder().encode(text).buffer;
 function setup({ emit, config, awaitConfigMs } = {}) {
   const ns = pageNamespace();
   const Native = makeWebSocketClass();
-  const win = { EventTarget: FakeEventTarget, TextDecoder, setTimeout };
+  const win = { EventTarget: FakeEventTarget, TextDecoder, setTimeout, clearTimeout };
   Object.defineProperty(win, "WebSocket", { value: Native, writable: true, enumerable: false, configurable: true });
   const events = [];
   const errors = [];
@@ -209,7 +209,7 @@ test("main.js: installs in the page world, removes its namespace, bridges events
       return FakeEventTarget.prototype[m].apply(this === worldGlobal ? page : this, args);
     };
   }
-  const world = vm.createContext({ console, WebSocket: makeWebSocketClass(), EventTarget: WindowEventTarget, CustomEvent: FakeCustomEvent, TextDecoder, setTimeout });
+  const world = vm.createContext({ console, WebSocket: makeWebSocketClass(), EventTarget: WindowEventTarget, CustomEvent: FakeCustomEvent, TextDecoder, setTimeout, clearTimeout });
   worldGlobal = vm.runInContext("globalThis", world);
   const calls = [];
   let ready = 0;
