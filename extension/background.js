@@ -24,7 +24,9 @@ const sessionStore = api.storage.session && {
 const port = new HostPort({
   runtime: api.runtime,
   extensionVersion: api.runtime.getManifest().version,
-  wakeAt: (when) => api.alarms.create(RETRY_ALARM, { when }),
+  // A backstop for a suspended worker; the port's own timer does the short retries while it lives.
+  // Chromium refuses alarms sooner than 30 s in packed extensions (and warns in unpacked ones).
+  wakeAt: (when) => api.alarms.create(RETRY_ALARM, { when: Math.max(when, Date.now() + 30000) }),
   store: sessionStore,
   onNotice: (notice) => notices.handlers[notice.type](notice),
   onStatus(status) {
