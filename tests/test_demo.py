@@ -1,0 +1,133 @@
+"""`ucc-webhooks demo` as a user runs it: a subprocess, its output, its screenshots, its clean-up."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ucc_webhooks import demo, demo_preflight
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _skip_without_lab_programs() -> None:
+    missing = demo_preflight.missing_parts()
+    if missing:
+        pytest.skip("demo parts missing: " + "; ".join(missing))
+
+
+def _demo(tmp_path: Path, *args: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    return subprocess.Popen([sys.executable, "-m", "ucc_webhooks", "demo", *args], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    """Processes whose command line or environment names `text` (the demo's temp folder)."""
+    found = []
+    needle = text.encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in cmdline or needle in environ:
+            command = cmdline.replace(b"\0", b" ")[:200].decode(errors="replace")
+            found.append(f"{entry.name}: {command}")
+    return found
+
+
+def _temp_root(output: str) -> str:
+    match = re.search(r"--profile-dir (\S+)/profile", output)
+    assert match, f"the demo did not print its profile dir:\n{output}"
+    return match.group(1)
+
+
+@pytest.mark.browser
+def test_demo_runs_three_calls_prints_them_and_saves_screenshots(tmp_path):
+    _skip_without_lab_programs()
+    started = time.monotonic()
+    proc = _demo(tmp_path, "--headless", "--output", "shots")
+    out, err = proc.communicate(timeout=120)
+    took = time.monotonic() - started
+    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout:\n{out}\nstderr:\n{err}"
+    assert took < 90, f"the demo took {took:.0f} s"
+
+    # each call, as it happened
+    assert 'call 1: ringing, incoming from "Anna Müller" <03012345678>' in out
+    assert 'call 2: ringing, incoming from "Bernd Huber" <0891234567>' in out
+    assert "call 3: dialling 040555123" in out
+    for n in (1, 2, 3):
+        assert f"call {n}: connected" in out and f"call {n}: hung up" in out
+    # what the CRM received: the screen pops with E.164, the call records, the outgoing GET
+    assert "GET /contact?phone=+493012345678&name=Anna Müller" in out
+    assert "GET /contact?phone=+49891234567&queue=Support" in out
+    assert out.count("signed in with the CRM's session cookie") == 2
+    assert re.search(r'POST /calls  \{"caller": "03012345678", "start": \d+, "seconds": \d+\}', out)
+    assert re.search(r'POST /calls  \{"caller": "0891234567", "start": \d+, "seconds": \d+\}', out)
+    assert re.search(r'POST /calls  \{"callee": "040555123", "start": \d+, "seconds": \d+\}', out)
+    assert "GET /dial-log?to=+4940555123&at=" in out
+    # the tabs the extension opened
+    assert out.count("the extension opened a tab: http://127.0.0.1:") == 2
+
+    shots = tmp_path / "shots"
+    for name in ("popup.png", "popup-deliveries.png", "crm-tab.png"):
+        assert str(shots / name) in out
+        assert (shots / name).read_bytes()[:8] == PNG, name
+        assert (shots / name).stat().st_size > 5000, f"{name} looks empty"
+    log = json.loads((shots / "crm-requests.json").read_text(encoding="utf-8"))
+    assert sum(r["from_webhook"] for r in log) == 4
+    assert [r["path"] for r in log if not r["from_webhook"]] == ["/login", "/contact", "/contact"]
+
+    root = _temp_root(out)
+    assert not Path(root).exists(), "the temp folder was not removed"
+    assert not _processes_mentioning(root)
+
+
+@pytest.mark.browser
+def test_demo_interrupted_stops_everything_it_started(tmp_path):
+    _skip_without_lab_programs()
+    proc = _demo(tmp_path, "--headless", "--output", "shots")
+    lines = []
+    try:
+        for line in proc.stdout:  # read until the first call rings: everything is running then
+            lines.append(line)
+            if "call 1: ringing" in line:
+                break
+        else:
+            pytest.fail("the demo ended before the first call:\n" + "".join(lines) + proc.stderr.read())
+        root = _temp_root("".join(lines))
+        assert _processes_mentioning(root), "expected the demo's browser, host and Kamailio to be running"
+        proc.send_signal(signal.SIGINT)  # Ctrl-C, to the demo alone: its clean-up must stop the rest
+        rest, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, f"exit {proc.returncode}\n{rest}\n{err}"
+    assert "Interrupted: stopping everything" in rest
+    deadline = time.monotonic() + 5
+    while _processes_mentioning(root) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_mentioning(root)
+    assert not Path(root).exists()
+
+
+def test_missing_program_names_the_package_and_make_setup(monkeypatch, capsys):
+    monkeypatch.setitem(demo_preflight._PROGRAMS, "no-such-sip-server", ("sip-server-pkg", "/nonexistent/x"))
+    args = argparse.Namespace(output=Path("unused"), headless=True, keep=False)
+    assert demo.run(args) == 1
+    err = capsys.readouterr().err
+    assert "no-such-sip-server not found (apt package sip-server-pkg)" in err
+    assert "run `make setup`" in err
