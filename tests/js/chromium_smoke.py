@@ -194,6 +194,13 @@ def main():
                 failures.append("worker not connected to the host")
             if not any("/crm?phone=%2B49301234567" in t for t in tabs):
                 failures.append("open_tab did not open the CRM tab")
+        d.get("chrome://extensions")
+        time.sleep(0.5)
+        info = d.execute_async_script("chrome.developerPrivate.getExtensionsInfo({includeDisabled: true}, arguments[0])")
+        errors = [e for x in info if x["id"] == EXT_ID for e in x.get("runtimeErrors", [])]
+        print("runtime errors:", [(e.get("severity"), e.get("message")) for e in errors])
+        if errors:
+            failures.append("the extension logged runtime errors")
     finally:
         d.quit()
     print("FAILED: " + "; ".join(failures) if failures else "Looks good")
