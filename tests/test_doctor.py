@@ -302,6 +302,15 @@ def test_policy_on_passes(installed):
     assert code == 0, out and "true" in line(lines, "policy", "switch")
 
 
+def test_policy_preset_skipped_is_a_note_for_the_administrator(installed):
+    Path(installed["UCC_WEBHOOKS_POLICY"]).write_text(json.dumps(
+        {"WEBHOOKS_ENABLED": True, "webhooks": [{"trigger": "no_such_trigger", "action": "get", "url": "https://x.example/"}]}))
+    code, lines, out = doctor(installed, "--browser", "chromium")
+    assert code == 0, out
+    assert "ok" in line(lines, "policy", "switch")
+    assert "note" in line(lines, "policy", "presets") and "preset #1" in line(lines, "policy", "presets")
+
+
 def test_data_folder_open_to_others(installed, tmp_path):
     # The real host tightens the mode when it starts, so a fake one answers hello here.
     edit_manifest(installed, path=str(fake_host(tmp_path, HELLO_OK)))

@@ -227,17 +227,17 @@ def _policy() -> list[Link]:
     if policy.source == "default":
         return [Link("policy", "switch", True, f"WEBHOOKS_ENABLED not set (no policy file at {where}): webhooks may fire")]
     fix_file = f"ask your administrator to repair {where} (JSON like {{\"WEBHOOKS_ENABLED\": true}})"
-    links: list[Link] = []
-    if not policy.webhooks_enabled and policy.errors and not policy.errors[0].startswith("preset"):
-        links.append(Link("policy", "switch", False, policy.errors[0], fix_file))
+    cause = next((e for e in policy.errors if not e.startswith("preset")), None) if not policy.webhooks_enabled else None
+    if cause:
+        links = [Link("policy", "switch", False, cause, fix_file)]
     elif not policy.webhooks_enabled:
-        links.append(Link("policy", "switch", False,
-                          f"WEBHOOKS_ENABLED is false in {where}: no webhook fires on this computer",
-                          f"this is your administrator's switch: set \"WEBHOOKS_ENABLED\": true in {where} (needs root)"))
+        links = [Link("policy", "switch", False, f"WEBHOOKS_ENABLED is false in {where}: no webhook fires on this computer",
+                      f"this is your administrator's switch: set \"WEBHOOKS_ENABLED\": true in {where} (needs root)")]
     else:
         presets = f"; {len(policy.presets)} preset webhook(s)" if policy.presets else ""
-        links.append(Link("policy", "switch", True, f"WEBHOOKS_ENABLED is true in {where}{presets}"))
-    links += [Link("policy", "presets", None, error) for error in policy.errors if error.startswith("preset")]
+        links = [Link("policy", "switch", True, f"WEBHOOKS_ENABLED is true in {where}{presets}")]
+    # Problems that switch nothing off (a preset skipped, say) are worth a note for the administrator.
+    links += [Link("policy", "presets", None, error) for error in policy.errors if error != cause]
     return links
 
 
