@@ -3,7 +3,7 @@ import { HostPort } from "./bg/port.js";
 import { createHandlers, createListener } from "./bg/handlers.js";
 import { createNoticeHandlers } from "./bg/notices.js";
 import { syncContentScripts } from "./bg/registration.js";
-import { readSettings } from "./bg/settings.js";
+import { createSettingsReader } from "./bg/settings.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const RETRY_ALARM = "ucc-webhooks-retry";
@@ -40,19 +40,23 @@ const port = new HostPort({
   },
 });
 
+const settings = createSettingsReader(api.storage);
+settings.read(); // start the slow first read of managed storage now, not at the first call
+
 async function sync() {
-  const { uccOrigins } = await readSettings(api.storage);
+  const { uccOrigins } = await settings.read();
   const scripts = await syncContentScripts(api.scripting, uccOrigins);
   return { origins: uccOrigins, registered: scripts.map((s) => s.id) };
 }
 
-const handlers = createHandlers({ port, settings: () => readSettings(api.storage), state, sync });
+const handlers = createHandlers({ port, settings: () => settings.read(), state, sync });
 api.runtime.onMessage.addListener(createListener(handlers, api.runtime));
 
 api.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === RETRY_ALARM) port.wake();
 });
 api.storage.onChanged.addListener((changes, area) => {
+  if (area === "managed") settings.managedChanged();
   if ((area === "local" || area === "managed") && "uccOrigins" in changes) sync();
 });
 api.permissions.onAdded.addListener(() => sync());

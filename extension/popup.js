@@ -3,7 +3,8 @@
 // Stable hooks for Selenium (ids are unique on the page; data-testid repeats per webhook card / row):
 //   #host-status[data-state=connecting|connected|not_installed|forbidden|incompatible|error]
 //   #host-status-text, #install-command (the one command to run, shown when the host is missing)
-//   #policy-banner (visible when WEBHOOKS_ENABLED is off), #open-options
+//   #policy-banner (visible when WEBHOOKS_ENABLED is off), #open-options,
+//   #origins-hint[data-reason=missing|not_granted] (no UCC address configured / none allowed yet), #origins-hint-open
 //   #webhook-list > article[data-testid=webhook][data-webhook-id][data-origin=user|admin][data-save-state=idle|saving|saved|error|needs-url]
 //     inside a card: webhook-enabled, webhook-name, webhook-trigger, webhook-action, webhook-url,
 //     post-fields (hidden unless action=post), webhook-content-type, webhook-body,
@@ -17,7 +18,8 @@
 //   #delivery-list > li[data-testid=delivery][data-delivery-id][data-webhook-id][data-state] with
 //     delivery-state, delivery-detail and, for failed ones, retry-delivery
 import { localize } from "./ui/i18n.js";
-import { onBroadcast, request, status as hostStatus } from "./ui/host.js";
+import { onBroadcast, request, settings as readSettings, status as hostStatus } from "./ui/host.js";
+import { t } from "./ui/i18n.js";
 import { renderStatus } from "./ui/status.js";
 import { blankWebhook, createCard } from "./ui/webhook_card.js";
 import { createDeliveryLog } from "./ui/deliveries.js";
@@ -78,7 +80,19 @@ onBroadcast((message) => {
   else if (message.type === "ucc-webhooks:policy") showStatus({ hostEnabled: message.webhooks_enabled });
 });
 
+/** Tell the agent when no call can be seen yet: no UCC address, or no access granted to any. */
+async function showOriginsHint() {
+  const { uccOrigins } = await readSettings();
+  const granted = await Promise.all(uccOrigins.map((o) => api.permissions.contains({ origins: [o] })));
+  const reason = !uccOrigins.length ? "missing" : granted.some(Boolean) ? null : "not_granted";
+  $("origins-hint").hidden = !reason;
+  $("origins-hint").dataset.reason = reason || "";
+  $("origins-hint-text").textContent = reason === "missing" ? t("originsMissing") : reason ? t("originsNotGranted") : "";
+}
+
 localize();
+showOriginsHint().catch(() => {});
+$("origins-hint-open").addEventListener("click", () => api.runtime.openOptionsPage());
 $("add-webhook").addEventListener("click", () => addCard(blankWebhook(hello), { focus: true }));
 $("open-options").addEventListener("click", () => api.runtime.openOptionsPage());
 hostStatus().then(showStatus, (error) => showStatus({ state: "error", error: { code: error.code, message: error.message } }));

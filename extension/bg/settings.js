@@ -56,14 +56,34 @@ export function merge(local = {}, managed = {}) {
   };
 }
 
-/** Read both areas; managed storage is absent in Firefox without a policy, which counts as empty. */
-export async function readSettings(storage) {
-  const local = (await storage.local.get([...LOCAL_KEYS])) || {};
-  let managed = {};
+/** Managed storage; absent in Firefox without a policy, which counts as empty. */
+async function readManaged(storage) {
   try {
-    managed = (storage.managed && (await storage.managed.get(null))) || {};
+    return (storage.managed && (await storage.managed.get(null))) || {};
   } catch (e) {
-    managed = {};
+    return {};
   }
-  return merge(local, managed);
+}
+
+/** Read both areas. */
+export async function readSettings(storage) {
+  const [local, managed] = await Promise.all([storage.local.get([...LOCAL_KEYS]), readManaged(storage)]);
+  return merge(local || {}, managed);
+}
+
+/**
+ * The worker's reader: managed storage is read once and then on change only. Chromium takes about
+ * 3 s to answer the first storage.managed.get of a session (measured, Chromium 156, no policy);
+ * asking it for every call event or page load would hold them all up.
+ */
+export function createSettingsReader(storage) {
+  let managed = null;
+  const reload = () => (managed = readManaged(storage));
+  return {
+    async read() {
+      const [local, policy] = await Promise.all([storage.local.get([...LOCAL_KEYS]), managed || reload()]);
+      return merge(local || {}, policy);
+    },
+    managedChanged: reload,
+  };
 }

@@ -12,7 +12,7 @@
     const listen = global.EventTarget.prototype.addEventListener;
     const parseJSON = JSON.parse;
     const installed = ns.observer.install(global, {
-      awaitConfigMs: 3000, // the content script's settings normally arrive within milliseconds
+      awaitConfigMs: 10000, // settings normally arrive within milliseconds; at browser start it can take seconds
       // Same channel as the page bridge: the content script validates both alike.
       emit(event) {
         dispatch.call(global, new CustomEventCtor("ucc-webhooks:call", { detail: event }));

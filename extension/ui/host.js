@@ -10,8 +10,22 @@ export class RequestError extends Error {
   }
 }
 
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** runtime.sendMessage, tried again while the worker is still starting (right after the browser started). */
+async function deliver(message, tries = 10) {
+  for (let n = 1; ; n++) {
+    try {
+      return await api.runtime.sendMessage(message);
+    } catch (error) {
+      if (n >= tries || !/receiving end does not exist|could not establish connection/i.test(String(error && error.message))) throw error;
+      await sleep(200);
+    }
+  }
+}
+
 async function ask(message) {
-  const reply = await api.runtime.sendMessage(message);
+  const reply = await deliver(message);
   if (!reply) throw new RequestError({ code: "disconnected", message: "the extension's worker did not answer" });
   if (!reply.ok) throw new RequestError(reply.error);
   return reply.result;

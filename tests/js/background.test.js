@@ -121,6 +121,7 @@ test("when the host dies, events wait; an alarm brings them to the restarted hos
 
 test("managed WEBHOOKS_ENABLED=false: events are not forwarded, the popup is told", async () => {
   store.managed.WEBHOOKS_ENABLED = false;
+  chrome.storage.onChanged.fire({ WEBHOOKS_ENABLED: { newValue: false } }, "managed");
   const count = native.posted().length;
   const reply = await send({ type: "call_event", event: { ...event, call_id: "x2" } }, content);
   assert.equal(reply.result.forwarded, false);
@@ -129,4 +130,7 @@ test("managed WEBHOOKS_ENABLED=false: events are not forwarded, the popup is tol
   const status = await send({ type: "host.status" }, popup);
   assert.equal(status.result.policyEnabled, false);
   delete store.managed.WEBHOOKS_ENABLED;
+  chrome.storage.onChanged.fire({ WEBHOOKS_ENABLED: { oldValue: false } }, "managed");
+  const again = await send({ type: "call_event", event: { ...event, call_id: "x3" } }, content);
+  assert.equal(again.result.forwarded, true, "the policy change is seen without a restart");
 });

@@ -7,7 +7,7 @@ import { EXT, ROOT } from "./helpers/page.js";
 import { createHandlers, createListener, PAGE_REQUESTS, senderKind } from "../../extension/bg/handlers.js";
 import { badgeText, createNoticeHandlers } from "../../extension/bg/notices.js";
 import { BRIDGE_JS, OBSERVER_JS, scriptsFor, syncContentScripts } from "../../extension/bg/registration.js";
-import { isMatchPattern, merge, readSettings, toMatchPattern } from "../../extension/bg/settings.js";
+import { createSettingsReader, isMatchPattern, merge, readSettings, toMatchPattern } from "../../extension/bg/settings.js";
 
 const ID = "amlncininjibhhckajeabpanpcfpeeig";
 const runtime = { id: ID, getURL: (p) => `chrome-extension://${ID}/${p}` };
@@ -191,4 +191,18 @@ test("what people type becomes a match pattern, or is refused", () => {
   assert.ok(!isMatchPattern("https://bad%20url/*"));
   assert.ok(isMatchPattern("https://ucc.example.com/*"));
   assert.ok(!isMatchPattern("https://ucc.example.com"));
+});
+
+test("the worker reads managed storage once, and again only when it changes", async () => {
+  let reads = 0;
+  let policy = { WEBHOOKS_ENABLED: false };
+  const storage = { local: { get: async () => ({}) }, managed: { get: async () => { reads++; return policy; } } };
+  const reader = createSettingsReader(storage);
+  assert.equal((await reader.read()).webhooksEnabled, false);
+  await reader.read();
+  assert.equal(reads, 1);
+  policy = {};
+  reader.managedChanged();
+  assert.equal((await reader.read()).webhooksEnabled, true);
+  assert.equal(reads, 2);
 });
