@@ -126,13 +126,17 @@ def _print(link: Link) -> None:
         print(f"{'':<25}fix: {link.fix}")
 
 
-def _install_cmd(browser: Browser, scope: str, profile: Path | None) -> str:
-    cmd = f"ucc-webhooks install --browser {browser.name}"
+def _install_fix(browser: Browser, scope: str, profile: Path | None) -> str:
+    """'run `ucc-webhooks install ...`', as the user must type it for that scope."""
+    if scope == "system" and sys.platform == "win32":
+        return (f'run `"{sys.executable}" -m ucc_webhooks install --system --browser {browser.name}` '
+                "in a command prompt opened as administrator")
     if scope == "system":
-        return f"sudo {shlex.quote(sys.executable)} -m ucc_webhooks install --system --browser {browser.name}"
+        return f"run `sudo {shlex.quote(sys.executable)} -m ucc_webhooks install --system --browser {browser.name}`"
+    cmd = f"ucc-webhooks install --browser {browser.name}"
     if scope == "profile" and profile:
         cmd += f" --profile-dir {shlex.quote(str(profile))}"
-    return cmd
+    return f"run `{cmd}`"
 
 
 def _candidates(browser: Browser, profile: Path | None) -> list[tuple[str, Path]]:
@@ -161,7 +165,7 @@ def _browsers(names: list[str] | None, profile: Path | None, emit, links: list[L
     for b in BROWSERS.values():
         if b not in chosen and is_present(b):
             note = Link(b.name, "manifest", None, f"{b.label} is installed but has no UCC Webhooks manifest",
-                        f"if you phone in {b.label}: run `{_install_cmd(b, 'profile' if profile else 'user', profile)}`")
+                        f"if you phone in {b.label}: {_install_fix(b, 'profile' if profile else 'user', profile)}")
             links.append(note)
             emit(note)
     if not chosen:
@@ -183,10 +187,10 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
     if not path.is_file():
         looked = " or ".join(str(p) for _, p in candidates)
         links.append(Link(browser.name, "manifest", False, f"not found: looked in {looked}",
-                          f"run `{_install_cmd(browser, scope, profile)}`", "not_found"))
+                          _install_fix(browser, scope, profile), "not_found"))
         return links
     checks, manifest = check_manifest(path, browser.family)
-    reinstall = f"run `{_install_cmd(browser, scope, profile)}`"
+    reinstall = _install_fix(browser, scope, profile)
     for check in checks:
         detail = f"{check.detail} ({scope})" if check.link == "manifest" and check.ok else check.detail
         fix = None
