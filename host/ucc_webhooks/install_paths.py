@@ -286,6 +286,12 @@ def _snap_note(browser: Browser, where: Path) -> Sandboxed:
 
 
 def _flatpak_note(browser: Browser, where: Path) -> Sandboxed:
+    if browser.family == "firefox":
+        return Sandboxed(browser, "flatpak", where, False,
+            "Firefox as a flatpak (org.mozilla.firefox) cannot start a program outside its sandbox itself; "
+            "only through the desktop's WebExtensions portal, which reads the ordinary manifest in "
+            "~/.mozilla/native-messaging-hosts (written) and asks you once. Few desktops offer that portal "
+            "(Ubuntu's does); elsewhere use Firefox from your distribution's package or Mozilla's tarball.")
     return Sandboxed(browser, "flatpak", where, False,
         f"{browser.label} as a flatpak ({browser.flatpak}) runs in a sandbox that sees neither our launcher "
         "nor the Python it runs, and reads manifests only inside ~/.var/app/"
