@@ -172,15 +172,15 @@ class App:
             batch.append((event.call_id, event.trigger, planned))
         accepted = self.outbox.accept_many(batch, settings.max_age_hours * 3600, now)
         results = []
-        for (_, _, planned), ids in zip(batch, accepted):
-            if ids is None:
+        for (_, _, planned), rows in zip(batch, accepted):
+            if rows is None:
                 results.append({"matched": 0, "duplicate": True})
                 continue
-            for delivery_id, d in zip(ids, planned):
+            for row, d in zip(rows, planned):
                 if d.state == "opened":
-                    self.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": delivery_id})
+                    self.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": row.id})
                 elif d.state == "pending":
-                    self.deliverer.kick(d.webhook_id)
+                    self.deliverer.kick(d.webhook_id, row)
                 else:
                     log.warning("%s", d.note)
             results.append({"matched": len(planned)})

@@ -93,14 +93,19 @@ class Deliverer:
         return self._client
 
     # -- scheduling ------------------------------------------------------------------------------
-    def kick(self, webhook_id: str) -> None:
-        """New or retried work for a webhook: start its worker, or wake it from a backoff wait."""
+    def kick(self, webhook_id: str, fresh: Optional[PendingDelivery] = None) -> None:
+        """New or retried work for a webhook: start its worker, or wake it from a backoff wait.
+
+        `fresh` is a delivery just committed: a webhook without a worker has nothing older
+        pending (a worker lives while its webhook has pending rows), so it can go out at once,
+        without reading it back from the store.
+        """
         if webhook_id in self._workers:
             self._wake[webhook_id].set()
             return
         self._wake[webhook_id] = asyncio.Event()
         self._set_busy(+1)
-        self._workers[webhook_id] = asyncio.get_running_loop().create_task(self._work(webhook_id))
+        self._workers[webhook_id] = asyncio.get_running_loop().create_task(self._work(webhook_id, fresh))
 
     def resume(self) -> None:
         """At start: pick up everything a previous run left pending (crash, browser restart, reboot)."""
@@ -114,11 +119,11 @@ class Deliverer:
         else:
             self._idle.clear()
 
-    async def _work(self, webhook_id: str) -> None:
+    async def _work(self, webhook_id: str, fresh: Optional[PendingDelivery] = None) -> None:
         wake = self._wake[webhook_id]  # busy was counted up by kick(), before the task first ran
         try:
             while True:
-                d = self.outbox.next_pending(webhook_id)
+                d, fresh = fresh or self.outbox.next_pending(webhook_id), None
                 if d is None:
                     return
                 wait = d.next_attempt_at - time.time()

@@ -9,6 +9,7 @@ then take the length) but writes to a file object of our choosing, under a lock.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import struct
 import threading
@@ -37,46 +38,69 @@ def encode(message: dict) -> bytes:
 
 
 class FrameReader:
-    def __init__(self, stream: BinaryIO, max_bytes: int = MAX_FRAME_BYTES) -> None:
+    """Frames from an `asyncio.StreamReader` (see `open_stdin`)."""
+
+    def __init__(self, stream: asyncio.StreamReader, max_bytes: int = MAX_FRAME_BYTES) -> None:
         self.stream = stream
         self.max_bytes = max_bytes
 
-    def _read_exactly(self, n: int) -> bytes:
-        chunks, left = [], n
-        while left:
-            chunk = self.stream.read(left)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-
-    def read(self) -> Union[bytes, FrameError, None]:
+    async def read(self) -> Union[bytes, FrameError, None]:
         """The next frame's payload, a FrameError, or None at a clean end of input."""
-        header = self._read_exactly(_HEADER.size)
-        if not header:
-            return None
-        if len(header) < _HEADER.size:
-            return FrameError("invalid_frame", f"input ended inside a frame header ({len(header)} of 4 bytes)", True)
+        try:
+            header = await self.stream.readexactly(_HEADER.size)
+        except asyncio.IncompleteReadError as exc:
+            if not exc.partial:
+                return None
+            return FrameError("invalid_frame", f"input ended inside a frame header ({len(exc.partial)} of 4 bytes)", True)
         (length,) = _HEADER.unpack(header)
         if length > self.max_bytes:
-            skipped = self._skip(length)
+            skipped = await self._skip(length)
             if skipped < length:
                 return FrameError("invalid_frame", f"input ended inside an oversized frame ({skipped} of {length} bytes)", True)
             return FrameError("too_large", f"frame of {length} bytes refused: the limit is {self.max_bytes} bytes")
-        payload = self._read_exactly(length)
-        if len(payload) < length:
-            return FrameError("invalid_frame", f"input ended inside a frame ({len(payload)} of {length} bytes)", True)
-        return payload
+        try:
+            return await self.stream.readexactly(length)
+        except asyncio.IncompleteReadError as exc:
+            return FrameError("invalid_frame", f"input ended inside a frame ({len(exc.partial)} of {length} bytes)", True)
 
-    def _skip(self, n: int) -> int:
+    async def _skip(self, n: int) -> int:
         done = 0
         while done < n:
-            chunk = self.stream.read(min(65536, n - done))
+            chunk = await self.stream.read(min(65536, n - done))
             if not chunk:
                 break
             done += len(chunk)
         return done
+
+
+async def open_stdin(stdin: BinaryIO) -> asyncio.StreamReader:
+    """stdin as an asyncio stream, so that reading never blocks and never needs a thread hop.
+
+    Where the loop cannot watch the pipe (Windows, or stdin redirected from a file), a thread
+    reads it and feeds the stream instead.
+    """
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=MAX_FRAME_BYTES + 8)
+    try:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+        return reader
+    except (ValueError, OSError, NotImplementedError):
+        pass
+
+    def pump() -> None:
+        read = getattr(stdin, "read1", stdin.read)
+        while True:
+            try:
+                chunk = read(65536)
+            except (OSError, ValueError):
+                chunk = b""
+            if not chunk:
+                loop.call_soon_threadsafe(reader.feed_eof)
+                return
+            loop.call_soon_threadsafe(reader.feed_data, chunk)
+
+    threading.Thread(target=pump, name="stdin", daemon=True).start()
+    return reader
 
 
 class FrameWriter:

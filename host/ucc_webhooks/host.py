@@ -1,7 +1,7 @@
 """The process a browser starts: read frames from stdin, answer on stdout, deliver in the background.
 
-stdin is read by a thread, so reading never waits for the network; everything else runs on one
-asyncio loop. stdout carries nothing but frames: `sys.stdout` is pointed at stderr at start, so
+stdin is read as an asyncio stream and deliveries are tasks on the same loop, so reading never
+waits for the network and a frame reaches its handler without a thread hop. stdout carries nothing but frames: `sys.stdout` is pointed at stderr at start, so
 a stray print can never corrupt the stream. End of input stops the host once requests already
 on the wire have finished (bounded by `SHUTDOWN_WAIT_S`); pending deliveries stay in the outbox.
 """
@@ -12,11 +12,10 @@ import asyncio
 import logging
 import os
 import sys
-import threading
 from typing import BinaryIO, Optional
 
 from .constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID
-from .framing import FrameError, FrameReader, FrameWriter, decode
+from .framing import FrameError, FrameReader, FrameWriter, decode, open_stdin
 
 __all__ = ["allowed_caller", "main", "serve"]
 
@@ -57,19 +56,19 @@ def main(argv: list[str]) -> int:
 async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
-    reader = FrameReader(stdin)
+    reader = FrameReader(await open_stdin(stdin))
 
-    def read_loop() -> None:
+    async def read_loop() -> None:
         while True:
             try:
-                item = reader.read()
+                item = await reader.read()
             except Exception as exc:  # an unreadable stdin is the end of input
                 item = FrameError("invalid_frame", f"cannot read input: {exc}", True)
-            loop.call_soon_threadsafe(queue.put_nowait, item)
+            queue.put_nowait(item)
             if item is None or (isinstance(item, FrameError) and item.fatal):
                 return
 
-    threading.Thread(target=read_loop, name="stdin", daemon=True).start()
+    reading = loop.create_task(read_loop())
     writer = FrameWriter(stdout)
     session = _Session(writer)
     loop.run_in_executor(None, __import__, "httpx")  # warm up while idle: the first delivery is then quick
@@ -80,6 +79,7 @@ async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
             batch.append(queue.get_nowait())
         if await session.handle(batch):
             break
+    reading.cancel()
     await session.close()
 
 
@@ -107,13 +107,13 @@ class _Session:
         events: list[tuple[object, object]] = []
         for item in batch:
             if item is None:
-                self._flush_events(events)
+                await self._flush_events(events)
                 return True
             if isinstance(item, FrameError):
                 log.warning("%s", item.message)
                 self.writer.write(p.error_reply(None, item.code, item.message))
                 if item.fatal:
-                    self._flush_events(events)
+                    await self._flush_events(events)
                     return True
                 continue
             message, problem = decode(item)
@@ -127,9 +127,9 @@ class _Session:
             if request.type == "call_event":
                 events.append((request.id, request.event))
                 continue
-            self._flush_events(events)
+            await self._flush_events(events)
             await self._handle_one(request)
-        self._flush_events(events)
+        await self._flush_events(events)
         return False
 
     def _validate(self, message: dict):
@@ -170,13 +170,17 @@ class _Session:
             log.exception("%s failed", request.type)
             self.writer.write(p.error_reply(request.id, "internal", f"{request.type} failed: {exc}"))
 
-    def _flush_events(self, events: list) -> None:
+    async def _flush_events(self, events: list) -> None:
         from . import protocol as p
 
         if not events:
             return
         try:
             results = self.app.accept_events([e for _, e in events])
+            # The new deliveries put their requests on the wire while the WAL is synced to disk;
+            # the events are acknowledged only after that fsync (durable even across a power cut).
+            await asyncio.sleep(0)
+            await asyncio.get_running_loop().run_in_executor(None, self.app.store.sync_to_disk)
             for (request_id, _), result in zip(events, results):
                 self.writer.write(p.ok_reply(request_id, result))
         except Exception as exc:  # e.g. a full disk: the extension keeps the events and sends them again

@@ -67,34 +67,44 @@ class Outbox:
 
     # -- accepting events ----------------------------------------------------------------------
     def accept(self, call_id: str, trigger: str, planned: list[PlannedDelivery], max_age_s: float,
-               now: Optional[float] = None) -> Optional[list[str]]:
+               now: Optional[float] = None) -> Optional[list[PendingDelivery]]:
         """Record the event and its deliveries in one durable commit; None if it was seen before."""
         return self.accept_many([(call_id, trigger, planned)], max_age_s, now)[0]
 
     def accept_many(self, events: list[tuple[str, str, list[PlannedDelivery]]], max_age_s: float,
-                    now: Optional[float] = None) -> list[Optional[list[str]]]:
-        """Several events in one commit: the host batches frames that arrive together."""
+                    now: Optional[float] = None) -> list[Optional[list[PendingDelivery]]]:
+        """Several events in one commit: the host batches frames that arrive together.
+
+        The commit survives a crash of this process at once (WAL); `Store.sync_to_disk()` makes it
+        survive a power cut too, and the host calls it before it acknowledges the events.
+
+        Returns, per event, its deliveries as rows (open_tab ones too, in their final state), or
+        None when the event was seen before.
+        """
         now = time.time() if now is None else now
-        results: list[Optional[list[str]]] = []
-        with self.store.transaction(durable=True) as db:
+        results: list[Optional[list[PendingDelivery]]] = []
+        with self.store.transaction() as db:
             for call_id, trigger, planned in events:
                 cur = db.execute("INSERT OR IGNORE INTO seen_events(call_id, trigger, seen_at) VALUES (?,?,?)",
                                  (call_id, trigger, now))
                 if cur.rowcount == 0:
                     results.append(None)
                     continue
-                ids = []
+                rows = []
                 for p in planned:
                     did = new_delivery_id()
-                    ids.append(did)
-                    db.execute(
+                    cur = db.execute(
                         "INSERT INTO deliveries(id, webhook_id, webhook_name, trigger, action, call_id, method, url,"
                         " headers, body, secret, state, created_at, updated_at, next_attempt_at, expires_at,"
                         " last_error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (did, p.webhook_id, p.webhook_name, trigger, p.action, call_id, p.method, p.url,
                          json.dumps(p.headers), p.body, p.secret, p.state, now, now,
                          now if p.state == "pending" else None, now + max_age_s, p.note))
-                results.append(ids)
+                    rows.append(PendingDelivery(
+                        seq=cur.lastrowid, id=did, webhook_id=p.webhook_id, method=p.method, url=p.url,
+                        headers=p.headers, body=p.body, secret=p.secret, attempts=0, created_at=now,
+                        expires_at=now + max_age_s, next_attempt_at=now))
+                results.append(rows)
         return results
 
     # -- the sender's side -----------------------------------------------------------------------
