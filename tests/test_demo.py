@@ -131,3 +131,30 @@ def test_missing_program_names_the_package_and_make_setup(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "no-such-sip-server not found (apt package sip-server-pkg)" in err
     assert "run `make setup`" in err
+
+
+def test_missing_jssip_names_npm_ci(monkeypatch, capsys):
+    from ucc_webhooks.lab import jsbundle
+
+    def missing():
+        raise FileNotFoundError("npm package jssip not found")
+
+    monkeypatch.setattr(jsbundle, "node_modules_dir", missing)
+    args = argparse.Namespace(output=Path("unused"), headless=True, keep=False)
+    assert demo.run(args) == 1
+    captured = capsys.readouterr()
+    assert "npm package jssip not found in node_modules (`npm ci` in the repository)" in captured.err
+    assert "Fix: run `make setup`" in captured.err
+    assert captured.out == ""  # nothing was started
+
+
+def test_output_that_cannot_be_written_is_refused_before_anything_starts(tmp_path, capsys):
+    _skip_without_lab_programs()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    args = argparse.Namespace(output=blocker / "shots", headless=True, keep=False)
+    assert demo.run(args) == 2
+    captured = capsys.readouterr()
+    assert f"cannot write its screenshots to {blocker / 'shots'}" in captured.err
+    assert "--output DIR" in captured.err
+    assert captured.out == ""

@@ -11,7 +11,7 @@ direct call, a queue call and an outgoing call are placed, answered and hung up;
 state, every request the CRM receives and every tab that opens is printed. Screenshots of the
 popup and of the opened CRM tab go to DIR (default `./demo-output/`). Everything it started is
 stopped at the end, also on Ctrl-C or an error; exit code 0 on success, 1 on failure (with the
-fix), 130 when interrupted.
+fix), 2 for an --output it cannot write, 130 when interrupted.
 
 Modules: this one is the command line; `demo_script` the story, `demo_watch` follows a call,
 `demo_console` prints, `demo_crm` is the CRM, `demo_browser` starts Chromium and takes the
@@ -51,6 +51,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"Fix: {SETUP_HINT}.", file=sys.stderr)
         return 1
 
+    output = args.output.resolve()
+    try:  # before anything starts: a wrong --output must not cost a whole run
+        output.mkdir(parents=True, exist_ok=True)
+        (output / ".write-test").write_bytes(b"")
+        (output / ".write-test").unlink()
+    except OSError as exc:
+        print(f"ucc-webhooks demo cannot write its screenshots to {output}: {exc.strerror or exc}", file=sys.stderr)
+        print("Fix: name a folder you can write with `--output DIR`.", file=sys.stderr)
+        return 2
+
     from .demo_browser import display_available
     from .demo_console import Console
     from .demo_script import Demo
@@ -58,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     root = Path(tempfile.mkdtemp(prefix="ucc-webhooks-demo-"))
     headless = args.headless or not display_available()
-    demo = Demo(console, root, args.output.resolve(), headless)
+    demo = Demo(console, root, output, headless)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     code = 1
     try:

@@ -68,30 +68,43 @@ def _party(detail: dict) -> str:
 
 
 def describe_page_event(event: dict, calls: dict[int, dict]) -> str | None:
-    """A line for one event of the softphone page (`phone.events`), or None for the uninteresting."""
+    """A line for one event of the softphone page (`phone.events`), or None for the uninteresting.
+
+    `calls` keeps per call index what later events need (direction, answer time, and `queue`,
+    set by the demo for a call it sent to a queue); each line names the trigger the extension
+    reports for that moment, so the webhooks list above can be read against it.
+    """
     kind, index, detail = event.get("type"), event.get("call"), event.get("detail") or {}
     if kind == "new":
-        calls[index] = {**detail, "answered_at": None}
+        calls[index] = {**detail, "answered_at": None, **calls.get(index, {})}
         if detail.get("direction") == "incoming":
-            return f"call {index + 1}: ringing, incoming from {_party(detail)}"
-        return f"call {index + 1}: dialling {detail.get('remote')}"
-    call = calls.get(index, {})
-    if kind == "progress" and call.get("direction") == "outgoing" and not call.get("rang"):
+            return f"call {index + 1}: ringing, incoming from {_party(detail)}{_trigger('incoming_call_ringing')}"
+        return f"call {index + 1}: dialling {detail.get('remote')}{_trigger('outgoing_call_started')}"
+    call = calls.setdefault(index, {})
+    incoming = call.get("direction") == "incoming"
+    kind_of_call = ("queue" if call.get("queue") else "incoming") if incoming else "outgoing"
+    if kind == "progress" and not incoming and not call.get("rang"):
         call["rang"] = True
         return f"call {index + 1}: ringing at {call.get('remote')}"
     if kind == "accepted":
         call["answered_at"] = event.get("at")
-        who = "the agent answered" if call.get("direction") == "incoming" else f"{call.get('remote')} answered"
-        return f"call {index + 1}: connected ({who})"
+        if incoming:
+            return f"call {index + 1}: connected (the agent answered){_trigger(kind_of_call + '_call_accepted')}"
+        return f"call {index + 1}: connected ({call.get('remote')} answered)"
     if kind == "ended":
         talk = ""
         if call.get("answered_at") and event.get("at"):
             talk = f" after {int(event['at'] - call['answered_at'])} s of talk"
         by = "the agent" if detail.get("originator") == "local" else "the other side"
-        return f"call {index + 1}: hung up by {by}{talk}"
+        return f"call {index + 1}: hung up by {by}{talk}{_trigger(kind_of_call + '_call_ended')}"
     if kind == "failed":
-        return f"call {index + 1}: not connected ({detail.get('cause')})"
+        trigger = "incoming_call_missed" if incoming else "outgoing_call_ended"
+        return f"call {index + 1}: not connected ({detail.get('cause')}){_trigger(trigger)}"
     return None
+
+
+def _trigger(name: str) -> str:
+    return f"  [{name}]"
 
 
 def describe_crm_request(request: CrmRequest) -> str:

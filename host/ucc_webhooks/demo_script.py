@@ -60,7 +60,9 @@ class Demo:
     def run(self) -> None:
         say = self.console.say
         say("UCC Webhooks demo: a browser, a softphone, a phone system and a CRM on this machine.")
-        say("Everything runs in a temp folder and is stopped at the end.")
+        say("The extension reads the softphone's SIP messages and reports each call to the host, which")
+        say("fires the webhooks: GET and POST in the background, open_tab as a tab in this browser (with")
+        say("its cookies). Everything runs in a temp folder and is stopped at the end.")
         self._start_parts()
         self._add_webhooks()
         self._open_softphone()
@@ -185,6 +187,7 @@ class Demo:
         run = self.remote.call(USER, "uac_page_hangup", caller=number, caller_name=name,
                                headers={"X-Queue": "Support"})
         self.watch.until(lambda: self.watch.seen("new", 1), "the queue call to ring")
+        self.watch.mark_queue(1, "Support")
         self.watch.pause(0.8)
         self.page.answer(1)
         self.watch.until(lambda: self.watch.seen("accepted", 1), "the agent to be connected")

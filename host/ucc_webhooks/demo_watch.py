@@ -38,6 +38,10 @@ class Watcher:
         """A tab the demo opened itself (the popup): not the extension's doing."""
         self._known_tabs.add(handle)
 
+    def mark_queue(self, index: int, queue: str) -> None:
+        """Call `index` came through `queue` (the demo knows: it sent the X-Queue header)."""
+        self._calls.setdefault(index, {})["queue"] = queue
+
     def seen(self, kind: str, index: int) -> bool:
         """The softphone reported event `kind` ("new", "accepted", "ended") for call `index`."""
         return any(e.get("type") == kind and e.get("call") == index for e in self.events)
