@@ -9,6 +9,12 @@ const api = globalThis.browser || globalThis.chrome;
 const RETRY_ALARM = "ucc-webhooks-retry";
 const state = { hostEnabled: null, failedCount: 0 }; // from the host: its policy and the failed-delivery count
 
+function setHostEnabled(enabled) {
+  if (state.hostEnabled === enabled) return;
+  state.hostEnabled = enabled;
+  broadcast({ type: "ucc-webhooks:policy", webhooks_enabled: enabled });
+}
+
 function broadcast(message) {
   // Reaches open popup/options pages; without one, "Receiving end does not exist" is expected.
   api.runtime.sendMessage(message).catch(() => {});
@@ -29,6 +35,8 @@ const port = new HostPort({
   wakeAt: (when) => api.alarms.create(RETRY_ALARM, { when: Math.max(when, Date.now() + 30000) }),
   store: sessionStore,
   onNotice: (notice) => notices.handlers[notice.type](notice),
+  // The host answers {matched: 0, disabled_by_policy: true} while its policy file switches webhooks off.
+  onEventResult: (result) => setHostEnabled(!(result && result.disabled_by_policy)),
   onStatus(status) {
     broadcast({ type: "ucc-webhooks:status", status });
     api.action.setTitle({ title: status.error ? `UCC Webhooks: ${status.error.message}` : "UCC Webhooks" }).catch(() => {});

@@ -47,6 +47,9 @@ export function createHandlers({ port, settings, state, sync }) {
       async handle() {
         try {
           await port.connect();
+          // Ask again: the host reads its policy file at every request, and the popup must show it now.
+          const fresh = await port.request("hello", { extension_version: port.extensionVersion }, 3000);
+          state.hostEnabled = fresh.webhooks_enabled;
         } catch (e) { /* the status carries the error */ }
         const current = await settings();
         return {

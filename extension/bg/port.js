@@ -40,7 +40,7 @@ export class HostPort {
    * options: runtime (chrome.runtime-like: connectNative, lastError), extensionVersion,
    * setTimer/clearTimer (setTimeout-like), wakeAt(ms since epoch) to wake a suspended worker
    * (chrome.alarms), store {load(), save(events)} to keep queued events across suspensions,
-   * onNotice(notice), onStatus(status), requestTimeoutMs, queueLimit, random (for jitter).
+   * onNotice(notice), onStatus(status), onEventResult(result), requestTimeoutMs, queueLimit, random (jitter).
    */
   constructor(options) {
     this.runtime = options.runtime;
@@ -52,6 +52,7 @@ export class HostPort {
     this.store = options.store || null;
     this.onNotice = options.onNotice || (() => {});
     this.onStatus = options.onStatus || (() => {});
+    this.onEventResult = options.onEventResult || (() => {}); // call_event results, e.g. {matched, disabled_by_policy}
     this.requestTimeoutMs = options.requestTimeoutMs || 10000;
     this.queueLimit = options.queueLimit || 200;
     this.random = options.random || Math.random;
@@ -242,7 +243,12 @@ export class HostPort {
       if (item.inFlight) continue;
       item.inFlight = true;
       this._send(this.port, "call_event", { event: item.event }, this.requestTimeoutMs).then(
-        () => this._settle(item),
+        (result) => {
+          this._settle(item);
+          try {
+            this.onEventResult(result);
+          } catch (e) { /* a listener's problem is not the queue's */ }
+        },
         (error) => {
           item.inFlight = false;
           if (FINAL_FOR_EVENTS.has(error.code)) {

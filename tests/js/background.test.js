@@ -134,3 +134,14 @@ test("managed WEBHOOKS_ENABLED=false: events are not forwarded, the popup is tol
   const again = await send({ type: "call_event", event: { ...event, call_id: "x3" } }, content);
   assert.equal(again.result.forwarded, true, "the policy change is seen without a restart");
 });
+
+test("a host whose policy file switched webhooks off is shown as off, and on again when it accepts events", async () => {
+  hostReplies = (m) => (m.type === "call_event" ? { id: m.id, ok: true, result: { matched: 0, disabled_by_policy: true } } : defaultHost()(m));
+  await send({ type: "call_event", event: { ...event, call_id: "p1" } }, content);
+  await settle(); await settle();
+  assert.ok(seen.broadcasts.some((m) => m.type === "ucc-webhooks:policy" && m.webhooks_enabled === false));
+  hostReplies = defaultHost();
+  await send({ type: "call_event", event: { ...event, call_id: "p2" } }, content);
+  await settle(); await settle();
+  assert.equal(seen.broadcasts.filter((m) => m.type === "ucc-webhooks:policy").at(-1).webhooks_enabled, true);
+});

@@ -18,11 +18,14 @@ const fromStranger = { id: "someotherextensionidaaaaaaaaaaaa", url: "chrome-exte
 const fromStrangersContent = { id: "someotherextensionidaaaaaaaaaaaa", url: "https://ucc.example.com/", tab: { id: 7 } };
 const event = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/protocol/call_event.request.json"), "utf8")).event;
 
-function setup({ enabled = true } = {}) {
+function setup({ enabled = true, hostEnabled = true } = {}) {
   const port = {
     events: [], requests: [], extensionVersion: "0.1.0",
     sendCallEvent(e) { this.events.push(e); },
-    request(type, fields, timeoutMs) { this.requests.push([type, fields, timeoutMs]); return Promise.resolve({ echoed: type }); },
+    request(type, fields, timeoutMs) {
+      this.requests.push([type, fields, timeoutMs]);
+      return Promise.resolve(type === "hello" ? { webhooks_enabled: hostEnabled } : { echoed: type });
+    },
     connect: () => Promise.resolve({}),
     snapshot: () => ({ state: "connected", queued: 0 }),
   };
@@ -96,6 +99,7 @@ test("host.status and config.get answer their callers", async () => {
   const { send } = setup();
   const status = await send({ type: "host.status" }, fromPage);
   assert.equal(status.result.state, "connected");
+  assert.equal(status.result.hostEnabled, true);
   assert.equal(status.result.failedCount, 2);
   assert.equal(status.result.policyEnabled, true);
   const config = await send({ type: "config.get" }, fromContent);
@@ -205,4 +209,10 @@ test("the worker reads managed storage once, and again only when it changes", as
   reader.managedChanged();
   assert.equal((await reader.read()).webhooksEnabled, true);
   assert.equal(reads, 2);
+});
+
+test("host.status asks the host afresh, so a policy switched off meanwhile shows at once", async () => {
+  const { send } = setup({ hostEnabled: false });
+  const status = await send({ type: "host.status" }, fromPage);
+  assert.equal(status.result.hostEnabled, false);
 });
