@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -283,4 +284,27 @@ class Demo:
 
     def stop(self) -> None:
         self.step = "stop"
-        self._stack.close()
+        try:
+            self._stack.close()
+        finally:
+            _kill_leftovers(self.root)
+
+
+def _kill_leftovers(root: Path) -> list[int]:
+    """SIGKILL what the demo started and its clean-up missed (say, a Chromium whose chromedriver
+    was interrupted while starting it): processes whose command line or environment names the
+    demo's own temp folder, which nothing else knows. Linux only (/proc); elsewhere a no-op."""
+    needle = str(root).encode()
+    killed = []
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else []:
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle not in (entry / "cmdline").read_bytes() and needle not in (entry / "environ").read_bytes():
+                continue
+            os.kill(int(entry.name), signal.SIGKILL)
+            killed.append(int(entry.name))
+        except (OSError, ProcessLookupError):
+            continue
+    return killed
