@@ -3,8 +3,8 @@
 nativemessaging-ng's `get_message_raw` reads whatever length the header claims before looking
 at it and decodes on the spot, so one garbage header (say 0xFFFFFFFF) would swallow the rest of
 the stream. The reader here checks the length first and skips an oversized frame byte for byte,
-keeping the stream in sync; the writer follows nativemessaging-ng's `send_message_raw` (encode,
-then take the length) but writes to a file object of our choosing, under a lock.
+keeping the stream in sync. Frames are written with nativemessaging-ng's `send_message_raw`,
+under a lock, to the real stdout kept behind `StdoutGuard`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import json
 import struct
 import threading
 from dataclasses import dataclass
-from typing import BinaryIO, Optional, Union
+from typing import BinaryIO, Callable, Optional, TextIO, Union
 
 from .constants import MAX_FRAME_BYTES
 
-__all__ = ["FrameError", "FrameReader", "FrameWriter", "encode"]
+__all__ = ["FrameError", "FrameReader", "FrameWriter", "StdoutGuard", "decode", "open_stdin"]
 
 _HEADER = struct.Struct("@I")
 
@@ -30,11 +30,6 @@ class FrameError:
     code: str  # "too_large" or "invalid_frame"
     message: str
     fatal: bool = False
-
-
-def encode(message: dict) -> bytes:
-    data = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return _HEADER.pack(len(data)) + data
 
 
 class FrameReader:
@@ -103,24 +98,43 @@ async def open_stdin(stdin: BinaryIO) -> asyncio.StreamReader:
     return reader
 
 
+class StdoutGuard:
+    """Stands in for `sys.stdout` in the host: text written to it (a stray `print`) goes to
+    stderr, while `.buffer` stays the real binary stdout, where nativemessaging-ng writes frames."""
+
+    def __init__(self, buffer: BinaryIO, err: TextIO) -> None:
+        self.buffer = buffer
+        self._err = err
+
+    def write(self, text: str) -> int:
+        return self._err.write(text)
+
+    def flush(self) -> None:
+        self._err.flush()
+
+
 class FrameWriter:
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream = stream
+    """Writes frames with nativemessaging-ng's `send_message_raw` (encode, then take the length),
+    one at a time: deliveries and replies may want to write at once."""
+
+    def __init__(self, send_raw: Optional[Callable[[str], None]] = None) -> None:
+        if send_raw is None:
+            from nativemessaging import send_message_raw as send_raw
+        self._send_raw = send_raw
         self._lock = threading.Lock()
         self.closed = False
 
     def write(self, message: dict) -> bool:
         """Write one frame; False once the browser has gone (broken pipe)."""
-        frame = encode(message)
-        if len(frame) - _HEADER.size > MAX_FRAME_BYTES:
-            frame = encode({"id": message.get("id"), "ok": False, "error": {
+        text = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+        if len(text) > MAX_FRAME_BYTES // 4 and len(text.encode("utf-8")) > MAX_FRAME_BYTES:
+            text = json.dumps({"id": message.get("id"), "ok": False, "error": {
                 "code": "too_large", "message": "the reply would exceed the browser's 1 MiB limit; ask for less (limit)"}})
         with self._lock:
             if self.closed:
                 return False
             try:
-                self.stream.write(frame)
-                self.stream.flush()
+                self._send_raw(text)
                 return True
             except (BrokenPipeError, OSError, ValueError):
                 self.closed = True

@@ -1,9 +1,10 @@
 """The process a browser starts: read frames from stdin, answer on stdout, deliver in the background.
 
 stdin is read as an asyncio stream and deliveries are tasks on the same loop, so reading never
-waits for the network and a frame reaches its handler without a thread hop. stdout carries nothing but frames: `sys.stdout` is pointed at stderr at start, so
-a stray print can never corrupt the stream. End of input stops the host once requests already
-on the wire have finished (bounded by `SHUTDOWN_WAIT_S`); pending deliveries stay in the outbox.
+waits for the network and a frame reaches its handler without a thread hop. stdout carries
+nothing but frames: `sys.stdout` is replaced at start by a guard that sends text to stderr, so a
+stray print can never corrupt the stream. End of input stops the host once requests already on
+the wire have finished (bounded); pending deliveries stay in the outbox for the next start.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from typing import BinaryIO, Optional
 
 from .constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID
-from .framing import FrameError, FrameReader, FrameWriter, decode, open_stdin
+from .framing import FrameError, FrameReader, FrameWriter, StdoutGuard, decode, open_stdin
 
 __all__ = ["allowed_caller", "main", "serve"]
 
@@ -47,13 +48,13 @@ def main(argv: list[str]) -> int:
     if not ok:
         log.error("refusing to serve %s: this host answers only the UCC Webhooks extension", caller)
         return 1
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr
-    asyncio.run(serve(stdin, stdout))
+    stdin = sys.stdin.buffer
+    sys.stdout = StdoutGuard(sys.stdout.buffer, sys.stderr)
+    asyncio.run(serve(stdin))
     return 0
 
 
-async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
+async def serve(stdin: BinaryIO, writer: Optional[FrameWriter] = None) -> None:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
     reader = FrameReader(await open_stdin(stdin))
@@ -69,7 +70,7 @@ async def serve(stdin: BinaryIO, stdout: BinaryIO) -> None:
                 return
 
     reading = loop.create_task(read_loop())
-    writer = FrameWriter(stdout)
+    writer = writer or FrameWriter()
     session = _Session(writer)
     loop.run_in_executor(None, __import__, "httpx")  # warm up while idle: the first delivery is then quick
 

@@ -19,7 +19,7 @@ Snap and flatpak browsers get an explanation instead of a manifest they could no
 used: it knows only chrome/chromium/firefox, computes its per-user folders from `$HOME` once at
 import, has no system or profile scope, creates only the last folder (`os.mkdir`, so it fails on
 a fresh `~/.config/chromium`), registers Chromium on Windows under Chrome's key and writes a
-`.bat` that runs whichever `python` is first on PATH. The host uses nativemessaging-ng for frames.
+`.bat` that runs whichever `python` is first on PATH. The host uses nativemessaging-ng to write frames.
 """
 
 from __future__ import annotations
