@@ -27,6 +27,8 @@ __all__ = ["App", "vocabulary"]
 
 log = logging.getLogger("ucc_webhooks.app")
 Notify = Callable[[dict], object]
+#: The log is trimmed to its bounded size at start and after this many events.
+PRUNE_EVERY = 500
 
 
 def vocabulary() -> dict:
@@ -53,6 +55,7 @@ class App:
         self.deliverer = Deliverer(self.outbox, timeout=lambda: self._settings().request_timeout_s,
                                    on_update=self._delivery_changed, on_gone=self._switch_off)
         self._settings_cache = None
+        self._accepted_since_prune = 0
         self.handlers: dict[str, Callable[..., Awaitable[dict]]] = {
             "hello": self.hello,
             "webhooks.list": self.webhooks_list,
@@ -171,6 +174,10 @@ class App:
                 log.exception("could not render webhooks for %s %s", event.trigger, event.call_id)
             batch.append((event.call_id, event.trigger, planned))
         accepted = self.outbox.accept_many(batch, settings.max_age_hours * 3600, now)
+        self._accepted_since_prune += len(events)
+        if self._accepted_since_prune >= PRUNE_EVERY:
+            self._accepted_since_prune = 0
+            self.outbox.prune(now)
         results = []
         for (_, _, planned), rows in zip(batch, accepted):
             if rows is None:

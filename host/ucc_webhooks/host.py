@@ -96,6 +96,7 @@ class _Session:
             from .store import Store
 
             self.app = App(Store(), self.writer.write)
+            self.app.outbox.prune()
             self.app.deliverer.resume()
         except Exception as exc:
             self.startup_error = f"the host cannot open its data store: {exc}"

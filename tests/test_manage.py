@@ -1,0 +1,117 @@
+"""The management commands on the store the host uses: an integrator's script, run for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+from conftest import write_policy
+from ucc_webhooks.lab.host_client import HostClient
+
+
+def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ucc_webhooks", *args], capture_output=True, text=True,
+                          input=stdin, timeout=60)
+
+
+def add(*extra: str) -> str:
+    result = cli("add", "--trigger", "incoming_call_ended", "--action", "post", "--url", "https://crm.example.com/calls",
+                 "--body", '{{"d": {duration}}}', *extra)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_add_then_list_shows_it_to_the_host(home):
+    webhook_id = add("--name", "Call log", "--header", "Authorization: Bearer t0ken")
+    listed = json.loads(cli("list", "--json").stdout)
+    assert [(w["id"], w["name"], w["headers"]) for w in listed] == [(webhook_id, "Call log", {"Authorization": "********"})]
+    assert webhook_id in cli("list").stdout
+    with HostClient() as host:
+        assert [w["id"] for w in host.request("webhooks.list")["webhooks"]] == [webhook_id]
+
+
+def test_unavailable_placeholder_is_refused_with_exit_code_2(home):
+    result = cli("add", "--trigger", "incoming_call_accepted", "--action", "get",
+                 "--url", "https://crm.example.com/?d={duration}")
+    assert result.returncode == 2
+    assert "{duration}" in result.stderr and "incoming_call_accepted" in result.stderr
+    assert json.loads(cli("list", "--json").stdout) == []
+
+
+def test_bad_arguments_exit_2(home):
+    assert cli("add", "--trigger", "call_answered", "--action", "get", "--url", "https://x.example/").returncode == 2
+    assert cli("add", "--trigger", "incoming_call_ended", "--action", "get", "--url", "ftp://x.example/").returncode == 2
+    assert cli("add", "--trigger", "incoming_call_ended", "--action", "get", "--url", "https://x.example/",
+               "--header", "no colon").returncode == 2
+    result = cli("remove", "wh_doesnotexist")
+    assert result.returncode == 2 and "ucc-webhooks list" in result.stderr
+
+
+def test_enable_disable_remove(home):
+    webhook_id = add()
+    assert cli("disable", webhook_id).returncode == 0
+    assert json.loads(cli("list", "--json").stdout)[0]["enabled"] is False
+    assert cli("enable", webhook_id).returncode == 0
+    assert json.loads(cli("list", "--json").stdout)[0]["enabled"] is True
+    assert cli("remove", webhook_id).returncode == 0
+    assert json.loads(cli("list", "--json").stdout) == []
+
+
+def test_admin_presets_are_read_only_from_the_cli(home, policy_file):
+    write_policy(policy_file, {"webhooks": [{"id": "pop", "trigger": "incoming_call_accepted", "action": "open_tab",
+                                             "url": "https://crm.example.com/{caller}"}]})
+    assert "[admin]" in cli("list").stdout
+    result = cli("disable", "admin_pop")
+    assert result.returncode == 2 and "administrator" in result.stderr
+
+
+def test_test_command_reports_the_outcome(home, receiver):
+    receiver.respond(default=202)
+    result = cli("add", "--trigger", "incoming_call_accepted", "--action", "get", "--url", receiver.url("/t?c={caller}"))
+    webhook_id = result.stdout.strip()
+    result = cli("test", webhook_id)
+    assert result.returncode == 0 and "HTTP 202" in result.stdout
+    assert receiver.wait_for(1)[0].query == {"c": ["+49 30 1234567"]}
+    receiver.respond(default=500)
+    assert cli("test", webhook_id).returncode == 1
+
+
+def test_log_shows_deliveries(home, receiver):
+    with HostClient() as host:
+        host.request("webhooks.save", webhook={"trigger": "incoming_call_ended", "action": "get", "url": receiver.url("/l")})
+        host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "c1", "direction": "incoming",
+                                          "duration": 3})
+        host.notice("delivery")
+    entries = json.loads(cli("log", "--json").stdout)
+    assert [(e["call_id"], e["state"], e["last_status"]) for e in entries] == [("c1", "delivered", 200)]
+    assert "delivered" in cli("log").stdout
+
+
+def test_export_import_leaves_secrets_out_unless_asked(home, tmp_path):
+    add("--header", "Authorization: Bearer t0ken", "--secret", "generate", "--name", "one")
+    plain = cli("export").stdout
+    assert "t0ken" not in plain and "whsec_" not in plain
+    target = tmp_path / "full.json"
+    assert cli("export", "--include-secrets", str(target)).returncode == 0
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    assert "t0ken" in target.read_text() and "whsec_" in target.read_text()
+
+    result = cli("import", "--replace", "-", stdin=plain)
+    assert result.returncode == 0, result.stderr
+    [webhook] = json.loads(cli("list", "--json").stdout)
+    assert webhook["name"] == "one" and webhook["headers"] == {} and webhook["secret"] is None
+    assert cli("import", str(target)).returncode == 0
+    assert len(json.loads(cli("list", "--json").stdout)) == 2
+
+
+def test_import_is_all_or_nothing(home, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"webhooks": [
+        {"trigger": "incoming_call_ended", "action": "get", "url": "https://ok.example/"},
+        {"trigger": "incoming_call_accepted", "action": "get", "url": "https://x.example/{duration}"}]}))
+    result = cli("import", str(bad))
+    assert result.returncode == 2 and "#2" in result.stderr and "nothing was imported" in result.stderr
+    assert json.loads(cli("list", "--json").stdout) == []
