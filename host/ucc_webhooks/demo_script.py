@@ -64,7 +64,8 @@ class Demo:
         say("The extension reads the softphone's SIP messages and reports each call to the host, which")
         say("fires the webhooks: GET and POST in the background, open_tab as a tab in this browser (with")
         say("its cookies). Everything runs in a temp folder and is stopped at the end.")
-        self._start_parts()
+        self._start_phone_parts()
+        self._start_browser()
         self._add_webhooks()
         self._open_softphone()
         self._incoming_direct_call()
@@ -73,11 +74,9 @@ class Demo:
         self._screenshots()
         self._summary()
 
-    def _start_parts(self) -> None:
-        from .demo_browser import start_chromium
+    def _start_phone_parts(self) -> None:
+        """Phone system, softphone page, CRM, remote party."""
         from .demo_crm import Crm
-        from .lab.browser import test_extension_copy
-        from .lab.hostenv import HostEnv
         from .lab.sipp import Sipp
         from .lab.sipserver import SipServer
         from .lab.softphone import SoftphoneServer
@@ -97,6 +96,15 @@ class Demo:
         self.remote = self._stack.enter_context(Sipp(self.sip, workdir=self.root / "sipp"))
         c.event("setup", "remote party  SIPp, calls in and answers calls")
 
+    def _start_browser(self) -> None:
+        """`ucc-webhooks install` into a fresh profile, Chromium with the extension, its settings."""
+        from .constants import CHROMIUM_EXTENSION_ID
+        from .demo_browser import start_chromium
+        from .lab.browser import test_extension_copy
+        from .lab.extension import ExtensionPages
+        from .lab.hostenv import HostEnv
+
+        c = self.console
         self.step = "register the host with Chromium"
         self.host = HostEnv(self.root / "host")
         profile = self.root / "profile"
@@ -118,14 +126,13 @@ class Demo:
             self.headless = True
             self.session = start_chromium(profile, extension, self.host.environ, log, headless=True)
         self._stack.callback(self._stop_browser)
-        from .constants import CHROMIUM_EXTENSION_ID
-        from .lab.extension import ExtensionPages
-
         self.session.require_extension(CHROMIUM_EXTENSION_ID)
         self.driver = self.session.driver
         self.ext = ExtensionPages(self.driver, "chromium", extension)
         c.event("setup", f"browser       Chromium ({'headless' if self.headless else 'window'}) with the extension "
                          f"{CHROMIUM_EXTENSION_ID}")
+        c.event("setup", "              (extension/ as is, plus the softphone's origin pre-granted: a browser under "
+                         "automation cannot answer the permission prompt)")
 
         self.step = "configure the extension"
         self.ext.configure({"uccOrigins": [self.phone_server.match_pattern], "queueRule": QUEUE_RULE})
