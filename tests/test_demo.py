@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -158,3 +159,29 @@ def test_output_that_cannot_be_written_is_refused_before_anything_starts(tmp_pat
     assert f"cannot write its screenshots to {blocker / 'shots'}" in captured.err
     assert "--output DIR" in captured.err
     assert captured.out == ""
+
+
+@pytest.mark.browser
+def test_a_step_that_fails_ends_with_its_name_the_fix_and_the_logs_kept(tmp_path, monkeypatch, capsys):
+    _skip_without_lab_programs()
+    from ucc_webhooks import demo_script
+    from ucc_webhooks.demo_watch import WatchTimeout
+
+    def queue_call_never_rings(self):
+        self.step = "place the queue call"
+        raise WatchTimeout("waited 15 s for the queue call to ring; it did not happen")
+
+    monkeypatch.setattr(demo_script.Demo, "_queue_call", queue_call_never_rings)
+    args = argparse.Namespace(output=tmp_path / "shots", headless=True, keep=False)
+    assert demo.run(args) == 1
+    captured = capsys.readouterr()
+    assert "call 1: hung up" in captured.out  # the first call went through before the failure
+    assert "failed while trying to place the queue call:\n  waited 15 s for the queue call to ring" in captured.err
+    assert "Fix: the logs of every part are in the folder named below" in captured.err
+    root = re.search(r"kept in (\S+)", captured.err).group(1)
+    try:
+        assert (Path(root) / "kamailio" / "kamailio.log").is_file()
+        assert (Path(root) / "logs" / "chromedriver.log").is_file()
+        assert not _processes_mentioning(root), "the failed demo left processes running"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

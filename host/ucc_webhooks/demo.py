@@ -75,9 +75,11 @@ def run(args: argparse.Namespace) -> int:
         demo.run()
         code = 0
     except KeyboardInterrupt:
+        console.flush()  # what happened up to here still gets printed
         console.say("\nInterrupted: stopping everything the demo started.")
         code = 130
     except Exception as exc:  # noqa: BLE001 - every failure ends in one clear message
+        console.flush()
         console.say("")
         message = getattr(exc, "msg", None) or str(exc)  # Selenium's str() appends a native stack trace
         print(f"ucc-webhooks demo failed while trying to {demo.step}:\n  {message}", file=sys.stderr)
