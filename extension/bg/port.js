@@ -276,7 +276,7 @@ export class HostPort {
 
   /** Exponential backoff with jitter: 1 s, 2 s, 4 s ... up to 5 min; an alarm backs the timer up. */
   backoffMs() {
-    const base = Math.min(1000 * 2 ** Math.min(this.failures, 9), 300000);
+    const base = Math.min(1000 * 2 ** Math.min(Math.max(this.failures - 1, 0), 9), 300000);
     return Math.round(base * (0.5 + this.random() / 2));
   }
 
