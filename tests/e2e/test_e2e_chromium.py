@@ -19,6 +19,7 @@ from .e2e_support import (
     CALLER, CALLER_NAME, TRIGGERS, assert_quiet, fired, hook_all, one, q, raw_query_value,
 )
 from ucc_webhooks.lab.extension import DEFAULT_QUEUE_RULE
+from ucc_webhooks.lab.receiver import Receiver
 
 pytestmark = pytest.mark.browser
 
@@ -112,6 +113,22 @@ def test_outgoing_call_fires_started_and_ended_with_duration(chromium, receiver,
         _timestamps_ok(query, t0, time.time())
     assert 1 <= int(q(ended)["duration"]) <= 3
     assert_quiet(receiver, 2)
+
+
+def test_outgoing_call_on_hold_fires_only_started_and_ended(chromium, receiver, remote):
+    hook_all(chromium.host, receiver)
+    target = remote.serve("uas_answer", number="304")
+    index = chromium.page.call(target.uri)
+    chromium.page.wait_event("confirmed", index)
+    chromium.page.hold(index)
+    chromium.page.wait_event("hold", index)
+    chromium.page.unhold(index)
+    chromium.page.wait_event("unhold", index)
+    chromium.page.hangup(index)
+    one(receiver, "outgoing_call_ended")
+    target.wait()
+    assert_quiet(receiver, 2)
+    assert fired(receiver) == ["outgoing_call_started", "outgoing_call_ended"]
 
 
 def test_outgoing_call_rejected_486_ends_with_duration_zero(chromium, receiver, remote):
@@ -271,6 +288,19 @@ def test_disabled_webhook_fires_nothing(chromium, receiver, remote):
     receiver.wait_for(1, path="/on")
     run.wait()
     assert_quiet(receiver, 1)
+
+
+def test_a_slow_crm_does_not_hold_up_the_other_webhooks(chromium, receiver, remote):
+    """One target answers after 5 s; the webhook to another target of the same call is not delayed."""
+    with Receiver() as slow:
+        slow.respond(default=200, delay=5.0)
+        chromium.host.add("incoming_call_ringing", "get", slow.url("/slow"))
+        chromium.host.add("incoming_call_ringing", "get", receiver.url("/fast"))
+        run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=2000)
+        slow.wait_for(1, path="/slow")
+        fast = receiver.wait_for(1, path="/fast")[0]
+        assert fast.received_at - slow.requests[0].received_at < 2.0
+        run.wait()
 
 
 # -- policy, host crash ------------------------------------------------------------------------

@@ -50,11 +50,22 @@ class PhonePage:
     def hangup(self, index: int | None = None) -> None:
         self.js("phone.hangup(arguments[0])", index)
 
-    def hold(self, index: int | None = None) -> None:
-        self.js("phone.hold(arguments[0])", index)
+    def hold(self, index: int | None = None, timeout: float = 15.0) -> None:
+        """Put the call on hold (re-INVITE) and wait until the remote party accepted it."""
+        self._reinvite("hold", index, timeout)
 
-    def unhold(self, index: int | None = None) -> None:
-        self.js("phone.unhold(arguments[0])", index)
+    def unhold(self, index: int | None = None, timeout: float = 15.0) -> None:
+        """Resume the call (re-INVITE) and wait until the remote party accepted it."""
+        self._reinvite("unhold", index, timeout)
+
+    def _reinvite(self, method: str, index: int | None, timeout: float) -> None:
+        if index is None:
+            index = self.js("return phone.calls.filter((c) => !['ended', 'failed'].includes(c.state)).pop().index")
+        done = f"{method}_done"
+        before = len(self.js("return phone.seen(arguments[0], arguments[1])", done, index))
+        if self.js(f"return phone.{method}(arguments[0])", index) is False:
+            raise RuntimeError(f"JsSIP refused {method} on call {index} (another re-INVITE in progress?)")
+        self.wait_event(done, index, count=before + 1, timeout=timeout)
 
     # -- observation -----------------------------------------------------------------------
     def calls(self) -> list[dict[str, Any]]:

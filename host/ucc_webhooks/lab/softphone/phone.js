@@ -87,8 +87,9 @@
       pick(index).session.terminate({ status_code: status || 486, reason_phrase: status === 603 ? 'Decline' : 'Busy Here' });
     },
     hangup(index) { pick(index).session.terminate(); },
-    hold(index) { pick(index).session.hold(); },
-    unhold(index) { pick(index).session.unhold(); },
+    /** Hold / resume by re-INVITE; 'hold_done' / 'unhold_done' once the remote party accepted it. */
+    hold(index) { const c = pick(index); return c.session.hold({}, () => record('hold_done', c)); },
+    unhold(index) { const c = pick(index); return c.session.unhold({}, () => record('unhold_done', c)); },
     /** Plain-data view of the calls (Selenium cannot return JsSIP objects). */
     snapshot() {
       return calls.map((c) => ({ index: c.index, direction: c.direction, callId: c.callId, remote: c.remote,
