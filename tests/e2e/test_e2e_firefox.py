@@ -64,3 +64,15 @@ def test_outgoing_call_fires_and_open_tab_carries_the_cookie(firefox, receiver, 
     assert urllib.parse.urlsplit(driver.current_url).path == "/crm/dial"
     firefox.page.focus()
     assert q(ended)["callee"] == "0301234567" and 1 <= int(q(ended)["duration"]) <= 3
+
+
+def test_host_killed_the_add_on_reconnects_and_the_next_call_fires(firefox, receiver, remote):
+    firefox.host.add("incoming_call_missed", "get", receiver.url("/missed?c={caller}"))
+    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)
+    receiver.wait_for(1, path="/missed")
+    run.wait()
+    killed = firefox.host.kill_hosts()
+    assert killed, "no host process found: the add-on never started one?"
+    run = remote.call("agent200", "uac_cancel", caller="+4930888888", talk_ms=300)
+    assert q(receiver.wait_for(2, path="/missed")[-1])["c"] == "+4930888888"
+    run.wait()
