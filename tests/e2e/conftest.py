@@ -26,7 +26,8 @@ from ucc_webhooks.lab.sipp import Sipp  # noqa: E402
 from ucc_webhooks.lab.sipserver import SipServer  # noqa: E402
 from ucc_webhooks.lab.softphone import SoftphoneServer  # noqa: E402
 
-_NEEDS = {"kamailio": "kamailio", "sipp": "sip-tester", "chromium": "chromium", "chromedriver": "chromium-driver"}
+_NEEDS = {"kamailio": "kamailio", "sipp": "sip-tester", "chromium": "chromium", "chromedriver": "chromium-driver",
+         "firefox-esr": "firefox-esr"}
 
 
 def _require_programs() -> None:
