@@ -11,7 +11,7 @@ import json
 import pytest
 
 from conftest import FIXTURES
-from ucc_webhooks.app import vocabulary
+from ucc_webhooks.hello import vocabulary
 from ucc_webhooks.models import CallEvent, Webhook, WebhookInput
 from ucc_webhooks.protocol import ERROR_CODES, REQUESTS
 

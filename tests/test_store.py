@@ -65,5 +65,5 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path, monkeypatch):
     result = cli("list")
     assert result.returncode == 1 and "UCC_WEBHOOKS_HOME" in result.stderr
     with HostClient() as host:  # the host still answers, and says what is wrong
-        reply = host.reply(host.send({"type": "hello"}))
+        reply = host.reply(host.send({"type": "webhooks.list"}))
         assert reply["error"]["code"] == "internal" and "data store" in reply["error"]["message"]

@@ -14,36 +14,20 @@ from typing import Awaitable, Callable, Optional
 from pydantic import ValidationError
 
 from . import protocol as p
-from .constants import VERSION
 from .delivery import Deliverer
+from .hello import hello_result
 from .models import CallEvent, Webhook, WebhookInput, sample_values
 from .outbox import Outbox
 from .policy import Policy, read_policy
 from .render import plan, plan_event
 from .store import NotFound, Store
-from .triggers import ACTIONS, CONTENT_TYPES, OUTGOING_TRIGGERS, PLACEHOLDERS, TRIGGERS, allowed_placeholders, unavailable_reason
 
-__all__ = ["App", "vocabulary"]
+__all__ = ["App"]
 
 log = logging.getLogger("ucc_webhooks.app")
 Notify = Callable[[dict], object]
 #: The log is trimmed to its bounded size at start and after this many events.
 PRUNE_EVERY = 500
-
-
-def vocabulary() -> dict:
-    """What `hello` tells the popup: triggers with the placeholders each offers, and why not the others."""
-    return {
-        "triggers": [{
-            "id": t,
-            "direction": "outgoing" if t in OUTGOING_TRIGGERS else "incoming",
-            "placeholders": allowed_placeholders(t),
-            "unavailable": {n: unavailable_reason(n, t) for n in PLACEHOLDERS if n not in allowed_placeholders(t)},
-        } for t in TRIGGERS],
-        "actions": list(ACTIONS),
-        "content_types": list(CONTENT_TYPES),
-        "placeholders": [{"name": n, "description": d} for n, (d, _, _) in PLACEHOLDERS.items()],
-    }
 
 
 class App:
@@ -85,11 +69,7 @@ class App:
 
     # -- handlers ----------------------------------------------------------------------------------
     async def hello(self, req: p.HelloRequest) -> dict:
-        policy = self.read_policy()
-        return {"host_version": VERSION, "webhooks_enabled": policy.webhooks_enabled,
-                "policy": {"webhooks_enabled": policy.webhooks_enabled, "source": policy.source,
-                           "errors": policy.errors},
-                "failed_count": self.outbox.failed_count(), **vocabulary()}
+        return hello_result(self.read_policy(), self.outbox.failed_count())
 
     async def webhooks_list(self, req) -> dict:
         return {"webhooks": [w.masked() for w in self._all_webhooks()]}

@@ -17,6 +17,7 @@ from typing import BinaryIO, Optional
 
 from .constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID
 from .framing import FrameError, FrameReader, FrameWriter, StdoutGuard, decode, open_stdin
+from .replies import error_reply, ok_reply
 
 __all__ = ["allowed_caller", "main", "serve"]
 
@@ -85,27 +86,53 @@ async def serve(stdin: BinaryIO, writer: Optional[FrameWriter] = None) -> None:
 
 
 class _Session:
-    """Turns frames into replies; opens the store lazily so that its errors become replies too."""
+    """Turns frames into replies.
+
+    pydantic, the store and the deliverer load in a thread from the first moment; a `hello` that
+    arrives before they are ready is answered from light modules, so the extension knows at once
+    that the host is there. A store that cannot be opened makes every other reply an error that
+    says why, instead of a host that dies.
+    """
 
     def __init__(self, writer: FrameWriter) -> None:
         self.writer = writer
         self.app = None
         self.startup_error: Optional[str] = None
-        try:
-            from .app import App
-            from .store import Store
+        loop = asyncio.get_running_loop()
+        self._loading = loop.run_in_executor(None, self._load)
+        # resume what a previous run left pending as soon as the store is open, message or not
+        self._becoming_ready = loop.create_task(self._become_ready())
 
-            self.app = App(Store(), self.writer.write)
-            self.app.outbox.prune()
-            self.app.deliverer.resume()
+    def _load(self):
+        from .app import App
+        from .store import Store
+
+        return App(Store(), self.writer.write)
+
+    async def _ready(self) -> None:
+        await asyncio.shield(self._becoming_ready)
+
+    async def _become_ready(self) -> None:
+        try:
+            self.app = await self._loading
         except Exception as exc:
             self.startup_error = f"the host cannot open its data store: {exc}"
             log.error("%s", self.startup_error)
+            return
+        self.app.outbox.prune()
+        self.app.deliverer.resume()
+
+    def _early_hello(self, message: dict) -> bool:
+        if self.app is not None or message.get("type") != "hello" or not isinstance(message.get("id"), (int, str)):
+            return False
+        from .hello import failed_count_on_disk, hello_result
+        from .policy import read_policy
+
+        self.writer.write(ok_reply(message["id"], hello_result(read_policy(), failed_count_on_disk())))
+        return True
 
     async def handle(self, batch: list) -> bool:
         """Handle frames in order; consecutive call events share one commit. True at end of input."""
-        from . import protocol as p
-
         events: list[tuple[object, object]] = []
         for item in batch:
             if item is None:
@@ -113,7 +140,7 @@ class _Session:
                 return True
             if isinstance(item, FrameError):
                 log.warning("%s", item.message)
-                self.writer.write(p.error_reply(None, item.code, item.message))
+                self.writer.write(error_reply(None, item.code, item.message))
                 if item.fatal:
                     await self._flush_events(events)
                     return True
@@ -121,8 +148,11 @@ class _Session:
             message, problem = decode(item)
             if message is None:
                 log.warning("%s", problem)
-                self.writer.write(p.error_reply(None, "invalid_json", problem))
+                self.writer.write(error_reply(None, "invalid_json", problem))
                 continue
+            if self._early_hello(message):
+                continue
+            await self._ready()
             request = self._validate(message)
             if request is None:
                 continue
@@ -193,6 +223,7 @@ class _Session:
         events.clear()
 
     async def close(self) -> None:
+        await self._ready()
         if self.app is not None:
             # a request on the wire may take up to its timeout; then we are gone within SHUTDOWN_WAIT_S
             await self.app.deliverer.close(self.app._settings().request_timeout_s + SHUTDOWN_WAIT_S)

@@ -6,7 +6,10 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["data_dir", "policy_path"]
+__all__ = ["DB_NAME", "data_dir", "policy_path"]
+
+#: The SQLite database in the data directory.
+DB_NAME = "ucc-webhooks.sqlite3"
 
 
 def data_dir() -> Path:

@@ -1,9 +1,5 @@
-"""The messages between extension and host (PROTOCOL.md): requests, replies, notices, error codes.
-
-Exception tree::
-
-    ProtocolError            -> {"ok": false, "error": {"code", "message", "field"?}}
-"""
+"""The requests between extension and host (PROTOCOL.md), as pydantic models, and how a
+validation error becomes a `validation_error` reply. Replies and error codes: replies.py."""
 
 from __future__ import annotations
 
@@ -12,29 +8,9 @@ from typing import Any, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .models import CallEvent
+from .replies import ERROR_CODES, ProtocolError, error_reply, ok_reply
 
 __all__ = ["ERROR_CODES", "REQUESTS", "ProtocolError", "error_reply", "from_validation_error", "ok_reply"]
-
-#: Stable error codes. Only ever append.
-ERROR_CODES = (
-    "invalid_frame",
-    "invalid_json",
-    "unknown_type",
-    "validation_error",
-    "not_found",
-    "too_large",
-    "disabled_by_policy",
-    "internal",
-    "read_only",
-)
-
-
-class ProtocolError(Exception):
-    def __init__(self, code: str, message: str, field: Optional[str] = None) -> None:
-        assert code in ERROR_CODES, code
-        super().__init__(message)
-        self.code, self.message, self.field = code, message, field
-
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -88,17 +64,6 @@ REQUESTS: dict[str, type[_Request]] = {
     "settings.get": EmptyRequest,
     "settings.set": SettingsSetRequest,
 }
-
-
-def ok_reply(request_id: Any, result: dict) -> dict:
-    return {"id": request_id, "ok": True, "result": result}
-
-
-def error_reply(request_id: Any, code: str, message: str, field: Optional[str] = None) -> dict:
-    error = {"code": code, "message": message}
-    if field:
-        error["field"] = field
-    return {"id": request_id, "ok": False, "error": error}
 
 
 def from_validation_error(exc: ValidationError, prefix: tuple = ()) -> ProtocolError:

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from .models import MASK, Settings, Webhook, WebhookInput
-from .paths import data_dir
+from .paths import DB_NAME, data_dir
 from .signing import generate_secret
 
 __all__ = ["SCHEMA_VERSION", "NotFound", "ReadOnly", "Store", "StoreError"]
 
-DB_NAME = "ucc-webhooks.sqlite3"
 
 
 class StoreError(Exception):
