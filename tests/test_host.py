@@ -108,6 +108,8 @@ def test_policy_switch_is_read_at_every_event(host, receiver, policy_file):
     assert err.value.code == "disabled_by_policy"
     write_policy(policy_file, {"WEBHOOKS_ENABLED": True})
     assert host.request("call_event", event=event(call_id="on"))["matched"] == 1
+    notice = host.notice("policy")  # the switch flipped since the last event: the popup is told
+    assert notice["webhooks_enabled"] is True and notice["source"] == str(policy_file)
     assert [r.path for r in receiver.wait_for(1)] == ["/hit"]
     assert len(receiver.requests) == 1
 

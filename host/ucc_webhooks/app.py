@@ -40,6 +40,7 @@ class App:
                                    on_update=self._delivery_changed, on_gone=self._switch_off)
         self._settings_cache = None
         self._accepted_since_prune = 0
+        self._policy_enabled: Optional[bool] = None
         self.handlers: dict[str, Callable[..., Awaitable[dict]]] = {
             "hello": self.hello,
             "webhooks.list": self.webhooks_list,
@@ -69,7 +70,7 @@ class App:
 
     # -- handlers ----------------------------------------------------------------------------------
     async def hello(self, req: p.HelloRequest) -> dict:
-        return hello_result(self.read_policy(), self.outbox.failed_count())
+        return hello_result(self._policy(), self.outbox.failed_count())
 
     async def webhooks_list(self, req) -> dict:
         return {"webhooks": [w.masked() for w in self._all_webhooks()]}
@@ -137,9 +138,17 @@ class App:
         return {"settings": self._settings_cache.model_dump()}
 
     # -- call events -------------------------------------------------------------------------------
+    def _policy(self) -> Policy:
+        """The policy as of now; a change of the switch is told to the extension (popup banner)."""
+        policy = self.read_policy()
+        if self._policy_enabled is not None and policy.webhooks_enabled != self._policy_enabled:
+            self.notify(policy.notice())
+        self._policy_enabled = policy.webhooks_enabled
+        return policy
+
     def accept_events(self, events: list[CallEvent]) -> list[dict]:
         """Plan, commit (durably, in one transaction), then start sending. One result per event."""
-        policy = self.read_policy()
+        policy = self._policy()
         if not policy.webhooks_enabled:
             return [{"matched": 0, "disabled_by_policy": True} for _ in events]
         webhooks = self._all_webhooks(policy)
