@@ -82,6 +82,9 @@ def test_extension_copy(dest: Path, origins: list[str], source: Path | None = No
     return dest
 
 
+test_extension_copy.__test__ = False  # a helper, not a test, wherever pytest finds it imported
+
+
 def zip_extension(directory: Path, dest: Path) -> Path:
     """Zip an unpacked extension (manifest at the root), as Firefox's `install_addon` wants it."""
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
