@@ -400,6 +400,20 @@ def test_host_killed_extension_reconnects_and_next_call_fires(chromium, receiver
     assert set(chromium.host.host_pids()) - set(killed), "a new host process serves the extension"
 
 
+def test_doctor_agrees_with_the_running_browser(chromium, receiver, remote):
+    """The profile the browser really uses passes `doctor`; the policy switch is its one FAIL."""
+    chromium.host.add("incoming_call_ringing", "get", receiver.url("/ring"))
+    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)
+    receiver.wait_for(1, path="/ring")  # the chain doctor checks is the one that just fired
+    run.wait()
+    ok = chromium.host.cli("doctor", "--profile-dir", str(chromium.profile_dir), check=False)
+    assert ok.returncode == 0 and "Looks good" in ok.stdout, ok.stdout + ok.stderr
+    chromium.host.set_policy(False)
+    off = chromium.host.cli("doctor", "--profile-dir", str(chromium.profile_dir), check=False)
+    assert off.returncode != 0
+    assert [line for line in off.stdout.splitlines() if "FAIL" in line and "WEBHOOKS_ENABLED" in line]
+
+
 def test_every_trigger_is_covered_above():
     """Guard: if a ninth trigger appears, this module must grow a test for it."""
     assert len(TRIGGERS) == 8
