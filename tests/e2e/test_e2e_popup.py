@@ -4,6 +4,8 @@ the administrator's switch shows as a banner. Own module, so its restarts touch 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -145,3 +147,48 @@ def test_popup_without_the_host_names_the_install_command(uninstalled):
     assert command.is_displayed()
     assert "ucc-webhooks install" in command.text
     assert lab.driver.find_element(By.ID, "add-webhook").get_attribute("disabled") is not None
+
+
+def test_popup_test_button_fires_the_webhook_with_sample_values(chromium, receiver):
+    webhook = chromium.host.add("incoming_call_accepted", "post", receiver.url("/try"),
+                                content_type="application/json", body='{{"caller": "{caller}"}}')
+    _open_popup(chromium)
+    card = _card(chromium.driver, webhook.id)
+    _in(card, "test-webhook").click()
+    request = receiver.wait_for(1, path="/try")[0]
+    result = _in(card, "test-result")
+    WebDriverWait(chromium.driver, 10).until(lambda d: result.get_attribute("data-ok") == "true",
+                                             message=f"test result: {result.text}")
+    assert request.method == "POST" and json.loads(request.text)["caller"]
+    _close_popup(chromium)
+
+
+def test_popup_delivery_log_lists_what_a_call_fired(chromium, receiver, remote):
+    webhook = chromium.host.add("incoming_call_ringing", "get", receiver.url("/logged?c={caller}"))
+    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)
+    receiver.wait_for(1, path="/logged")
+    run.wait()
+    _open_popup(chromium)
+    selector = f'#delivery-list li[data-testid="delivery"][data-webhook-id="{webhook.id}"]'
+    WebDriverWait(chromium.driver, 10).until(
+        lambda d: [li for li in d.find_elements(By.CSS_SELECTOR, selector) if li.get_attribute("data-state") == "delivered"],
+        message="no delivered entry for the webhook in the popup's delivery log")
+    _close_popup(chromium)
+
+
+def test_admin_preset_fires_and_is_read_only_in_the_popup(chromium, receiver, remote):
+    chromium.host.set_policy(True, presets=[{
+        "id": "crm-pop", "name": "CRM (set by IT)", "trigger": "incoming_call_ringing", "action": "get",
+        "url": receiver.url("/preset?c={caller}")}])
+    run = remote.call("agent200", "uac_cancel", caller=CALLER, talk_ms=300)
+    assert q(receiver.wait_for(1, path="/preset")[0])["c"] == CALLER
+    run.wait()
+    _open_popup(chromium)
+    card = WebDriverWait(chromium.driver, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, '#webhook-list article[data-origin="admin"]'))
+    assert _in(card, "admin-badge").is_displayed()
+    assert not _in(card, "delete-webhook").is_displayed()
+    url = _in(card, "webhook-url")
+    assert url.get_attribute("value") == receiver.url("/preset?c={caller}")
+    assert not url.is_enabled() or url.get_attribute("readonly") is not None
+    _close_popup(chromium)

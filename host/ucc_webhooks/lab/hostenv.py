@@ -103,12 +103,18 @@ class HostEnv:
         finally:
             store.close()
 
-    def set_policy(self, webhooks_enabled: bool | None) -> None:
-        """Write the policy file with `WEBHOOKS_ENABLED`, or remove it (None)."""
-        if webhooks_enabled is None:
+    def set_policy(self, webhooks_enabled: bool | None, presets: list[dict] | None = None) -> None:
+        """Write the administrator's policy file: `WEBHOOKS_ENABLED` (left out when None) and
+        preset webhooks; with neither, remove the file."""
+        if webhooks_enabled is None and presets is None:
             self.policy_path.unlink(missing_ok=True)
-        else:
-            self.policy_path.write_text(json.dumps({"WEBHOOKS_ENABLED": webhooks_enabled}))
+            return
+        policy: dict[str, Any] = {}
+        if webhooks_enabled is not None:
+            policy["WEBHOOKS_ENABLED"] = webhooks_enabled
+        if presets is not None:
+            policy["webhooks"] = presets
+        self.policy_path.write_text(json.dumps(policy))
 
     # -- processes ----------------------------------------------------------------------------
     def host_pids(self) -> list[int]:
