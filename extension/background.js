@@ -65,6 +65,7 @@ api.alarms.onAlarm.addListener((alarm) => {
 });
 api.storage.onChanged.addListener((changes, area) => {
   if (area === "managed") settings.managedChanged();
+  if (area === "local") settings.localChanged();
   if ((area === "local" || area === "managed") && "uccOrigins" in changes) sync();
 });
 api.permissions.onAdded.addListener(() => sync());

@@ -211,6 +211,20 @@ test("the worker reads managed storage once, and again only when it changes", as
   assert.equal(reads, 2);
 });
 
+test("local settings are read once, and again only when they change", async () => {
+  let reads = 0;
+  let local = { userName: "anna" };
+  const storage = { local: { get: async () => { reads++; return local; } }, managed: { get: async () => ({}) } };
+  const reader = createSettingsReader(storage);
+  assert.equal((await reader.read()).userName, "anna");
+  await reader.read();
+  assert.equal(reads, 1);
+  local = { userName: "bert" };
+  reader.localChanged();
+  assert.equal((await reader.read()).userName, "bert");
+  assert.equal(reads, 2);
+});
+
 test("host.status asks the host afresh, so a policy switched off meanwhile shows at once", async () => {
   const { send } = setup({ hostEnabled: false });
   const status = await send({ type: "host.status" }, fromPage);
