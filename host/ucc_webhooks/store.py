@@ -85,6 +85,7 @@ class Store:
                 "set UCC_WEBHOOKS_HOME to a writable folder or fix its permissions") from None
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
+        self._webhooks: Optional[tuple[int, list[Webhook]]] = None  # (data_version, webhooks)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=10000")
@@ -145,8 +146,15 @@ class Store:
 
     # -- webhooks ---------------------------------------------------------------------------
     def list_webhooks(self) -> list[Webhook]:
+        """All user webhooks; kept between calls until this store or another process (the CLI)
+        changes the database, which `PRAGMA data_version` tells cheaply: this runs at every event."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._webhooks is not None and self._webhooks[0] == version:
+            return list(self._webhooks[1])
         rows = self.db.execute("SELECT data FROM webhooks ORDER BY position, id").fetchall()
-        return [Webhook.model_validate_json(r["data"]) for r in rows]
+        webhooks = [Webhook.model_validate_json(r["data"]) for r in rows]
+        self._webhooks = (version, webhooks)
+        return list(webhooks)
 
     def get_webhook(self, webhook_id: str) -> Webhook:
         row = self.db.execute("SELECT data FROM webhooks WHERE id=?", (webhook_id,)).fetchone()
@@ -158,6 +166,7 @@ class Store:
         """Create or update; returns the webhook and, when one was generated, the new secret in clear."""
         now = time.time()
         generated = None
+        self._webhooks = None
         with self.transaction() as db:
             old = None
             if data.id:
@@ -189,6 +198,7 @@ class Store:
         return webhook, generated
 
     def set_enabled(self, webhook_id: str, enabled: bool, reason: Optional[str] = None) -> Webhook:
+        self._webhooks = None
         with self.transaction() as db:
             row = db.execute("SELECT data FROM webhooks WHERE id=?", (webhook_id,)).fetchone()
             if row is None:
@@ -199,6 +209,7 @@ class Store:
         return webhook
 
     def delete_webhook(self, webhook_id: str) -> None:
+        self._webhooks = None
         with self.transaction() as db:
             if db.execute("DELETE FROM webhooks WHERE id=?", (webhook_id,)).rowcount == 0:
                 raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")

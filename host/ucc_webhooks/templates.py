@@ -7,6 +7,7 @@ missing value as `null` where a placeholder stands outside quotes), form encodin
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import urllib.parse
@@ -36,6 +37,10 @@ class Template:
 
     @classmethod
     def parse(cls, text: str, field: str = "url") -> "Template":
+        return _parse(cls, text, field)
+
+    @classmethod
+    def _parse_uncached(cls, text: str, field: str) -> "Template":
         parts: list[tuple[bool, str]] = []
         literal: list[str] = []
         pos = 0
@@ -68,6 +73,12 @@ class Template:
             reason = unavailable_reason(name, trigger)
             if reason:
                 raise TemplateError(reason, field, name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(cls: type, text: str, field: str) -> Template:
+    """Templates are parsed at every event that fires them: parse each text once."""
+    return cls._parse_uncached(text, field)
 
 
 def _text(value: object) -> str:
