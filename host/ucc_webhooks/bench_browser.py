@@ -62,11 +62,20 @@ def end_to_end(calls: int = 30) -> dict:
             lab.host.add("incoming_call_accepted", "open_tab", receiver.url("/tab?c={call_id}"))
             lab.page.js(_FLOOR_HOOK, receiver.url("/floor"))
             hook_ms, tab_ms = [], []
+            lost = 0  # calls that never reached the page (a SIP hiccup in the lab, not the product)
             for i in range(calls + 2):  # the first two warm up (connections, host start)
                 run = sipp.call("agent200", "uac_remote_hangup", talk_ms=200)
-                lab.page.wait_calls(i + 1)
+                answered = i - lost
+                try:
+                    lab.page.wait_calls(answered + 1)
+                except TimeoutError:
+                    lost += 1
+                    run.stop()
+                    if lost > 3:
+                        raise
+                    continue
                 lab.page.answer()
-                got = {p: receiver.wait_for(i + 1, timeout=20, path=p)[i] for p in ("/floor", "/hook", "/tab")}
+                got = {p: receiver.wait_for(answered + 1, timeout=20, path=p)[answered] for p in ("/floor", "/hook", "/tab")}
                 run.wait()
                 if not (got["/floor"].query["c"] == got["/hook"].query["c"] == got["/tab"].query["c"]):
                     raise AssertionError(f"requests of different calls paired: {got}")
@@ -80,7 +89,7 @@ def end_to_end(calls: int = 30) -> dict:
             page.__exit__(None, None, None)
             sip.__exit__(None, None, None)
     hook, tab = summary(hook_ms), summary(tab_ms)
-    return {"webhook_minus_floor": hook, "tab_minus_floor": tab,
+    return {"webhook_minus_floor": hook, "tab_minus_floor": tab, "calls_lost_in_lab": lost,
             "summary": (f"webhook arrives {hook['p50_ms']} ms (p99 {hook['p99_ms']}) after the page's own fetch; "
                         f"screen-pop tab {tab['p50_ms']} ms (p99 {tab['p99_ms']}) after it"),
             "target": "webhook p50 < 5 ms above floor, tab < 100 ms after 200 OK",
