@@ -59,7 +59,8 @@ EXPLAIN_FORBIDDEN = """\
   chrome://policy for NativeMessagingBlocklist/Allowlist, restart the browser."""
 
 EXPLAIN_EXITED = """\
-"Native host has exited." (Chromium family)
+"Native host has exited." (Chromium family; sometimes, for the same cause,
+"Error when communicating with the native messaging host.")
 "An unexpected error occurred" (Firefox)
   The browser found the manifest and started its "path", which ended at once or could not be
   started: the launcher is not executable (or, for Firefox, missing), the Python environment it
