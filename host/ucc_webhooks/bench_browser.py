@@ -16,7 +16,6 @@ import socket
 import statistics
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 from .bench_host import summary

@@ -19,7 +19,6 @@ import asyncio
 import json
 import sys
 import time
-from typing import Optional
 
 __all__ = ["configure", "run"]
 

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from .models import MASK
 from .store import NotFound, Store
 
 __all__ = ["LOG_LIMIT", "Outbox", "PendingDelivery", "PlannedDelivery"]
@@ -196,6 +195,3 @@ class Outbox:
                            " WHERE seq <= ? AND state != 'pending')", (cutoff[0],))
                 db.execute("DELETE FROM deliveries WHERE seq <= ? AND state != 'pending'", (cutoff[0],))
 
-
-def masked_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: MASK for k in headers}
