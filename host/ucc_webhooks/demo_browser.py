@@ -1,7 +1,7 @@
 """Chromium for the demo: headed where a display exists, else headless; tabs and screenshots by CDP.
 
-Started with the lab's flags (`lab.browser.CHROMIUM_FLAGS`), `--headless=new` added only when
-asked: the demo shows the browser where it can, the tests never do.
+Started by the lab's launcher, headless only when asked: the demo shows the browser where it
+can, the tests never do.
 """
 
 from __future__ import annotations
@@ -23,21 +23,7 @@ def display_available() -> bool:
 def start_chromium(profile_dir: Path, extension_dir: Path, env: dict[str, str], log_path: Path,
                    headless: bool) -> lab_browser.BrowserSession:
     """Chromium with the extension and `profile_dir`; `env` reaches the host the browser starts."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = lab_browser.CHROMIUM
-    flags = [f for f in lab_browser.CHROMIUM_FLAGS if not f.startswith("--headless")]
-    for flag in (["--headless=new"] if headless else []) + flags:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile_dir}")
-    options.add_argument(f"--load-extension={extension_dir}")
-    options.enable_bidi = False
-    service = Service(executable_path=lab_browser.CHROMEDRIVER, log_output=str(log_path),
-                      env={**os.environ, **env})
-    driver = webdriver.Chrome(service=service, options=options)
-    return lab_browser.BrowserSession("chromium", driver, profile_dir, log_path=log_path)
+    return lab_browser.chromium(profile_dir, extension_dir, env=env, log_path=log_path, headless=headless)
 
 
 def page_tabs(driver: Any) -> dict[str, str]:
