@@ -215,9 +215,11 @@ export class HostPort {
       this.queue.shift();
       this.dropped += 1;
     }
-    this._persist();
+    // Posted first, kept second: both leave in this same task, and the event reaches the host
+    // without waiting for the queue's serialisation into session storage.
     if (this.status.state === "connected") this._flush();
     else if (!this.retryTimer) this.wake();
+    this._persist();
   }
 
   /** Try to deliver what is queued: called after a backoff delay, by an alarm, or at start-up. */
