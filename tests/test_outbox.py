@@ -83,3 +83,41 @@ def test_log_is_bounded(home):
     box.prune()
     assert store.db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == outbox_module.LOG_LIMIT
     store.close()
+
+
+def test_a_full_disk_refuses_events_clearly_and_loses_none(home, receiver):
+    """RLIMIT_FSIZE makes every write past the limit fail for the host alone, as a full disk does
+    (Python ignores SIGXFSZ, so the write just fails). Refused events are not acknowledged, so the
+    extension keeps them and sends them again; acknowledged ones are all delivered."""
+    import resource
+
+    with HostClient() as first:  # create the store and the webhook while there is room
+        first.request("webhooks.save", webhook={"trigger": "incoming_call_ended", "action": "get",
+                                                "url": receiver.url("/full?c={call_id}")})
+    limit = sum(f.stat().st_size for f in home.iterdir()) + 256 * 1024
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    acknowledged, refused = [], []
+    with HostClient(preexec_fn=small_disk) as host:
+        for n in range(400):
+            reply = host.reply(host.send({"type": "call_event", "event": event(
+                "incoming_call_ended", call_id=f"c{n}", caller_name="x" * 4000)}))
+            (acknowledged if reply["ok"] else refused).append(f"c{n}")
+            if len(refused) >= 3:
+                break
+        assert refused, "the size limit never bit: raise the number of events"
+        error = host.reply(host.send({"type": "call_event", "event": event("incoming_call_ended", call_id="probe")}))
+        assert error["error"]["code"] == "internal" and "sent again" in error["error"]["message"]
+        assert host.request("hello")["host_version"]  # the host goes on
+    assert acknowledged
+
+    with HostClient() as host:  # room again: what the extension kept is sent again and accepted
+        for call_id in refused:
+            assert host.request("call_event", event=event("incoming_call_ended", call_id=call_id))["matched"] == 1
+        expected = set(acknowledged) | set(refused)
+        deadline = time.monotonic() + 30
+        while not expected <= {r.query["c"][0] for r in list(receiver.requests)}:
+            assert time.monotonic() < deadline, "not every event was delivered"
+            receiver.wait_for(len(receiver.requests) + 1, timeout=10)

@@ -30,11 +30,13 @@ class HostError(Exception):
 
 
 class HostClient:
-    def __init__(self, env: Optional[dict] = None, args: Optional[list[str]] = None) -> None:
+    def __init__(self, env: Optional[dict] = None, args: Optional[list[str]] = None,
+                 preexec_fn=None) -> None:
         self.argv = [sys.executable, "-m", "ucc_webhooks", "host",
                      *(args if args is not None else [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"])]
         self.env = {**os.environ, **(env or {})}
         self.proc: Optional[subprocess.Popen] = None
+        self.preexec_fn = preexec_fn  # e.g. a resource limit, to make the disk "full" for the host only
         self._ids = itertools.count(1)
         self._replies: dict[object, dict] = {}
         self.unmatched: list[dict] = []  # replies with id null (frame-level errors)
@@ -45,7 +47,7 @@ class HostClient:
 
     def start(self) -> "HostClient":
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=self.env)
+                                     stderr=subprocess.PIPE, env=self.env, preexec_fn=self.preexec_fn)
         threading.Thread(target=self._read, daemon=True).start()
         self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
         self._stderr_thread.start()
