@@ -14,6 +14,23 @@ from ucc_webhooks.lab.receiver import Receiver
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def never_the_real_data_dir(tmp_path_factory):
+    """A test that forgets the `home` fixture still never writes the user's real store or policy."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in ("UCC_WEBHOOKS_HOME", "UCC_WEBHOOKS_POLICY")}
+    root = tmp_path_factory.mktemp("session-home")
+    os.environ["UCC_WEBHOOKS_HOME"] = str(root / "data")
+    os.environ["UCC_WEBHOOKS_POLICY"] = str(root / "policy.json")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     data = tmp_path / "data"
