@@ -8,6 +8,7 @@ demo: setup
 	ucc-webhooks demo
 
 test: setup
+	npx --no-install web-ext lint --source-dir extension --output json --pretty > /dev/null || npx --no-install web-ext lint --source-dir extension
 	node --test tests/js/
 	python3 -m pytest
 
