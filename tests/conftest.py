@@ -32,6 +32,21 @@ def never_the_real_data_dir(tmp_path_factory):
 
 
 @pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """Environment for running `ucc-webhooks install`/`doctor` as a subprocess: a temporary HOME
+    and system root, a private policy path, and a PATH without the real browsers on it."""
+    import os
+
+    e = {k: v for k, v in os.environ.items()
+         if k not in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "UCC_WEBHOOKS_HOME", "PYTHONPATH")}
+    (tmp_path / "home").mkdir()
+    (tmp_path / "bin").mkdir()
+    e.update(HOME=str(tmp_path / "home"), UCC_WEBHOOKS_SYSTEM_ROOT=str(tmp_path / "root"),
+             UCC_WEBHOOKS_POLICY=str(tmp_path / "policy.json"), PATH=str(tmp_path / "bin"))
+    return e
+
+
+@pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("UCC_WEBHOOKS_HOME", str(data))

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ucc_webhooks import demo, demo_preflight
+from ucc_webhooks.lab.proc import processes_naming
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -34,20 +35,7 @@ def _demo(tmp_path: Path, *args: str) -> subprocess.Popen:
 
 def _processes_mentioning(text: str) -> list[str]:
     """Processes whose command line or environment names `text` (the demo's temp folder)."""
-    found = []
-    needle = text.encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if needle in cmdline or needle in environ:
-            command = cmdline.replace(b"\0", b" ")[:200].decode(errors="replace")
-            found.append(f"{entry.name}: {command}")
-    return found
+    return [f"{pid}: {cmd[:200]}" for pid, cmd in processes_naming(text.encode())]
 
 
 def _temp_root(output: str) -> str:

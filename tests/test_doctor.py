@@ -21,17 +21,6 @@ ORIGIN = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"
 NAME = f"{HOST_NAME}.json"
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items()
-         if k not in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "UCC_WEBHOOKS_HOME", "PYTHONPATH")}
-    (tmp_path / "home").mkdir()
-    (tmp_path / "bin").mkdir()
-    e.update(HOME=str(tmp_path / "home"), UCC_WEBHOOKS_SYSTEM_ROOT=str(tmp_path / "root"),
-             UCC_WEBHOOKS_POLICY=str(tmp_path / "policy.json"), PATH=str(tmp_path / "bin"))
-    return e
-
-
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ucc_webhooks", *args], env=env, capture_output=True, text=True, timeout=60)
 

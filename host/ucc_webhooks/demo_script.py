@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .demo_console import Console
+from .lab.proc import processes_naming
 
 __all__ = ["Demo"]
 
@@ -301,17 +302,11 @@ def _kill_leftovers(root: Path) -> list[int]:
     """SIGKILL what the demo started and its clean-up missed (say, a Chromium whose chromedriver
     was interrupted while starting it): processes whose command line or environment names the
     demo's own temp folder, which nothing else knows. Linux only (/proc); elsewhere a no-op."""
-    needle = str(root).encode()
     killed = []
-    proc = Path("/proc")
-    for entry in proc.iterdir() if proc.is_dir() else []:
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
+    for pid, _ in processes_naming(str(root).encode()):
         try:
-            if needle not in (entry / "cmdline").read_bytes() and needle not in (entry / "environ").read_bytes():
-                continue
-            os.kill(int(entry.name), signal.SIGKILL)
-            killed.append(int(entry.name))
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
         except (OSError, ProcessLookupError):
             continue
     return killed

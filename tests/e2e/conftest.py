@@ -21,6 +21,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
 
 from ucc_webhooks.lab import browser as lab_browser  # noqa: E402
 from ucc_webhooks.lab.net import wait_until  # noqa: E402
+from ucc_webhooks.lab.proc import processes_naming  # noqa: E402
 from ucc_webhooks.lab.receiver import Receiver  # noqa: E402
 from ucc_webhooks.lab.sipp import Sipp  # noqa: E402
 from ucc_webhooks.lab.sipserver import SipServer  # noqa: E402
@@ -42,18 +43,7 @@ def _require_programs() -> None:
 
 def _leftovers(markers: list[bytes]) -> list[tuple[int, str]]:
     """Processes (not this one) whose command line or environment names one of `markers`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if any(m in cmdline or m in environ for m in markers):
-            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace")[:160]))
-    return found
+    return [(pid, cmd[:160]) for pid, cmd in processes_naming(*markers)]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,7 +7,26 @@ import signal
 import subprocess
 from pathlib import Path
 
-__all__ = ["LabProcess"]
+__all__ = ["LabProcess", "processes_naming"]
+
+
+def processes_naming(*needles: bytes) -> list[tuple[int, str]]:
+    """Other processes whose command line or environment contains one of `needles`, as
+    (pid, command line). How the lab and the demo find what they started, children and the
+    browser's hosts included, without touching anyone else's. Linux (/proc); [] elsewhere."""
+    proc = Path("/proc")
+    found = []
+    for entry in proc.iterdir() if proc.is_dir() else []:
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if any(n in cmdline or n in environ for n in needles):
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace").strip()))
+    return found
 
 
 class LabProcess:
