@@ -1,16 +1,22 @@
 # The two things a new machine is for: `make demo` and `make test` (both install what is missing first).
-.PHONY: setup demo test bench
+# Every target runs the checkout's own .venv (scripts/setup makes it), never the system's Python.
+.PHONY: setup demo test lint bench
+PY := .venv/bin/python
 
 setup:
 	@bash scripts/setup
 
 demo: setup
-	ucc-webhooks demo
+	$(PY) -m ucc_webhooks_dev.demo
 
-test: setup
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	npx --no-install web-ext lint --source-dir extension --output json --pretty > /dev/null || npx --no-install web-ext lint --source-dir extension
+
+test: lint
 	node --test tests/js/
-	python3 -m pytest
+	$(PY) -m pytest
 
 bench: setup
-	ucc-webhooks bench
+	$(PY) -m ucc_webhooks_dev.bench

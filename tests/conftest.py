@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ucc_webhooks.lab.host_client import HostClient
-from ucc_webhooks.lab.receiver import Receiver
+from ucc_webhooks_dev.lab.host_client import HostClient
+from ucc_webhooks_dev.lab.receiver import Receiver
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,7 +9,7 @@ import json
 import time
 
 from conftest import event
-from ucc_webhooks.lab.receiver import Receiver
+from ucc_webhooks_dev.lab.receiver import Receiver
 
 
 def save(host, **webhook) -> dict:

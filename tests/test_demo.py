@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from ucc_webhooks import demo, demo_preflight
-from ucc_webhooks.lab.proc import processes_naming
+from ucc_webhooks_dev.demo import command as demo
+from ucc_webhooks_dev.demo import preflight as demo_preflight
+from ucc_webhooks_dev.lab.proc import processes_naming
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -29,7 +30,7 @@ def _skip_without_lab_programs() -> None:
 
 def _demo(tmp_path: Path, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    return subprocess.Popen([sys.executable, "-m", "ucc_webhooks", "demo", *args], cwd=tmp_path, env=env,
+    return subprocess.Popen([sys.executable, "-m", "ucc_webhooks_dev.demo", *args], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -123,7 +124,7 @@ def test_missing_program_names_the_package_and_make_setup(monkeypatch, capsys):
 
 
 def test_missing_jssip_names_npm_ci(monkeypatch, capsys):
-    from ucc_webhooks.lab import jsbundle
+    from ucc_webhooks_dev.lab import jsbundle
 
     def missing():
         raise FileNotFoundError("npm package jssip not found")
@@ -152,8 +153,8 @@ def test_output_that_cannot_be_written_is_refused_before_anything_starts(tmp_pat
 @pytest.mark.browser
 def test_a_step_that_fails_ends_with_its_name_the_fix_and_the_logs_kept(tmp_path, monkeypatch, capsys):
     _skip_without_lab_programs()
-    from ucc_webhooks import demo_script
-    from ucc_webhooks.demo_watch import WatchTimeout
+    from ucc_webhooks_dev.demo import script as demo_script
+    from ucc_webhooks_dev.demo.watch import WatchTimeout
 
     def queue_call_never_rings(self):
         self.step = "place the queue call"

@@ -369,7 +369,7 @@ def test_snap_chromium_is_noted(installed):
 
 def test_manifests_readme_explains_the_same_messages():
     readme = (Path(__file__).resolve().parents[1] / "manifests" / "README.md").read_text()
-    from ucc_webhooks import doctor as module
+    from ucc_webhooks.install import doctor as module
 
     for message in ("Specified native messaging host not found.", "Access to the specified native messaging host is forbidden.",
                     "No such native application org.uccwebhooks.host", "Native host has exited.",

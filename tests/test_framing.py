@@ -6,7 +6,7 @@ import json
 import struct
 import time
 
-from ucc_webhooks.lab.host_client import HostClient
+from ucc_webhooks_dev.lab.host_client import HostClient
 
 
 def frame(payload: bytes) -> bytes:

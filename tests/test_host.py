@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import event, write_policy
-from ucc_webhooks.lab.host_client import HostClient, HostError
+from ucc_webhooks_dev.lab.host_client import HostClient, HostError
 
 
 def save(host, **webhook) -> dict:

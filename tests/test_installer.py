@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from ucc_webhooks import install_manifest, installer, paths
+from ucc_webhooks import paths
+from ucc_webhooks.install import installer
+from ucc_webhooks.install import manifest as install_manifest
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME
-from ucc_webhooks.install_paths import BROWSERS, data_dir, manifest_dir
+from ucc_webhooks.install.browsers import BROWSERS, data_dir, manifest_dir
 
 REPO = Path(__file__).resolve().parents[1]
 ORIGIN = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"
@@ -512,7 +514,7 @@ def firefox_probe(tmp_path: Path, env: dict) -> str:
     import time
     import urllib.parse
 
-    from ucc_webhooks.lab.browser import firefox, zip_extension
+    from ucc_webhooks_dev.lab.browser import firefox, zip_extension
 
     got: list[str] = []
 
@@ -547,7 +549,7 @@ def firefox_probe(tmp_path: Path, env: dict) -> str:
 
 def _firefox_lab_ready() -> bool:
     try:
-        from ucc_webhooks.lab.browser import FIREFOX, geckodriver_path
+        from ucc_webhooks_dev.lab.browser import FIREFOX, geckodriver_path
 
         return Path(FIREFOX).exists() and geckodriver_path().exists()
     except Exception:  # noqa: BLE001 - any missing piece means: skip

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from conftest import write_policy
-from ucc_webhooks.lab.host_client import HostClient
+from ucc_webhooks_dev.lab.host_client import HostClient
 
 
 def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -6,7 +6,7 @@ import collections
 import time
 
 from conftest import event
-from ucc_webhooks.lab.host_client import HostClient
+from ucc_webhooks_dev.lab.host_client import HostClient
 
 
 def test_sigkill_mid_burst_loses_no_acknowledged_event(home, receiver):
@@ -71,9 +71,10 @@ def test_deliveries_due_at_start_are_sent_without_any_message(home, receiver):
 
 
 def test_log_is_bounded(home):
-    from ucc_webhooks import outbox as outbox_module
-    from ucc_webhooks.outbox import Outbox, PlannedDelivery
-    from ucc_webhooks.store import Store
+    from ucc_webhooks.storage import outbox as outbox_module
+    from ucc_webhooks.engine.render import PlannedDelivery
+    from ucc_webhooks.storage.outbox import Outbox
+    from ucc_webhooks.storage.database import Store
 
     store = Store()
     box = Outbox(store)

@@ -11,9 +11,10 @@ import json
 import pytest
 
 from conftest import FIXTURES
-from ucc_webhooks.hello import vocabulary
-from ucc_webhooks.models import CallEvent, Webhook, WebhookInput
-from ucc_webhooks.protocol import ERROR_CODES, REQUESTS
+from ucc_webhooks.native.hello import vocabulary
+from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks.engine.models import Webhook, WebhookInput
+from ucc_webhooks.native.protocol import ERROR_CODES, REQUESTS
 
 FILES = sorted((FIXTURES / "protocol").glob("*.json"))
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from ucc_webhooks.lab.host_client import HostClient
-from ucc_webhooks.store import SCHEMA_VERSION, Store, StoreError
+from ucc_webhooks_dev.lab.host_client import HostClient
+from ucc_webhooks.storage.database import SCHEMA_VERSION, Store, StoreError
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

@@ -8,10 +8,10 @@ import urllib.parse
 import pytest
 from pydantic import ValidationError
 
-from ucc_webhooks.models import WebhookInput
-from ucc_webhooks.templates import Template, TemplateError, render_body, render_url
-from ucc_webhooks.triggers import PLACEHOLDERS, TRIGGERS, allowed_placeholders
-from ucc_webhooks.values import e164
+from ucc_webhooks.engine.models import WebhookInput
+from ucc_webhooks.engine.templates import Template, TemplateError, render_body, render_url
+from ucc_webhooks.engine.triggers import PLACEHOLDERS, TRIGGERS, allowed_placeholders
+from ucc_webhooks.engine.values import e164
 
 SEED_RULES = {  # the vendor manual's table: placeholder -> triggers that offer it
     "callee": set(TRIGGERS),

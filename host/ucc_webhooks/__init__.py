@@ -3,7 +3,7 @@
 Public surface (kept light so that starting the host stays fast; heavy modules load on use).
 """
 
-from .constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME, VERSION
+from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME, VERSION
 
 __all__ = ["CHROMIUM_EXTENSION_ID", "FIREFOX_EXTENSION_ID", "HOST_NAME", "VERSION"]
 __version__ = VERSION

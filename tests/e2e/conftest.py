@@ -19,13 +19,13 @@ try:
 except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO / "host"))
 
-from ucc_webhooks.lab import browser as lab_browser  # noqa: E402
-from ucc_webhooks.lab.net import wait_until  # noqa: E402
-from ucc_webhooks.lab.proc import processes_naming  # noqa: E402
-from ucc_webhooks.lab.receiver import Receiver  # noqa: E402
-from ucc_webhooks.lab.sipp import Sipp  # noqa: E402
-from ucc_webhooks.lab.sipserver import SipServer  # noqa: E402
-from ucc_webhooks.lab.softphone import SoftphoneServer  # noqa: E402
+from ucc_webhooks_dev.lab import browser as lab_browser  # noqa: E402
+from ucc_webhooks_dev.lab.net import wait_until  # noqa: E402
+from ucc_webhooks_dev.lab.proc import processes_naming  # noqa: E402
+from ucc_webhooks_dev.lab.receiver import Receiver  # noqa: E402
+from ucc_webhooks_dev.lab.sipp import Sipp  # noqa: E402
+from ucc_webhooks_dev.lab.sipserver import SipServer  # noqa: E402
+from ucc_webhooks_dev.lab.softphone import SoftphoneServer  # noqa: E402
 
 _NEEDS = {"kamailio": "kamailio", "sipp": "sip-tester", "chromium": "chromium", "chromedriver": "chromium-driver",
          "firefox-esr": "firefox-esr"}
@@ -128,8 +128,8 @@ def plain_chromium(tmp_path: Path) -> Iterator[lab_browser.BrowserSession]:
 
 
 # -- the real chain: browser + extension + host ------------------------------------------------
-from ucc_webhooks.lab.extension import DEFAULT_QUEUE_RULE  # noqa: E402
-from ucc_webhooks.lab.stack import BrowserLab  # noqa: E402
+from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE  # noqa: E402
+from ucc_webhooks_dev.lab.stack import BrowserLab  # noqa: E402
 
 
 def _extension_ready() -> str | None:

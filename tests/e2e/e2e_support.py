@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 
-from ucc_webhooks.lab.receiver import ReceivedRequest, Receiver
+from ucc_webhooks_dev.lab.receiver import ReceivedRequest, Receiver
 
 TRIGGERS = (
     "outgoing_call_started", "incoming_call_accepted", "queue_call_accepted", "incoming_call_ended",

@@ -18,8 +18,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from .e2e_support import (
     CALLER, CALLER_NAME, TRIGGERS, assert_quiet, fired, hook_all, one, q, raw_query_value,
 )
-from ucc_webhooks.lab.extension import DEFAULT_QUEUE_RULE
-from ucc_webhooks.lab.receiver import Receiver
+from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE
+from ucc_webhooks_dev.lab.receiver import Receiver
 
 pytestmark = pytest.mark.browser
 
@@ -371,7 +371,7 @@ def test_a_page_outside_the_configured_origins_is_not_watched(chromium, receiver
     hook_all(chromium.host, receiver)
     page = chromium.page
     other = chromium.softphone.url(ws=chromium.sip.ws_url, user="agent200").replace("127.0.0.1", "localhost", 1)
-    from ucc_webhooks.lab.phonepage import PhonePage
+    from ucc_webhooks_dev.lab.phonepage import PhonePage
 
     foreign = PhonePage(chromium.driver, other).open()
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ucc_webhooks.lab.phonepage import PhonePage
+from ucc_webhooks_dev.lab.phonepage import PhonePage
 
 pytestmark = pytest.mark.browser
 

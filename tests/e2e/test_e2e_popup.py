@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from .e2e_support import CALLER, assert_quiet, q
-from ucc_webhooks.lab.extension import DEFAULT_QUEUE_RULE
+from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE
 
 pytestmark = pytest.mark.browser
 
@@ -128,7 +128,7 @@ def test_policy_off_at_browser_start_shows_the_banner_and_nothing_fires(chromium
 @pytest.fixture
 def uninstalled(sip, softphone_server, tmp_path):
     """Chromium with the extension but without `ucc-webhooks install`: the first-run situation."""
-    from ucc_webhooks.lab.stack import BrowserLab
+    from ucc_webhooks_dev.lab.stack import BrowserLab
 
     lab = BrowserLab("chromium", tmp_path / "lab", sip, softphone_server, install=False).start()
     try:

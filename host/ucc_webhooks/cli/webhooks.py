@@ -1,0 +1,254 @@
+"""Manage webhooks from the command line, on the same store the host uses.
+
+    ucc-webhooks list [--json]
+    ucc-webhooks add --trigger T --action A --url U [--body B] [--content-type C]
+                     [--header 'Name: value']... [--secret S|generate] [--name N] [--disabled]
+    ucc-webhooks remove|enable|disable|test ID
+    ucc-webhooks log [--json] [--limit N] [--webhook ID]
+    ucc-webhooks export [--include-secrets] [FILE]      (JSON on stdout without FILE)
+    ucc-webhooks import [--replace] FILE                (`-` reads stdin)
+
+Bad arguments exit with code 2 and a message that names what to change, the same validation as
+the popup (an unavailable placeholder is named, with the trigger).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+
+__all__ = ["configure", "run"]
+
+EXPORT_VERSION = 1
+
+
+class UsageError(Exception):
+    """Exit code 2: the arguments or the input file cannot be used as given."""
+
+
+def configure(parser: argparse.ArgumentParser, command: str) -> None:
+    from ucc_webhooks.engine.triggers import ACTIONS, CONTENT_TYPES, TRIGGERS
+
+    if command in ("list", "log"):
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+    if command == "log":
+        parser.add_argument("--limit", type=int, default=50)
+        parser.add_argument("--webhook", metavar="ID", help="only this webhook's deliveries")
+    if command == "add":
+        parser.add_argument("--trigger", required=True, choices=TRIGGERS)
+        parser.add_argument("--action", required=True, choices=ACTIONS)
+        parser.add_argument("--url", required=True, help="http(s) URL; placeholders like {caller} allowed")
+        parser.add_argument("--body", default="", help="POST body template ({{ and }} for literal braces)")
+        parser.add_argument("--content-type", default="application/json", choices=CONTENT_TYPES)
+        parser.add_argument("--header", action="append", default=[], metavar="'Name: value'")
+        parser.add_argument("--secret", help="whsec_... or 'generate' to sign requests (Standard Webhooks)")
+        parser.add_argument("--name", default="")
+        parser.add_argument("--disabled", action="store_true", help="add it switched off")
+    if command in ("remove", "enable", "disable", "test"):
+        parser.add_argument("id", help="webhook id, as `ucc-webhooks list` shows it")
+    if command == "export":
+        parser.add_argument("--include-secrets", action="store_true", help="also write header values and secrets")
+        parser.add_argument("file", nargs="?", help="write here instead of stdout (created 0600)")
+    if command == "import":
+        parser.add_argument("--replace", action="store_true", help="remove your own webhooks first")
+        parser.add_argument("file", help="a file written by `export`, or - for stdin")
+    parser.set_defaults(command=command)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ucc_webhooks.storage.database import Store, StoreError
+
+    try:
+        store = Store()
+    except StoreError as exc:
+        print(f"ucc-webhooks: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return COMMANDS[args.command](store, args) or 0
+    except UsageError as exc:
+        print(f"ucc-webhooks {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"ucc-webhooks {args.command}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
+def _validated(data: dict):
+    from pydantic import ValidationError
+
+    from ucc_webhooks.engine.models import WebhookInput
+    from ucc_webhooks.native.protocol import from_validation_error
+
+    try:
+        return WebhookInput.model_validate(data)
+    except ValidationError as exc:
+        err = from_validation_error(exc)
+        raise UsageError(f"{err.field + ': ' if err.field and err.field not in err.message else ''}{err.message}") from None
+
+
+def _headers(items: list[str]) -> dict[str, str]:
+    headers = {}
+    for item in items:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(f"--header {item!r} must look like 'Name: value'")
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+def _all(store) -> list:
+    from ucc_webhooks.engine.policy import read_policy
+
+    return read_policy().presets + store.list_webhooks()
+
+
+def cmd_list(store, args) -> int:
+    webhooks = [w.masked() for w in _all(store)]
+    if args.json:
+        print(json.dumps(webhooks, indent=2, ensure_ascii=False))
+        return 0
+    if not webhooks:
+        print("no webhooks yet; add one with `ucc-webhooks add --trigger ... --action ... --url ...`")
+    for w in webhooks:
+        state = "on " if w["enabled"] else "off"
+        extra = " [admin]" if w["origin"] == "admin" else ""
+        reason = f"  ({w['disabled_reason']})" if w["disabled_reason"] else ""
+        print(f"{w['id']}  {state}  {w['trigger']:<22} {w['action']:<8} {w['url']}{extra}{reason}")
+    return 0
+
+
+def cmd_add(store, args) -> int:
+    data = _validated({"name": args.name, "trigger": args.trigger, "action": args.action, "url": args.url,
+                       "body": args.body, "content_type": args.content_type, "headers": _headers(args.header),
+                       "secret": args.secret, "enabled": not args.disabled})
+    webhook, generated = store.save_webhook(data)
+    print(webhook.id)
+    if generated:
+        print(f"secret (shown once; give it to the receiver to verify signatures): {generated}", file=sys.stderr)
+    return 0
+
+
+def _user_webhook(store, webhook_id: str):
+    if webhook_id.startswith("admin_"):
+        raise UsageError(f"{webhook_id} is set by your administrator in the policy file and cannot be changed here")
+    from ucc_webhooks.storage.database import NotFound
+
+    try:
+        return store.get_webhook(webhook_id)
+    except NotFound as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_remove(store, args) -> int:
+    _user_webhook(store, args.id)
+    store.delete_webhook(args.id)
+    return 0
+
+
+def cmd_enable(store, args) -> int:
+    _user_webhook(store, args.id)
+    store.set_enabled(args.id, args.command == "enable")
+    return 0
+
+
+def cmd_test(store, args) -> int:
+    from ucc_webhooks.native.handlers import App
+    from ucc_webhooks.native.protocol import ProtocolError, WebhookIdRequest
+
+    opened: list[str] = []
+    app = App(store, notify=lambda m: opened.append(m["url"]) if m.get("type") == "open_tab" else None)
+
+    async def go():
+        try:
+            return await app.webhooks_test(WebhookIdRequest(id=1, type="webhooks.test", webhook_id=args.id))
+        finally:
+            await app.deliverer.close(0.1)
+
+    try:
+        result = asyncio.run(go())
+    except ProtocolError as exc:
+        raise UsageError(exc.message) from None
+    if result["action"] == "open_tab":
+        import webbrowser
+
+        print(f"open_tab {result['url']}")
+        webbrowser.open(opened[0])  # from the CLI, the default browser stands in for the extension
+        return 0
+    outcome = f"HTTP {result['status']}" if result["status"] else result["error"]
+    print(f"{result['action'].upper()} {result['url']} -> {outcome} in {result['latency_ms']} ms")
+    return 0 if result["ok"] else 1
+
+
+def cmd_log(store, args) -> int:
+    from ucc_webhooks.storage.outbox import Outbox
+
+    entries = Outbox(store).list(args.limit, args.webhook)
+    if args.json:
+        print(json.dumps(entries, indent=2, ensure_ascii=False))
+        return 0
+    for d in entries:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(d["updated_at"]))
+        result = d["last_status"] or d["last_error"] or ""
+        if d["last_status"] and d["last_error"]:
+            result = d["last_error"]
+        print(f"{when}  {d['state']:<9} {d['attempts']}x  {d['trigger']:<22} {d['action']:<8} {d['url']}  {result}")
+    return 0
+
+
+def cmd_export(store, args) -> int:
+    items = []
+    for w in store.list_webhooks():
+        data = w.model_dump(exclude={"origin", "disabled_reason", "created_at", "updated_at"})
+        if not args.include_secrets:
+            data["headers"] = {k: "" for k in w.headers}
+            data["secret"] = None
+        items.append(data)
+    text = json.dumps({"version": EXPORT_VERSION, "webhooks": items}, indent=2, ensure_ascii=False) + "\n"
+    if args.file:
+        import os
+
+        fd = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import(store, args) -> int:
+    try:
+        raw = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
+        data = json.loads(raw)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise UsageError(f"{args.file} is not valid JSON: {exc}") from None
+    items = data.get("webhooks") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise UsageError("expected {\"webhooks\": [...]} as written by `ucc-webhooks export`")
+    checked = []
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise UsageError(f"webhook #{n} is not an object")
+        item = {k: v for k, v in item.items() if k not in ("id", "origin", "disabled_reason", "created_at", "updated_at")}
+        item["headers"] = {k: v for k, v in (item.get("headers") or {}).items() if v and v != "********"}
+        try:
+            checked.append(_validated(item))
+        except UsageError as exc:
+            raise UsageError(f"webhook #{n}: {exc} (nothing was imported)") from None
+    if args.replace:
+        for w in store.list_webhooks():
+            store.delete_webhook(w.id)
+    for item in checked:
+        store.save_webhook(item)
+    print(f"imported {len(checked)} webhook(s)")
+    return 0
+
+
+COMMANDS = {"list": cmd_list, "add": cmd_add, "remove": cmd_remove, "enable": cmd_enable, "disable": cmd_enable,
+            "test": cmd_test, "log": cmd_log, "export": cmd_export, "import": cmd_import}

@@ -1,0 +1,1 @@
+"""Sending what the outbox holds: one `httpx.AsyncClient`, retries with backoff, signatures."""

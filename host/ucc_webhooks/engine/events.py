@@ -1,0 +1,44 @@
+"""The call event: what the extension saw in the page, validated on arrival."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ucc_webhooks.engine.triggers import Trigger
+
+__all__ = ["CallEvent"]
+
+
+class CallEvent(BaseModel):
+    """What the extension saw in the page (ARCHITECTURE.md, "The call model")."""
+
+    model_config = ConfigDict(extra="ignore", str_max_length=4096)
+
+    trigger: Trigger
+    call_id: str = Field(min_length=1, max_length=512)
+    direction: Literal["incoming", "outgoing"]
+    queue: Optional[str] = None
+    callee: str = ""
+    caller: str = ""
+    caller_name: str = ""
+    user: str = ""
+    started_at: Optional[float] = None
+    answered_at: Optional[float] = None
+    ended_at: Optional[float] = None
+    duration: Optional[int] = Field(default=None, ge=0)
+
+    @field_validator("callee", "caller", "caller_name", "user", mode="before")
+    @classmethod
+    def _none_is_empty(cls, v: object) -> object:
+        return "" if v is None else v
+
+    @property
+    def occurred_at(self) -> Optional[float]:
+        """When the trigger's moment happened: used to drop screen pops that would come too late."""
+        if self.trigger.endswith("_ended") or self.trigger == "incoming_call_missed":
+            return self.ended_at or self.started_at
+        if self.trigger.endswith("_accepted"):
+            return self.answered_at or self.started_at
+        return self.started_at

@@ -1,0 +1,153 @@
+"""Pydantic models of everything stored or exchanged: webhooks, call events, settings, deliveries.
+
+A webhook is validated as a whole when it is saved: its trigger and action, an http(s) URL, and
+every placeholder in URL and body against what its trigger offers. Errors carry the field name
+so that the popup can show the message beside the right input.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ucc_webhooks.engine.values import sample_values
+from ucc_webhooks.engine.templates import Template, TemplateError, check_url, render_body, render_url
+from ucc_webhooks.engine.triggers import Action, ContentType, Trigger
+
+__all__ = ["MASK", "Settings", "Webhook", "WebhookInput"]
+
+#: What header values and secrets look like when they leave the store.
+MASK = "********"
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_RESERVED_HEADERS = {"content-length", "host", "transfer-encoding", "connection",
+                     "webhook-id", "webhook-timestamp", "webhook-signature"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=65536)
+
+
+class Settings(_Model):
+    """Host settings (`settings.get` / `settings.set`)."""
+
+    default_region: Optional[str] = Field(default="DE", description="ISO 3166 region for national numbers")
+    max_age_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    request_timeout_s: float = Field(default=10.0, gt=0, le=300)
+
+    @field_validator("default_region", mode="before")
+    @classmethod
+    def _region(cls, v: object) -> object:
+        if v in (None, ""):
+            return None
+        if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z]{2}", v):
+            raise ValueError("default_region must be a two-letter country code such as DE, AT or CH")
+        import phonenumbers
+
+        if v.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"default_region {v!r} is not a region libphonenumber knows")
+        return v.upper()
+
+
+class WebhookInput(_Model):
+    """A webhook as sent by `webhooks.save` or `ucc-webhooks add`; no `id` means new."""
+
+    id: Optional[str] = None
+    name: str = Field(default="", max_length=200)
+    trigger: Trigger
+    action: Action
+    url: str = Field(min_length=1, max_length=8192)
+    body: str = ""
+    content_type: ContentType = "application/json"
+    enabled: bool = True
+    headers: dict[str, str] = Field(default_factory=dict)
+    secret: Optional[str] = None  # "whsec_...", "generate", MASK (keep), None/"" (none)
+
+    # fields the store owns: accepted back from a listed webhook, ignored on save
+    origin: Optional[str] = Field(default=None, exclude=True)
+    disabled_reason: Optional[str] = Field(default=None, exclude=True)
+    created_at: Optional[float] = Field(default=None, exclude=True)
+    updated_at: Optional[float] = Field(default=None, exclude=True)
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, value in v.items():
+            if not _HEADER_NAME.match(name):
+                raise ValueError(f"header name {name!r} is not a valid HTTP header name")
+            if name.lower() in _RESERVED_HEADERS:
+                raise ValueError(f"header {name} is set by the host itself and cannot be overridden")
+            if "\r" in value or "\n" in value:
+                raise ValueError(f"header {name} must not contain line breaks")
+        return v
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, v: Optional[str]) -> Optional[str]:
+        if v in (None, "", "generate", MASK):
+            return v or None
+        if not v.startswith("whsec_"):
+            raise ValueError("secret must be whsec_ followed by base64 (or \"generate\" to make one)")
+        try:
+            raw = base64.b64decode(v[len("whsec_"):], validate=True)
+        except ValueError:
+            raise ValueError("secret must be whsec_ followed by valid base64") from None
+        if len(raw) < 24:
+            raise ValueError("secret must hold at least 24 random bytes (use \"generate\")")
+        return v
+
+    @model_validator(mode="after")
+    def _templates(self) -> "WebhookInput":
+        check_templates(self)
+        return self
+
+
+def check_templates(w: "WebhookInput | Webhook") -> None:
+    """Raise TemplateError unless URL and body work for the webhook's trigger and action."""
+    url = Template.parse(w.url, "url")
+    url.check(w.trigger, "url")
+    check_url(w.url.replace("{", "").replace("}", ""), "url")
+    samples = sample_values(w.trigger)
+    check_url(render_url(url, samples), "url")
+    if w.action == "post":
+        body = Template.parse(w.body, "body")
+        body.check(w.trigger, "body")
+        if w.content_type == "application/json" and w.body.strip():
+            import json
+
+            try:
+                json.loads(render_body(body, samples, w.content_type))
+            except ValueError as exc:
+                raise TemplateError(
+                    f"the body is not valid JSON once sample values are filled in ({exc}); "
+                    "remember to write {{ and }} for JSON's own braces", "body") from None
+    elif w.body.strip():
+        raise TemplateError(f"only POST sends a body; the {w.action} action has none: clear the body", "body")
+
+
+class Webhook(_Model):
+    """A stored webhook. `headers` values and `secret` are write-only: see `masked()`."""
+
+    id: str
+    name: str = ""
+    trigger: Trigger
+    action: Action
+    url: str
+    body: str = ""
+    content_type: ContentType = "application/json"
+    enabled: bool = True
+    headers: dict[str, str] = Field(default_factory=dict)
+    secret: Optional[str] = None
+    origin: Literal["user", "admin"] = "user"
+    disabled_reason: Optional[str] = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+    def masked(self) -> dict:
+        data = self.model_dump()
+        data["headers"] = {k: MASK for k in self.headers}
+        data["secret"] = MASK if self.secret else None
+        return data

@@ -1,0 +1,63 @@
+"""From a webhook and a call event to the request it makes (or the tab it opens)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks.engine.models import Webhook
+from ucc_webhooks.engine.templates import Template, check_url, render_body, render_url
+from ucc_webhooks.engine.values import event_values
+
+__all__ = ["OPEN_TAB_MAX_DELAY_S", "PlannedDelivery", "matching", "plan"]
+
+#: A screen pop later than this after the moment it belongs to is dropped, not opened.
+OPEN_TAB_MAX_DELAY_S = 30.0
+
+USER_AGENT = "ucc-webhooks"
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    webhook_id: str
+    webhook_name: str
+    action: str
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: Optional[bytes]
+    secret: Optional[str]
+    state: str = "pending"  # or "opened" / "dropped" for open_tab, which is never retried
+    note: Optional[str] = None
+
+
+def matching(webhooks: list[Webhook], trigger: str) -> list[Webhook]:
+    return [w for w in webhooks if w.enabled and w.trigger == trigger]
+
+
+def plan(webhook: Webhook, values: dict[str, object], now: float,
+         occurred_at: Optional[float] = None) -> PlannedDelivery:
+    url = render_url(Template.parse(webhook.url), values)
+    check_url(url)  # never let a filled-in value turn the URL into something else
+    method, body, headers = "GET", None, dict(webhook.headers)
+    if webhook.action == "post":
+        method = "POST"
+        body = render_body(Template.parse(webhook.body, "body"), values, webhook.content_type).encode("utf-8")
+        ct = "text/plain; charset=utf-8" if webhook.content_type == "text/plain" else webhook.content_type
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = ct
+    state, note = "pending", None
+    if webhook.action == "open_tab":
+        late = now - occurred_at if occurred_at else 0.0
+        if late > OPEN_TAB_MAX_DELAY_S:
+            state, note = "dropped", f"screen pop dropped: it would have opened {late:.0f} s after the call event"
+        else:
+            state = "opened"
+    return PlannedDelivery(webhook_id=webhook.id, webhook_name=webhook.name, action=webhook.action, method=method,
+                           url=url, headers=headers, body=body, secret=webhook.secret, state=state, note=note)
+
+
+def plan_event(event: CallEvent, webhooks: list[Webhook], region: Optional[str], now: float) -> list[PlannedDelivery]:
+    values = event_values(event, region)
+    return [plan(w, values, now, event.occurred_at) for w in matching(webhooks, event.trigger)]

@@ -1,0 +1,81 @@
+"""From a CallEvent to the values of its placeholders, as DESIGN.md's table defines them."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import time
+from typing import Optional
+
+from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks.engine.triggers import allowed_placeholders
+
+
+__all__ = ["e164", "event_values", "sample_values"]
+
+
+@functools.lru_cache(maxsize=4096)
+def e164(number: str, region: Optional[str]) -> str:
+    """`+4930123456` for what PBXs send (`030…`, `0049…`, `+49…`, digits without `+`), else ""."""
+    digits = "".join(c for c in number if c.isdigit() or c == "+")
+    if len(digits.lstrip("+")) < 5:  # internal extensions: never a public number
+        return ""
+    import phonenumbers
+
+    for candidate, reg in ((number, region), ("+" + digits.lstrip("+"), None)):
+        try:
+            parsed = phonenumbers.parse(candidate, reg)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return ""
+
+
+def _whole(ts: Optional[float]) -> Optional[int]:
+    return None if ts is None else int(ts)
+
+
+def event_values(event: CallEvent, region: Optional[str]) -> dict[str, object]:
+    """Only the placeholders the trigger offers get a value; the save-time check keeps others out."""
+    started = event.started_at
+    values: dict[str, object] = {
+        "callee": event.callee,
+        "caller": event.caller,
+        "duration": event.duration if event.duration is not None else 0,
+        "user": event.user,
+        "time": _whole(started),
+        "direction": event.direction,
+        "queue": event.queue or "",
+        "caller_name": event.caller_name,
+        "call_id": event.call_id,
+        "answered_at": _whole(event.answered_at),
+        "ended_at": _whole(event.ended_at),
+        "time_iso": (
+            datetime.datetime.fromtimestamp(started, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if started is not None else ""
+        ),
+        "caller_e164": e164(event.caller, region) if event.caller else "",
+        "callee_e164": e164(event.callee, region) if event.callee else "",
+    }
+    allowed = allowed_placeholders(event.trigger)
+    return {k: v for k, v in values.items() if k in allowed}
+
+
+def sample_values(trigger: str) -> dict[str, object]:
+    """Values used by `webhooks.test` and by the save-time check of JSON bodies."""
+    now = time.time()
+    incoming = not trigger.startswith("outgoing")
+    event = CallEvent(
+        trigger=trigger,  # type: ignore[arg-type]
+        call_id="test-call@ucc-webhooks",
+        direction="incoming" if incoming else "outgoing",
+        queue="Support" if trigger.startswith("queue") else None,
+        callee="200" if incoming else "+49 30 1234567",
+        caller="+49 30 1234567" if incoming else "200",
+        caller_name="Anna Müller" if incoming else "",
+        user="agent200",
+        started_at=now - 65, answered_at=now - 60, ended_at=now,
+        duration=60 if trigger.endswith("_ended") else None,
+    )
+    return event_values(event, "DE")

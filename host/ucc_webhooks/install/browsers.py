@@ -1,0 +1,302 @@
+"""Where each browser looks for the host manifest, where our launcher lives, and sandboxed browsers.
+
+One table (`BROWSERS`) says, per browser and operating system, which folder (Linux, macOS) or
+registry key (Windows) the browser reads. `installer` writes there, `doctor` reads there; neither
+has a path of its own. Every function takes `env` and `platform` so that tests can lay out a
+macOS or Windows machine inside a temporary folder:
+
+- `HOME` (and `XDG_CONFIG_HOME`, `XDG_DATA_HOME`, `LOCALAPPDATA`, `ProgramData`) are honoured;
+- `UCC_WEBHOOKS_SYSTEM_ROOT` is put in front of every system path (`/etc/...`, `/Library/...`,
+  `/snap/bin`, `/var/lib/flatpak`); it exists for tests and for staging an image, never set it
+  on a real desktop.
+
+Sources for the paths: each browser's documentation where there is one (Chrome, Edge, Firefox),
+otherwise traces of the real browsers (Brave and Vivaldi on Linux read only Chrome's system
+folder; Brave's user folder ignores `--user-data-dir`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ucc_webhooks.constants import HOST_NAME
+
+__all__ = [
+    "BROWSERS",
+    "BROWSER_NAMES",
+    "Browser",
+    "Sandboxed",
+    "data_dir",
+    "detect_sandboxed",
+    "is_present",
+    "launcher_dir",
+    "manifest_dir",
+    "manifest_file_name",
+    "registry_hive",
+    "system_root",
+]
+
+Env = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Browser:
+    name: str  # what `--browser` takes
+    label: str
+    family: str  # "chromium" or "firefox": decides the manifest template
+    linux_user: str  # Chromium family: below $XDG_CONFIG_HOME; Firefox: below $HOME
+    linux_system: tuple[str, ...]
+    mac_user: str  # below ~/Library/Application Support
+    mac_system: str
+    registry: str  # below HKCU or HKLM; the host name is the subkey
+    binaries: tuple[str, ...]  # names on PATH that tell the browser is installed (Linux)
+    mac_app: str
+    snap: str | None
+    flatpak: str
+
+
+BROWSERS: dict[str, Browser] = {
+    b.name: b
+    for b in (
+        Browser("chrome", "Google Chrome", "chromium", "google-chrome",
+                ("/etc/opt/chrome/native-messaging-hosts",),
+                "Google/Chrome", "/Library/Google/Chrome/NativeMessagingHosts",
+                r"Software\Google\Chrome\NativeMessagingHosts",
+                ("google-chrome", "google-chrome-stable"), "Google Chrome.app", None, "com.google.Chrome"),
+        Browser("chromium", "Chromium", "chromium", "chromium",
+                ("/etc/chromium/native-messaging-hosts",),
+                "Chromium", "/Library/Application Support/Chromium/NativeMessagingHosts",
+                r"Software\Chromium\NativeMessagingHosts",
+                ("chromium", "chromium-browser"), "Chromium.app", "chromium", "org.chromium.Chromium"),
+        Browser("edge", "Microsoft Edge", "chromium", "microsoft-edge",
+                ("/etc/opt/edge/native-messaging-hosts",),
+                "Microsoft Edge", "/Library/Microsoft/Edge/NativeMessagingHosts",
+                r"Software\Microsoft\Edge\NativeMessagingHosts",
+                ("microsoft-edge", "microsoft-edge-stable"), "Microsoft Edge.app", None, "com.microsoft.Edge"),
+        # Brave and Vivaldi on Linux read no system folder of their own, only Chrome's (traced).
+        Browser("brave", "Brave", "chromium", "BraveSoftware/Brave-Browser",
+                ("/etc/opt/chrome/native-messaging-hosts",),
+                "BraveSoftware/Brave-Browser",
+                "/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
+                r"Software\BraveSoftware\Brave-Browser\NativeMessagingHosts",
+                ("brave-browser", "brave"), "Brave Browser.app", "brave", "com.brave.Browser"),
+        Browser("vivaldi", "Vivaldi", "chromium", "vivaldi",
+                ("/etc/opt/chrome/native-messaging-hosts",),
+                "Vivaldi", "/Library/Application Support/Vivaldi/NativeMessagingHosts",
+                r"Software\Vivaldi\NativeMessagingHosts",
+                ("vivaldi", "vivaldi-stable"), "Vivaldi.app", None, "com.vivaldi.Vivaldi"),
+        # Firefox: Debian-style builds read /usr/lib/mozilla, Fedora-style builds /usr/lib64/mozilla.
+        Browser("firefox", "Firefox", "firefox", ".mozilla/native-messaging-hosts",
+                ("/usr/lib/mozilla/native-messaging-hosts", "/usr/lib64/mozilla/native-messaging-hosts"),
+                "Mozilla", "/Library/Application Support/Mozilla/NativeMessagingHosts",
+                r"Software\Mozilla\NativeMessagingHosts",
+                ("firefox", "firefox-esr"), "Firefox.app", "firefox", "org.mozilla.firefox"),
+    )
+}
+BROWSER_NAMES = tuple(BROWSERS)
+
+
+def _home(env: Env) -> Path:
+    return Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
+
+
+def system_root(env: Env) -> Path:
+    """Prefix for system paths: `/` on a real machine, a temporary folder in tests."""
+    return Path(env.get("UCC_WEBHOOKS_SYSTEM_ROOT") or "/")
+
+
+def _under_root(env: Env, absolute: str) -> Path:
+    return system_root(env) / absolute.lstrip("/")
+
+
+def data_dir(env: Env | None = None, platform: str | None = None) -> Path:
+    """The user's data folder (the host's database); `UCC_WEBHOOKS_HOME` overrides it. The same
+    rule as `paths.data_dir`, spelled out here to lay out other platforms in tests."""
+    if env is None and platform in (None, sys.platform):  # this machine: ask the host's own module
+        from ucc_webhooks.paths import data_dir as host_data_dir
+
+        return host_data_dir()
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if env.get("UCC_WEBHOOKS_HOME"):
+        return Path(env["UCC_WEBHOOKS_HOME"])
+    if platform == "win32":
+        return Path(env.get("LOCALAPPDATA") or _home(env) / "AppData" / "Local") / "ucc-webhooks"
+    if platform == "darwin":
+        return _home(env) / "Library" / "Application Support" / "ucc-webhooks"
+    return Path(env.get("XDG_DATA_HOME") or _home(env) / ".local" / "share") / "ucc-webhooks"
+
+
+def launcher_dir(system: bool, env: Env | None = None, platform: str | None = None) -> Path:
+    """Where the launcher (and on Windows the manifests the registry points to) is written.
+
+    Per user: `<data dir>/native-host/`, beside the user's own data, so that one folder holds all
+    a user's UCC Webhooks state and `UCC_WEBHOOKS_HOME` moves both (tests, the demo's throwaway
+    setup). For the whole system: a folder every user can read, never anyone's home:
+    `/usr/local/lib/ucc-webhooks` (Linux), `/Library/Application Support/ucc-webhooks` (macOS),
+    `%ProgramData%\\ucc-webhooks` (Windows).
+    """
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if not system:
+        return data_dir(env, platform) / "native-host"
+    if platform == "win32":
+        return Path(env.get("ProgramData") or env.get("PROGRAMDATA") or r"C:\ProgramData") / "ucc-webhooks"
+    if platform == "darwin":
+        return _under_root(env, "/Library/Application Support/ucc-webhooks")
+    return _under_root(env, "/usr/local/lib/ucc-webhooks")
+
+
+def manifest_file_name(browser: Browser, platform: str | None = None) -> str:
+    """Linux and macOS demand `<host name>.json`; on Windows the registry names the file."""
+    if (platform or sys.platform) == "win32":
+        return f"{HOST_NAME}.{browser.family}.json"
+    return f"{HOST_NAME}.json"
+
+
+def manifest_dir(
+    browser: Browser,
+    scope: str,
+    env: Env | None = None,
+    platform: str | None = None,
+    profile_dir: Path | None = None,
+) -> list[Path]:
+    """Folders where `browser` reads the manifest for `scope` ("user", "system" or "profile").
+
+    Usually one; Firefox's system scope on Linux has two (see `BROWSERS`), of which only the ones
+    whose `/usr/lib*` exists are returned. On Windows the folder is ours and the registry points
+    to it (see `installer.registry_entries`).
+    """
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if platform == "win32":
+        return [launcher_dir(scope == "system", env, platform)]
+    if scope == "profile":
+        if profile_dir is None:
+            raise ValueError("profile scope needs profile_dir")
+        return [Path(profile_dir) / "NativeMessagingHosts"]
+    if platform == "darwin":
+        if scope == "system":
+            return [_under_root(env, browser.mac_system)]
+        base = _home(env) / "Library" / "Application Support" / browser.mac_user
+        return [base / ("NativeMessagingHosts")]
+    if scope == "system":
+        dirs = [_under_root(env, d) for d in browser.linux_system]
+        existing = [d for d in dirs if d.parent.parent.is_dir() and not d.parent.parent.is_symlink()]
+        return existing or dirs[:1]
+    if browser.family == "firefox":
+        return [_home(env) / browser.linux_user]
+    config = Path(env.get("XDG_CONFIG_HOME") or _home(env) / ".config")
+    return [config / browser.linux_user / "NativeMessagingHosts"]
+
+
+def registry_hive(system: bool) -> str:
+    return "HKEY_LOCAL_MACHINE" if system else "HKEY_CURRENT_USER"
+
+
+def is_present(browser: Browser, env: Env | None = None, platform: str | None = None) -> bool:
+    """Best guess whether the browser is installed natively for this user (Linux and macOS)."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if platform == "darwin":
+        home_app = _home(env) / "Applications" / browser.mac_app
+        return (_under_root(env, "/Applications") / browser.mac_app).exists() or home_app.exists()
+    if platform == "win32":
+        return False
+    # A profile the browser made itself (our own install creates NativeMessagingHosts/, so that
+    # folder alone proves nothing).
+    if browser.family == "firefox":
+        made = _home(env) / ".mozilla" / "firefox" / "profiles.ini"
+    else:
+        made = manifest_dir(browser, "user", env, platform)[0].parent / "Local State"
+    if made.is_file():
+        return True
+    path = env.get("PATH", "")
+    for binary in browser.binaries:
+        found = shutil.which(binary, path=path)
+        if found and not _is_snap_wrapper(found, env):
+            return True
+    return False
+
+
+def _is_snap_wrapper(found: str, env: Env) -> bool:
+    """Ubuntu's `chromium-browser` deb is only a script that starts the snap."""
+    resolved = os.path.realpath(found)
+    if "/snap/" in resolved:
+        return True
+    try:
+        with open(resolved, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return head.startswith(b"#!") and b"/snap/bin/" in head
+
+
+@dataclass(frozen=True)
+class Sandboxed:
+    browser: Browser
+    kind: str  # "snap" or "flatpak"
+    where: Path
+    works: bool  # whether our normal manifest reaches it (Firefox snap through the portal)
+    explanation: str
+
+
+def detect_sandboxed(browser: Browser, env: Env | None = None, platform: str | None = None) -> list[Sandboxed]:
+    """Snap and flatpak installs of `browser` (Linux), each with what works there and what not."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if platform != "linux":
+        return []
+    home = _home(env)
+    found: list[Sandboxed] = []
+    if browser.snap:
+        for where in (_under_root(env, f"/snap/bin/{browser.snap}"), home / "snap" / browser.snap):
+            if where.exists():
+                found.append(_snap_note(browser, where))
+                break
+    for where in (
+        home / ".var" / "app" / browser.flatpak,
+        home / ".local" / "share" / "flatpak" / "app" / browser.flatpak,
+        _under_root(env, f"/var/lib/flatpak/app/{browser.flatpak}"),
+    ):
+        if where.exists():
+            found.append(_flatpak_note(browser, where))
+            break
+    return found
+
+
+def _snap_note(browser: Browser, where: Path) -> Sandboxed:
+    if browser.family == "firefox":
+        return Sandboxed(browser, "snap", where, True,
+            "Firefox from the snap store starts native hosts through the desktop's WebExtensions portal "
+            "(Ubuntu 22.04 and later): it reads the ordinary manifest in ~/.mozilla/native-messaging-hosts, "
+            "which is written, and asks you once to allow UCC Webhooks to start. Where the portal is "
+            "missing (xdg-desktop-portal not running, other distributions) the snap cannot reach the host: "
+            "use Firefox from a .deb/.rpm or Mozilla's tarball.")
+    return Sandboxed(browser, "snap", where, False,
+        f"{browser.label} from the snap store runs confined: it reads manifests only inside "
+        f"~/snap/{browser.snap}/ and cannot start a program outside the snap, such as our launcher and "
+        f"its Python. No manifest is written there. What works: {browser.label} or Google Chrome from a "
+        ".deb/.rpm package, or Firefox (also as a snap).")
+
+
+def _flatpak_note(browser: Browser, where: Path) -> Sandboxed:
+    if browser.family == "firefox":
+        return Sandboxed(browser, "flatpak", where, False,
+            "Firefox as a flatpak (org.mozilla.firefox) cannot start a program outside its sandbox itself; "
+            "only through the desktop's WebExtensions portal, which reads the ordinary manifest in "
+            "~/.mozilla/native-messaging-hosts (written) and asks you once. Few desktops offer that portal "
+            "(Ubuntu's does); elsewhere use Firefox from your distribution's package or Mozilla's tarball.")
+    return Sandboxed(browser, "flatpak", where, False,
+        f"{browser.label} as a flatpak ({browser.flatpak}) runs in a sandbox that sees neither our launcher "
+        "nor the Python it runs, and reads manifests only inside ~/.var/app/"
+        f"{browser.flatpak}/. No manifest is written there. What works: {browser.label} from your "
+        "distribution's or the vendor's package. If you must keep the flatpak and accept a hole in its "
+        f"sandbox: `flatpak override --user --talk-name=org.freedesktop.Flatpak {browser.flatpak}` and a "
+        "manifest whose path is a script running `flatpak-spawn --host <launcher> \"$@\"` "
+        "(manifests/README.md shows it).")

@@ -1,0 +1,314 @@
+"""`ucc-webhooks install` / `uninstall`: register the native-messaging host with browsers.
+
+    ucc-webhooks install [--browser NAME|all]... [--system | --profile-dir DIR]
+
+What it writes, per user (default), for all users (`--system`, needs root/administrator) or for
+one browser profile started with `--user-data-dir=DIR` (`--profile-dir DIR`):
+
+1. the launcher (`install_manifest.render_launcher`) in `install_paths.launcher_dir`: the per-user
+   data folder, or a system folder for `--system`;
+2. one manifest per browser, from `manifests/<family>.json`, in the folder the browser reads
+   (`install_paths.BROWSERS`); on Windows into the launcher folder, plus a registry key
+   `HKCU|HKLM\\Software\\<vendor>\\NativeMessagingHosts\\org.uccwebhooks.host` whose default
+   value is the manifest's path (`registry_entries`, written through a `RegistryWriter`).
+
+Then it reads back what it wrote (`install_manifest.check_manifest`) and prints one line per file.
+Snap and flatpak browsers get an explanation instead of a manifest they could not use.
+
+`nativemessaging-ng`'s installer (`nativemessaging.install`) does not fit here, so it is not
+used: it knows only chrome/chromium/firefox, computes its per-user folders from `$HOME` once at
+import, has no system or profile scope, creates only the last folder (`os.mkdir`, so it fails on
+a fresh `~/.config/chromium`), registers Chromium on Windows under Chrome's key and writes a
+`.bat` that runs whichever `python` is first on PATH. The host uses nativemessaging-ng to write frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from ucc_webhooks.constants import HOST_NAME
+from ucc_webhooks.install.manifest import (
+    check_manifest,
+    launcher_name,
+    python_for_launcher,
+    pythonpath_for_launcher,
+    render_launcher,
+    render_manifest,
+)
+from ucc_webhooks.install.browsers import (
+    BROWSER_NAMES,
+    BROWSERS,
+    Browser,
+    data_dir,
+    detect_sandboxed,
+    is_present,
+    launcher_dir,
+    manifest_dir,
+    manifest_file_name,
+    registry_hive,
+)
+
+__all__ = ["RegistryWriter", "WinRegWriter", "configure", "registry_entries", "run", "select_browsers"]
+
+FIREFOX_PROFILE_NOTE = (
+    "Firefox reads no manifest from a profile folder: it reads only $HOME/.mozilla/native-messaging-hosts "
+    "(and the system folders). For a throwaway Firefox profile, start Firefox with its own HOME and run "
+    "`HOME=<that home> ucc-webhooks install --browser firefox` (the e2e tests do this)."
+)
+WINDOWS_PROFILE_NOTE = (
+    "On Windows, browsers read native-messaging hosts only from the registry, never from a profile "
+    "folder: run `ucc-webhooks install --browser NAME` (per user) instead; it serves every profile."
+)
+
+
+def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
+    verb = "register the host with" if command_name == "install" else "remove the host from"
+    parser.add_argument("--browser", action="append", metavar="NAME", choices=[*BROWSER_NAMES, "all"],
+                        help=f"browser to {verb}: {', '.join(BROWSER_NAMES)} or all; repeatable "
+                             + ("(default: the browsers found on this machine)" if command_name == "install" else "(default: all)"))
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--system", action="store_true", help="for all users of this computer (needs root/administrator)")
+    where.add_argument("--profile-dir", type=Path, metavar="DIR",
+                       help="for one browser profile started with --user-data-dir=DIR (Chromium family, Linux and macOS)")
+
+
+def select_browsers(names: list[str] | None, platform: str, command: str = "install") -> list[Browser]:
+    """Without --browser: `install` serves the browsers found here (all on Windows, where a
+    registry key costs nothing), `uninstall` removes from all."""
+    if not names and command == "install" and platform != "win32":
+        return [b for b in BROWSERS.values() if is_present(b, platform=platform)]
+    if not names or "all" in names:
+        return list(BROWSERS.values())
+    return [BROWSERS[n] for n in dict.fromkeys(names)]
+
+
+def run(args: argparse.Namespace, platform: str | None = None, registry: RegistryWriter | None = None) -> int:
+    platform = platform or sys.platform
+    browsers = select_browsers(args.browser, platform, args.command)
+    if not browsers:
+        print("No browser found on this machine. Name it: ucc-webhooks "
+              f"{args.command} --browser {'|'.join(BROWSER_NAMES)}|all", file=sys.stderr)
+        return 2
+    scope = "profile" if args.profile_dir else "system" if args.system else "user"
+    if scope == "profile":
+        if platform == "win32":
+            print(WINDOWS_PROFILE_NOTE, file=sys.stderr)
+            return 2
+        if all(b.family == "firefox" for b in browsers):
+            print(FIREFOX_PROFILE_NOTE, file=sys.stderr)
+            return 2
+        args.profile_dir = args.profile_dir.expanduser().absolute()
+    if platform == "win32" and registry is None:
+        registry = WinRegWriter()
+    try:
+        if args.command == "uninstall":
+            return _uninstall(browsers, scope, args.profile_dir, platform, registry)
+        return _install(browsers, scope, args.profile_dir, platform, registry)
+    except PermissionError as e:
+        print(f"error: {e.strerror}: {e.filename}", file=sys.stderr)
+        if scope == "system":
+            again = " ".join([args.command, "--system", *(f"--browser {b}" for b in (args.browser or []))])
+            print(f"Run it as root/administrator: sudo {python_for_launcher()} -m ucc_webhooks {again}", file=sys.stderr)
+        return 1
+
+
+def _line(who: str, status: str, what: object, detail: str = "") -> None:
+    print(f"{who:<9} {status:<9} {what}" + (f"  ({detail})" if detail else ""))
+
+
+def _write_atomic(path: Path, text: str, mode: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _write_launcher(scope: str, platform: str) -> Path:
+    system = scope == "system"
+    if not system:  # the data folder holds the database: only its owner may enter it
+        home = data_dir(platform=platform)
+        if not home.exists():
+            home.mkdir(parents=True, mode=0o700)
+    folder = launcher_dir(system, platform=platform)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o755 if system else 0o700)
+    launcher = folder / launcher_name(platform)
+    python = python_for_launcher()
+    pinned = None if system or not os.environ.get("UCC_WEBHOOKS_HOME") else os.path.abspath(os.environ["UCC_WEBHOOKS_HOME"])
+    _write_atomic(launcher, render_launcher(platform, python, pinned, pythonpath_for_launcher(python)), 0o755)
+    _line("launcher", "written", launcher, f"runs {python} -m ucc_webhooks host")
+    if system and python.startswith(("/home/", "/Users/", "/root/", str(Path.home()) + os.sep)):
+        _line("launcher", "warning", python,
+              "this Python is inside a home folder, which other users may not read; for --system install "
+              "into a shared environment, e.g. `python3 -m venv /opt/ucc-webhooks && /opt/ucc-webhooks/bin/pip install ucc-webhooks`")
+    return launcher
+
+
+def _sandbox_notes(browsers: Iterable[Browser], platform: str) -> None:
+    for browser in browsers:
+        for box in detect_sandboxed(browser, platform=platform):
+            _line(browser.name, f"{box.kind}", box.where, "")
+            print(f"{'':<20}{box.explanation}")
+
+
+def _install(browsers: list[Browser], scope: str, profile_dir: Path | None, platform: str,
+             registry: RegistryWriter | None) -> int:
+    if scope == "profile":
+        for b in [b for b in browsers if b.family == "firefox"]:
+            _line(b.name, "skipped", profile_dir, FIREFOX_PROFILE_NOTE)
+        browsers = [b for b in browsers if b.family != "firefox"]
+    _sandbox_notes(browsers, platform)
+    launcher = _write_launcher(scope, platform)
+    failed = False
+    written: dict[Path, str] = {}
+    for browser in browsers:
+        for folder in manifest_dir(browser, scope, platform=platform, profile_dir=profile_dir):
+            path = folder / manifest_file_name(browser, platform)
+            if path not in written:
+                _write_atomic(path, render_manifest(browser.family, launcher), 0o644)
+                written[path] = browser.name
+            checks, _ = check_manifest(path, browser.family, platform)
+            bad = [c for c in checks if not c.ok]
+            shared = f"; shared with {written[path]}" if written[path] != browser.name else ""
+            if bad:
+                failed = True
+                _line(browser.name, "FAILED", path, "; ".join(c.detail for c in bad))
+            else:
+                _line(browser.name, "written", path, f"checked: valid JSON, launcher executable, {checks[-1].detail}{shared}")
+            if platform == "win32":
+                for hive, key, value in registry_entries([browser], scope == "system", path):
+                    registry.set_default(hive, key, value)
+                    ok = registry.get_default(hive, key) == value
+                    failed |= not ok
+                    _line(browser.name, "written" if ok else "FAILED", f"{hive}\\{key}", f"default value = {value}")
+            if browser.name == "brave" and scope == "profile":
+                print(f"{'':<20}Brave reads only its own folder ~/.config/BraveSoftware/Brave-Browser, whatever "
+                      "--user-data-dir says: also run `ucc-webhooks install --browser brave`.")
+    if failed:
+        print("Some files did not check out; see the lines marked FAILED.")
+        return 1
+    names = ", ".join(b.label for b in browsers)
+    print(f"Done. Restart {names}, load the extension, then run `ucc-webhooks doctor"
+          + (f" --profile-dir {profile_dir}" if profile_dir else "") + "`.")
+    return 0
+
+
+def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, platform: str,
+               registry: RegistryWriter | None) -> int:
+    launcher = launcher_dir(scope == "system", platform=platform) / launcher_name(platform)
+    for browser in browsers:
+        if platform == "win32":
+            path = manifest_dir(browser, scope, platform=platform)[0] / manifest_file_name(browser, platform)
+            for hive, key, _ in registry_entries([browser], scope == "system", path):
+                if registry.get_default(hive, key) is None:
+                    _line(browser.name, "absent", f"{hive}\\{key}")
+                else:
+                    registry.delete_key(hive, key)
+                    _line(browser.name, "removed", f"{hive}\\{key}")
+            continue
+        for folder in manifest_dir(browser, scope, platform=platform, profile_dir=profile_dir):
+            path = folder / manifest_file_name(browser, platform)
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+                _line(browser.name, "removed", path)
+            else:
+                _line(browser.name, "absent", path)
+    # What nothing refers to any more goes: Windows manifests no key names, and the launcher.
+    still = _manifests_in_use(scope, profile_dir, platform, registry)
+    if platform == "win32":
+        for family in ("chromium", "firefox"):
+            path = launcher.parent / f"{HOST_NAME}.{family}.json"
+            if path.exists() and str(path) not in still:
+                path.unlink()
+                _line(family, "removed", path)
+    users = [m for m in still if _launcher_of(Path(m)) == str(launcher)]
+    if launcher.exists() and not users:
+        launcher.unlink()
+        _line("launcher", "removed", launcher)
+    elif launcher.exists():
+        _line("launcher", "kept", launcher, f"still used by {', '.join(users)}")
+    return 0
+
+
+def _launcher_of(manifest: Path) -> str | None:
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("path")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _manifests_in_use(scope: str, profile_dir: Path | None, platform: str, registry: RegistryWriter | None) -> list[str]:
+    found: list[str] = []
+    for browser in BROWSERS.values():
+        if platform == "win32":
+            for system in (False, True):
+                for hive, key, _ in registry_entries([browser], system, Path()):
+                    value = registry.get_default(hive, key)
+                    if value and value not in found:
+                        found.append(value)
+            continue
+        scopes = ["user", "system"] + (["profile"] if profile_dir else [])
+        for s in scopes:
+            for folder in manifest_dir(browser, s, platform=platform, profile_dir=profile_dir):
+                path = folder / manifest_file_name(browser, platform)
+                if path.is_file() and str(path) not in found:
+                    found.append(str(path))
+    return found
+
+
+# --- Windows registry: the key layout is data (tested anywhere), the writer is the seam. ---
+
+def registry_entries(browsers: Iterable[Browser], system: bool, manifest: Path) -> list[tuple[str, str, str]]:
+    """(hive, key, default value) per browser: a subkey named after the host whose default value
+    is the manifest's path, e.g. HKEY_CURRENT_USER, Software\\Chromium\\NativeMessagingHosts\\org.uccwebhooks.host."""
+    return [(registry_hive(system), f"{b.registry}\\{HOST_NAME}", str(manifest)) for b in browsers]
+
+
+class RegistryWriter(Protocol):
+    def set_default(self, hive: str, key: str, value: str) -> None: ...
+    def get_default(self, hive: str, key: str) -> str | None: ...
+    def delete_key(self, hive: str, key: str) -> None: ...
+
+
+class WinRegWriter:
+    """The real registry (Windows only). Browsers read the 64-bit and the 32-bit view of HKLM."""
+
+    def _hive(self, hive: str):  # pragma: no cover - Windows only
+        import winreg
+
+        return getattr(winreg, hive)
+
+    def set_default(self, hive: str, key: str, value: str) -> None:  # pragma: no cover - Windows only
+        import winreg
+
+        with winreg.CreateKeyEx(self._hive(hive), key, 0, winreg.KEY_WRITE) as k:
+            winreg.SetValueEx(k, "", 0, winreg.REG_SZ, value)
+
+    def get_default(self, hive: str, key: str) -> str | None:  # pragma: no cover - Windows only
+        import winreg
+
+        try:
+            with winreg.OpenKey(self._hive(hive), key) as k:
+                return winreg.QueryValueEx(k, "")[0]
+        except OSError:
+            return None
+
+    def delete_key(self, hive: str, key: str) -> None:  # pragma: no cover - Windows only
+        import winreg
+
+        try:
+            winreg.DeleteKey(self._hive(hive), key)
+        except FileNotFoundError:
+            pass

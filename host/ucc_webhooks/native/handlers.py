@@ -1,0 +1,197 @@
+"""The host's state and one handler per message type, dispatched from a table.
+
+Handlers take a validated request and return the reply's `result`, or raise ProtocolError.
+`call_event` requests are handled in groups (`accept_events`) so that frames arriving together
+share one durable commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Awaitable, Callable, Optional
+
+from pydantic import ValidationError
+
+from ucc_webhooks.native import protocol as p
+from ucc_webhooks.delivery.sender import Deliverer
+from ucc_webhooks.native.hello import hello_result
+from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks.engine.models import Webhook, WebhookInput
+from ucc_webhooks.engine.values import sample_values
+from ucc_webhooks.storage.outbox import Outbox
+from ucc_webhooks.engine.policy import Policy, read_policy
+from ucc_webhooks.engine.render import plan, plan_event
+from ucc_webhooks.storage.database import NotFound, Store
+
+__all__ = ["App"]
+
+log = logging.getLogger("ucc_webhooks.native.handlers")
+Notify = Callable[[dict], object]
+#: The log is trimmed to its bounded size at start and after this many events.
+PRUNE_EVERY = 500
+
+
+class App:
+    def __init__(self, store: Store, notify: Notify, policy_reader: Callable[[], Policy] = read_policy) -> None:
+        self.store = store
+        self.outbox = Outbox(store)
+        self.notify = notify
+        self.read_policy = policy_reader
+        self.deliverer = Deliverer(self.outbox, timeout=lambda: self._settings().request_timeout_s,
+                                   on_update=self._delivery_changed, on_gone=self._switch_off)
+        self._settings_cache = None
+        self._accepted_since_prune = 0
+        self._policy_enabled: Optional[bool] = None
+        self.handlers: dict[str, Callable[..., Awaitable[dict]]] = {
+            "hello": self.hello,
+            "webhooks.list": self.webhooks_list,
+            "webhooks.save": self.webhooks_save,
+            "webhooks.delete": self.webhooks_delete,
+            "webhooks.test": self.webhooks_test,
+            "deliveries.list": self.deliveries_list,
+            "deliveries.retry": self.deliveries_retry,
+            "settings.get": self.settings_get,
+            "settings.set": self.settings_set,
+        }
+
+    def _settings(self):
+        if self._settings_cache is None:
+            self._settings_cache = self.store.get_settings()
+        return self._settings_cache
+
+    def _all_webhooks(self, policy: Optional[Policy] = None) -> list[Webhook]:
+        policy = policy or self.read_policy()
+        return policy.presets + self.store.list_webhooks()
+
+    def _find(self, webhook_id: str) -> Webhook:
+        for w in self._all_webhooks():
+            if w.id == webhook_id:
+                return w
+        raise p.ProtocolError("not_found", f"no webhook with id {webhook_id!r}; it may have been deleted elsewhere")
+
+    # -- handlers ----------------------------------------------------------------------------------
+    async def hello(self, req: p.HelloRequest) -> dict:
+        return hello_result(self._policy(), self.outbox.failed_count())
+
+    async def webhooks_list(self, req) -> dict:
+        return {"webhooks": [w.masked() for w in self._all_webhooks()]}
+
+    async def webhooks_save(self, req: p.SaveRequest) -> dict:
+        webhook_id = req.webhook.get("id")
+        if isinstance(webhook_id, str) and webhook_id.startswith("admin_"):
+            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be changed here")
+        try:
+            data = WebhookInput.model_validate(req.webhook)
+        except ValidationError as exc:
+            raise p.from_validation_error(exc) from None
+        try:
+            webhook, generated = self.store.save_webhook(data)
+        except NotFound as exc:
+            raise p.ProtocolError("not_found", str(exc)) from None
+        result = webhook.masked()
+        if generated:
+            result["secret"] = generated  # shown once, so that the receiver can be configured
+        return result
+
+    async def webhooks_delete(self, req: p.WebhookIdRequest) -> dict:
+        if req.webhook_id.startswith("admin_"):
+            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be deleted here")
+        try:
+            self.store.delete_webhook(req.webhook_id)
+        except NotFound as exc:
+            raise p.ProtocolError("not_found", str(exc)) from None
+        return {}
+
+    async def webhooks_test(self, req: p.WebhookIdRequest) -> dict:
+        if not self.read_policy().webhooks_enabled:
+            raise p.ProtocolError("disabled_by_policy", "webhooks are switched off for this installation (WEBHOOKS_ENABLED)")
+        webhook = self._find(req.webhook_id)
+        planned = plan(webhook, sample_values(webhook.trigger), time.time())
+        if webhook.action == "open_tab":
+            self.notify({"type": "open_tab", "url": planned.url, "webhook_id": webhook.id, "test": True})
+            return {"ok": True, "action": "open_tab", "url": planned.url, "status": None, "latency_ms": None, "error": None}
+        from ucc_webhooks.storage.outbox import new_delivery_id
+
+        outcome = await self.deliverer.send(planned.method, planned.url, planned.headers, planned.body,
+                                            new_delivery_id(), planned.secret)
+        return {"ok": outcome.ok, "action": webhook.action, "url": planned.url, "status": outcome.status,
+                "latency_ms": round(outcome.latency_ms, 1), "error": outcome.error}
+
+    async def deliveries_list(self, req: p.DeliveriesListRequest) -> dict:
+        return {"deliveries": self.outbox.list(req.limit, req.webhook_id), "failed_count": self.outbox.failed_count()}
+
+    async def deliveries_retry(self, req: p.DeliveryIdRequest) -> dict:
+        try:
+            webhook_id = self.outbox.retry(req.delivery_id, self._settings().max_age_hours * 3600)
+        except NotFound as exc:
+            raise p.ProtocolError("not_found", str(exc)) from None
+        self.deliverer.kick(webhook_id)
+        return {}
+
+    async def settings_get(self, req) -> dict:
+        return {"settings": self._settings().model_dump()}
+
+    async def settings_set(self, req: p.SettingsSetRequest) -> dict:
+        try:
+            self._settings_cache = self.store.set_settings(req.settings)
+        except ValidationError as exc:
+            raise p.from_validation_error(exc) from None
+        return {"settings": self._settings_cache.model_dump()}
+
+    # -- call events -------------------------------------------------------------------------------
+    def _policy(self) -> Policy:
+        """The policy as of now; a change of the switch is told to the extension (popup banner)."""
+        policy = self.read_policy()
+        if self._policy_enabled is not None and policy.webhooks_enabled != self._policy_enabled:
+            self.notify(policy.notice())
+        self._policy_enabled = policy.webhooks_enabled
+        return policy
+
+    def accept_events(self, events: list[CallEvent]) -> list[dict]:
+        """Plan, commit (durably, in one transaction), then start sending. One result per event."""
+        policy = self._policy()
+        if not policy.webhooks_enabled:
+            return [{"matched": 0, "disabled_by_policy": True} for _ in events]
+        webhooks = self._all_webhooks(policy)
+        settings = self._settings()
+        now = time.time()
+        batch = []
+        for event in events:
+            planned = []
+            try:
+                planned = plan_event(event, webhooks, settings.default_region, now)
+            except Exception:
+                log.exception("could not render webhooks for %s %s", event.trigger, event.call_id)
+            batch.append((event.call_id, event.trigger, planned))
+        accepted = self.outbox.accept_many(batch, settings.max_age_hours * 3600, now)
+        self._accepted_since_prune += len(events)
+        if self._accepted_since_prune >= PRUNE_EVERY:
+            self._accepted_since_prune = 0
+            self.outbox.prune(now)
+        results = []
+        for (_, _, planned), rows in zip(batch, accepted):
+            if rows is None:
+                results.append({"matched": 0, "duplicate": True})
+                continue
+            for row, d in zip(rows, planned):
+                if d.state == "opened":
+                    self.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": row.id})
+                elif d.state == "pending":
+                    self.deliverer.kick(d.webhook_id, row)
+                else:
+                    log.warning("%s", d.note)
+            results.append({"matched": len(planned)})
+        return results
+
+    # -- callbacks from the deliverer ------------------------------------------------------------
+    def _delivery_changed(self, delivery_id: str) -> None:
+        self.notify({"type": "delivery", "delivery": self.outbox.get(delivery_id),
+                     "failed_count": self.outbox.failed_count()})
+
+    def _switch_off(self, webhook_id: str, reason: str) -> None:
+        try:
+            self.store.set_enabled(webhook_id, False, reason)
+        except NotFound:
+            return  # an admin preset or a deleted webhook: nothing to switch off here
+        self.outbox.drop_pending_of(webhook_id, reason)

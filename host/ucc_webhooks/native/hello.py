@@ -1,0 +1,52 @@
+"""The `hello` reply, built from light modules only.
+
+The host answers `hello` while pydantic, httpx and the store still load in a thread (see
+host.py), so the extension learns early that the host is there and what it offers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ucc_webhooks.constants import VERSION
+from ucc_webhooks.paths import DB_NAME, data_dir
+from ucc_webhooks.engine.policy import Policy
+from ucc_webhooks.engine.triggers import ACTIONS, CONTENT_TYPES, OUTGOING_TRIGGERS, PLACEHOLDERS, TRIGGERS, allowed_placeholders, unavailable_reason
+
+__all__ = ["failed_count_on_disk", "hello_result", "vocabulary"]
+
+
+def vocabulary() -> dict:
+    """What `hello` tells the popup: triggers with the placeholders each offers, and why not the others."""
+    return {
+        "triggers": [{
+            "id": t,
+            "direction": "outgoing" if t in OUTGOING_TRIGGERS else "incoming",
+            "placeholders": allowed_placeholders(t),
+            "unavailable": {n: unavailable_reason(n, t) for n in PLACEHOLDERS if n not in allowed_placeholders(t)},
+        } for t in TRIGGERS],
+        "actions": list(ACTIONS),
+        "content_types": list(CONTENT_TYPES),
+        "placeholders": [{"name": n, "description": d} for n, (d, _, _) in PLACEHOLDERS.items()],
+    }
+
+
+def hello_result(policy: Policy, failed_count: int) -> dict:
+    return {"host_version": VERSION, "webhooks_enabled": policy.webhooks_enabled,
+            "policy": {"webhooks_enabled": policy.webhooks_enabled, "source": policy.source, "errors": policy.errors},
+            "failed_count": failed_count, **vocabulary()}
+
+
+def failed_count_on_disk() -> int:
+    """Deliveries that failed for good, read without opening the store for writing (0 if none yet)."""
+    path = data_dir() / DB_NAME
+    if not path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
+        try:
+            return db.execute("SELECT COUNT(*) FROM deliveries WHERE state='failed'").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0

@@ -1,0 +1,228 @@
+"""The one SQLite database of a user: webhooks, settings, seen events, the outbox and its log.
+
+SQLite in WAL mode gives atomic commits and lets the host and the CLI use the store at the same
+time. The folder is 0700 and the files 0600: the store holds header values and signing secrets.
+The schema carries a version and migrates forward in `_MIGRATIONS`, one step per version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+from typing import Iterator, Optional
+
+from ucc_webhooks.engine.models import MASK, Settings, Webhook, WebhookInput
+from ucc_webhooks.paths import DB_NAME, data_dir
+from ucc_webhooks.engine.signing import generate_secret
+
+__all__ = ["SCHEMA_VERSION", "NotFound", "ReadOnly", "Store", "StoreError"]
+
+
+
+class StoreError(Exception):
+    """Base of the store's errors; the message says what to do."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class ReadOnly(StoreError):
+    pass
+
+
+_MIGRATIONS: list[str] = [
+    # version 1
+    """
+    CREATE TABLE webhooks(id TEXT PRIMARY KEY, position INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE seen_events(call_id TEXT NOT NULL, trigger TEXT NOT NULL, seen_at REAL NOT NULL,
+                             PRIMARY KEY(call_id, trigger)) WITHOUT ROWID;
+    CREATE INDEX seen_events_age ON seen_events(seen_at);
+    CREATE TABLE deliveries(
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT UNIQUE NOT NULL,
+        webhook_id TEXT NOT NULL, webhook_name TEXT NOT NULL, trigger TEXT NOT NULL,
+        action TEXT NOT NULL, call_id TEXT NOT NULL,
+        method TEXT NOT NULL, url TEXT NOT NULL, headers TEXT NOT NULL, body BLOB, secret TEXT,
+        state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL, next_attempt_at REAL,
+        expires_at REAL NOT NULL, last_status INTEGER, last_error TEXT, latency_ms REAL);
+    CREATE INDEX deliveries_pending ON deliveries(state, webhook_id, seq);
+    CREATE TABLE attempts(delivery_seq INTEGER NOT NULL, attempt INTEGER NOT NULL, at REAL NOT NULL,
+                          status INTEGER, error TEXT, latency_ms REAL,
+                          PRIMARY KEY(delivery_seq, attempt)) WITHOUT ROWID;
+    """,
+]
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _private_file(path: Path) -> None:
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Store:
+    """Open with `Store()` (the user's data directory) or `Store(path_to_folder)`."""
+
+    def __init__(self, folder: Optional[Path] = None) -> None:
+        self.folder = Path(folder) if folder else data_dir()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(self.folder, 0o700)
+            self.path = self.folder / DB_NAME
+            _private_file(self.path)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the data directory {self.folder}: {exc.strerror}; "
+                "set UCC_WEBHOOKS_HOME to a writable folder or fix its permissions") from None
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self._webhooks: Optional[tuple[int, list[Webhook]]] = None  # (data_version, webhooks)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self._migrate()
+        for suffix in ("-wal", "-shm"):
+            extra = self.path.with_name(self.path.name + suffix)
+            if extra.exists():
+                os.chmod(extra, 0o600)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def sync_to_disk(self) -> None:
+        """fsync the write-ahead log: what was committed survives a power cut from here on.
+
+        Commits run with synchronous=NORMAL, which is safe against a crash of any process but
+        leaves the last ones in the OS's cache; this is the missing fsync, done apart so that the
+        host can run it in a thread while the event's requests already go out.
+        """
+        target = self.path.with_name(self.path.name + "-wal")
+        if not target.exists():
+            target = self.path
+        fd = os.open(target, os.O_RDWR | getattr(os, "O_BINARY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def transaction(self, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; `durable` syncs to disk before returning (survives power loss)."""
+        if durable:
+            self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            if durable:
+                self.db.execute("PRAGMA synchronous=NORMAL")
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer ucc-webhooks (schema {version}, this one knows "
+                    f"{SCHEMA_VERSION}); upgrade with `pip install -U ucc-webhooks`")
+            for step in range(version, SCHEMA_VERSION):
+                for statement in filter(str.strip, _MIGRATIONS[step].split(";")):
+                    db.execute(statement)
+            if version != SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # -- webhooks ---------------------------------------------------------------------------
+    def list_webhooks(self) -> list[Webhook]:
+        """All user webhooks; kept between calls until this store or another process (the CLI)
+        changes the database, which `PRAGMA data_version` tells cheaply: this runs at every event."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._webhooks is not None and self._webhooks[0] == version:
+            return list(self._webhooks[1])
+        rows = self.db.execute("SELECT data FROM webhooks ORDER BY position, id").fetchall()
+        webhooks = [Webhook.model_validate_json(r["data"]) for r in rows]
+        self._webhooks = (version, webhooks)
+        return list(webhooks)
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        row = self.db.execute("SELECT data FROM webhooks WHERE id=?", (webhook_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")
+        return Webhook.model_validate_json(row["data"])
+
+    def save_webhook(self, data: WebhookInput) -> tuple[Webhook, Optional[str]]:
+        """Create or update; returns the webhook and, when one was generated, the new secret in clear."""
+        now = time.time()
+        generated = None
+        self._webhooks = None
+        with self.transaction() as db:
+            old = None
+            if data.id:
+                row = db.execute("SELECT data FROM webhooks WHERE id=?", (data.id,)).fetchone()
+                if row is None:
+                    raise NotFound(f"no webhook with id {data.id!r}; leave out the id to create a new one")
+                old = Webhook.model_validate_json(row["data"])
+            headers = {k: (old.headers.get(k, "") if old and v == MASK else v) for k, v in data.headers.items()}
+            secret = data.secret
+            if secret == "generate":
+                secret = generated = generate_secret()
+            elif secret == MASK:
+                secret = old.secret if old else None
+            webhook = Webhook(
+                id=data.id or "wh_" + secrets.token_hex(6),
+                name=data.name, trigger=data.trigger, action=data.action, url=data.url,
+                body=data.body if data.action == "post" else "", content_type=data.content_type,
+                enabled=data.enabled, headers=headers, secret=secret, origin="user",
+                # switching a webhook on again clears why it was switched off
+                disabled_reason=None if data.enabled else (old.disabled_reason if old else None),
+                created_at=old.created_at if old else now, updated_at=now,
+            )
+            if old:
+                db.execute("UPDATE webhooks SET data=? WHERE id=?", (webhook.model_dump_json(), webhook.id))
+            else:
+                pos = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM webhooks").fetchone()[0]
+                db.execute("INSERT INTO webhooks(id, position, data) VALUES (?,?,?)",
+                           (webhook.id, pos, webhook.model_dump_json()))
+        return webhook, generated
+
+    def set_enabled(self, webhook_id: str, enabled: bool, reason: Optional[str] = None) -> Webhook:
+        self._webhooks = None
+        with self.transaction() as db:
+            row = db.execute("SELECT data FROM webhooks WHERE id=?", (webhook_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")
+            webhook = Webhook.model_validate_json(row["data"]).model_copy(
+                update={"enabled": enabled, "disabled_reason": None if enabled else reason, "updated_at": time.time()})
+            db.execute("UPDATE webhooks SET data=? WHERE id=?", (webhook.model_dump_json(), webhook_id))
+        return webhook
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self._webhooks = None
+        with self.transaction() as db:
+            if db.execute("DELETE FROM webhooks WHERE id=?", (webhook_id,)).rowcount == 0:
+                raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")
+
+    # -- settings ---------------------------------------------------------------------------
+    def get_settings(self) -> Settings:
+        rows = self.db.execute("SELECT key, value FROM settings").fetchall()
+        known = Settings.model_fields
+        return Settings.model_validate({r["key"]: json.loads(r["value"]) for r in rows if r["key"] in known})
+
+    def set_settings(self, changes: dict) -> Settings:
+        merged = Settings.model_validate({**self.get_settings().model_dump(), **changes})
+        with self.transaction() as db:
+            for key, value in merged.model_dump().items():
+                db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))
+        return merged
