@@ -9,6 +9,7 @@ import json
 import time
 
 from conftest import event
+
 from ucc_webhooks_dev.lab.receiver import Receiver
 
 

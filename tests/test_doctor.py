@@ -146,7 +146,7 @@ def test_firefox_is_started_as_firefox_starts_it(env, tmp_path):
     data = json.loads(manifest.read_text())
     data["path"] = str(fake_host(tmp_path, HELLO_OK))
     manifest.write_text(json.dumps(data))
-    code, lines, out = doctor(env, "--browser", "firefox")
+    code, _lines, out = doctor(env, "--browser", "firefox")
     assert code == 0, out
     assert json.loads((tmp_path / "argv.json").read_text()) == [str(manifest), FIREFOX_EXTENSION_ID]
 
@@ -235,7 +235,7 @@ def test_fake_host_answering_real_frames_passes(installed, tmp_path):
 def test_notices_before_the_reply_are_skipped(installed, tmp_path):
     body = 'send({"type": "policy", "webhooks_enabled": True, "source": "default"})\n' + HELLO_OK
     edit_manifest(installed, path=str(fake_host(tmp_path, body)))
-    code, lines, out = doctor(installed, "--browser", "chromium")
+    code, _lines, out = doctor(installed, "--browser", "chromium")
     assert code == 0, out
 
 
@@ -362,7 +362,7 @@ def test_explain_prints_both_messages(env):
 
 def test_snap_chromium_is_noted(installed):
     (Path(installed["HOME"]) / "snap/chromium").mkdir(parents=True)
-    code, lines, out = doctor(installed, "--browser", "chromium")
+    code, lines, _out = doctor(installed, "--browser", "chromium")
     assert "note" in line(lines, "chromium", "snap")
     assert code == 0  # a note is not a failure: a native Chromium may be in use too
 

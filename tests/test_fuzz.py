@@ -8,6 +8,7 @@ import sqlite3
 import struct
 
 from conftest import FIXTURES, event, write_policy
+
 from ucc_webhooks_dev.lab.host_client import HostClient
 
 REQUESTS = [json.loads(p.read_text()) for p in sorted((FIXTURES / "protocol").glob("*.request.json"))]

@@ -7,8 +7,8 @@ import stat
 import time
 
 import pytest
-
 from conftest import event, write_policy
+
 from ucc_webhooks_dev.lab.host_client import HostClient, HostError
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from ucc_webhooks import paths
+from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME
 from ucc_webhooks.install import installer
 from ucc_webhooks.install import manifest as install_manifest
-from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME
 from ucc_webhooks.install.browsers import BROWSERS, data_dir, manifest_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -170,7 +170,7 @@ def test_firefox_system_writes_lib64_where_the_distribution_has_it(env):
 def test_all_installs_every_browser_with_one_launcher(env):
     done = cli(env, "install", "--browser", "all")
     assert done.returncode == 0, done.stderr
-    for browser, folder in USER_DIRS.items():
+    for _browser, folder in USER_DIRS.items():
         assert json.loads((home(env) / folder / NAME).read_text())["path"] == str(user_launcher(env))
     assert len([line for line in done.stdout.splitlines() if "written" in line]) == 1 + len(USER_DIRS)
 
@@ -552,7 +552,7 @@ def _firefox_lab_ready() -> bool:
         from ucc_webhooks_dev.lab.browser import FIREFOX, geckodriver_path
 
         return Path(FIREFOX).exists() and geckodriver_path().exists()
-    except Exception:  # noqa: BLE001 - any missing piece means: skip
+    except Exception:
         return False
 
 

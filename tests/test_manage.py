@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 from conftest import write_policy
+
 from ucc_webhooks_dev.lab.host_client import HostClient
 
 

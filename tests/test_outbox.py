@@ -6,6 +6,7 @@ import collections
 import time
 
 from conftest import event
+
 from ucc_webhooks_dev.lab.host_client import HostClient
 
 
@@ -71,10 +72,10 @@ def test_deliveries_due_at_start_are_sent_without_any_message(home, receiver):
 
 
 def test_log_is_bounded(home):
-    from ucc_webhooks.storage import outbox as outbox_module
     from ucc_webhooks.engine.render import PlannedDelivery
-    from ucc_webhooks.storage.outbox import Outbox
+    from ucc_webhooks.storage import outbox as outbox_module
     from ucc_webhooks.storage.database import Store
+    from ucc_webhooks.storage.outbox import Outbox
 
     store = Store()
     box = Outbox(store)

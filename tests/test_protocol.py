@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import FIXTURES
-from ucc_webhooks.native.hello import vocabulary
+
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.models import Webhook, WebhookInput
+from ucc_webhooks.native.hello import vocabulary
 from ucc_webhooks.native.protocol import ERROR_CODES, REQUESTS
 
 FILES = sorted((FIXTURES / "protocol").glob("*.json"))

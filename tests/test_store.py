@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from ucc_webhooks_dev.lab.host_client import HostClient
 from ucc_webhooks.storage.database import SCHEMA_VERSION, Store, StoreError
+from ucc_webhooks_dev.lab.host_client import HostClient
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -26,7 +26,7 @@ def test_cli_and_host_write_at_the_same_time(home):
         for n in ids:
             assert host.reply(n, timeout=30)["ok"]
         for p in procs:
-            out, err = p.communicate(timeout=60)
+            _out, err = p.communicate(timeout=60)
             assert p.returncode == 0, err
         urls = {w["url"] for w in host.request("webhooks.list")["webhooks"]}
     assert len(urls) == 108

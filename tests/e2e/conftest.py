@@ -3,29 +3,27 @@ factory and a receiver per test, browsers that are always quit (also when a test
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-try:
-    import ucc_webhooks  # noqa: F401
-except ImportError:  # running from a checkout without `pip install -e .`
-    sys.path.insert(0, str(REPO / "host"))
+from ucc_webhooks_dev.lab import browser as lab_browser
+from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE
+from ucc_webhooks_dev.lab.net import wait_until
+from ucc_webhooks_dev.lab.proc import processes_naming
+from ucc_webhooks_dev.lab.receiver import Receiver
+from ucc_webhooks_dev.lab.sipp import Sipp
+from ucc_webhooks_dev.lab.sipserver import SipServer
+from ucc_webhooks_dev.lab.softphone import SoftphoneServer
+from ucc_webhooks_dev.lab.stack import BrowserLab
 
-from ucc_webhooks_dev.lab import browser as lab_browser  # noqa: E402
-from ucc_webhooks_dev.lab.net import wait_until  # noqa: E402
-from ucc_webhooks_dev.lab.proc import processes_naming  # noqa: E402
-from ucc_webhooks_dev.lab.receiver import Receiver  # noqa: E402
-from ucc_webhooks_dev.lab.sipp import Sipp  # noqa: E402
-from ucc_webhooks_dev.lab.sipserver import SipServer  # noqa: E402
-from ucc_webhooks_dev.lab.softphone import SoftphoneServer  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 _NEEDS = {"kamailio": "kamailio", "sipp": "sip-tester", "chromium": "chromium", "chromedriver": "chromium-driver",
          "firefox-esr": "firefox-esr"}
@@ -63,10 +61,8 @@ def no_process_left_behind() -> Iterator[None]:
     except TimeoutError:
         left = _leftovers(markers)
     for pid, _ in left:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     assert not left, "processes started during the browser tests were still running: " + "; ".join(
         f"{pid} {cmd}" for pid, cmd in left)
 
@@ -128,8 +124,6 @@ def plain_chromium(tmp_path: Path) -> Iterator[lab_browser.BrowserSession]:
 
 
 # -- the real chain: browser + extension + host ------------------------------------------------
-from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE  # noqa: E402
-from ucc_webhooks_dev.lab.stack import BrowserLab  # noqa: E402
 
 
 def _extension_ready() -> str | None:
@@ -151,7 +145,7 @@ def _print_lab_diagnostics(lab: BrowserLab) -> None:
     if lab.session is not None:
         try:
             print("--- page events", lab.page.events() if lab.page else None)
-        except Exception as exc:  # noqa: BLE001 - diagnostics only
+        except Exception as exc:
             print("--- page events unavailable:", exc)
 
 

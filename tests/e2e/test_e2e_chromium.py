@@ -15,11 +15,20 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .e2e_support import (
-    CALLER, CALLER_NAME, TRIGGERS, assert_quiet, fired, hook_all, one, q, raw_query_value,
-)
 from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE
 from ucc_webhooks_dev.lab.receiver import Receiver
+
+from .e2e_support import (
+    CALLER,
+    CALLER_NAME,
+    TRIGGERS,
+    assert_quiet,
+    fired,
+    hook_all,
+    one,
+    q,
+    raw_query_value,
+)
 
 pytestmark = pytest.mark.browser
 

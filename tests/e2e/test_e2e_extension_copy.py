@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ucc_webhooks_dev.lab.browser import repo_extension_dir, test_extension_copy as make_copy
+from ucc_webhooks_dev.lab.browser import repo_extension_dir
+from ucc_webhooks_dev.lab.browser import test_extension_copy as make_copy
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -10,8 +10,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .e2e_support import CALLER, assert_quiet, q
 from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE
+
+from .e2e_support import CALLER, assert_quiet, q
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +103,8 @@ def test_popup_add_switch_off_delete_and_restart_keeps_settings(chromium, receiv
     stored = chromium.ext.storage(["uccOrigins", "queueRule"])
     assert stored == {"uccOrigins": [chromium.softphone.match_pattern], "queueRule": DEFAULT_QUEUE_RULE}
     _open_popup(chromium)
-    assert _in(_card(driver := chromium.driver, keeper.id), "webhook-url").get_attribute("value") == keeper.url
+    driver = chromium.driver
+    assert _in(_card(driver, keeper.id), "webhook-url").get_attribute("value") == keeper.url
     _close_popup(chromium)
     run = _ring_once(remote, caller="+4930555555")  # the observer is registered again from the stored settings
     assert q(receiver.wait_for(1, path="/kept")[0])["c"] == "+4930555555"

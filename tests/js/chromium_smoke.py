@@ -13,7 +13,18 @@ tiny softphone over a real WebSocket (subprotocol "sip") against a scripted PBX,
 the CallEvents the MAIN-world observer dispatches, the page's unchanged view of WebSocket, the namespace
 cleanup, and that the content script handed the events to the service worker (queued: no host installed).
 """
-import argparse, base64, hashlib, http.server, json, shutil, socket, struct, sys, tempfile, threading, time
+import argparse
+import base64
+import hashlib
+import http.server
+import json
+import shutil
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
 
 from selenium import webdriver
@@ -36,7 +47,7 @@ def ws_frame(text):
 
 
 def ws_read(conn):
-    b1, b2 = conn.recv(2)
+    _b1, b2 = conn.recv(2)
     n = b2 & 0x7F
     if n == 126:
         n = struct.unpack(">H", conn.recv(2))[0]
@@ -51,7 +62,7 @@ def pbx(server):
     """Accept one softphone: answer the handshake with subprotocol sip, ring it, hang up after its 200 OK."""
     conn, _ = server.accept()
     request = conn.recv(4096).decode()
-    key = next(l.split(":", 1)[1].strip() for l in request.split(CRLF) if l.lower().startswith("sec-websocket-key"))
+    key = next(h.split(":", 1)[1].strip() for h in request.split(CRLF) if h.lower().startswith("sec-websocket-key"))
     accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
     conn.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   f"Sec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: sip\r\n\r\n").encode())

@@ -7,15 +7,23 @@ Installs a zip of extension/ (manifest with http://127.0.0.1/* added to host_per
 configures uccOrigins, opens the same softphone page as chromium_smoke.py and checks the CallEvents, the page's
 unchanged view of WebSocket, that the background script registered both scripts and queued the events (no host).
 """
-import json, os, socket, stat, sys, tempfile, threading, time, zipfile, http.server
+import http.server
+import json
+import os
+import socket
+import stat
+import sys
+import tempfile
+import threading
+import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import chromium_smoke as cs  # noqa: E402  (the scripted PBX and the softphone page)
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.firefox.service import Service  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+import chromium_smoke as cs
+from selenium import webdriver
+from selenium.webdriver.firefox.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 UUID = "3b3a3b1e-0000-4000-8000-00000000c0de"
 ADDON_ID = "ucc-webhooks@uccwebhooks.org"

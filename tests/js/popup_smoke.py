@@ -9,7 +9,14 @@ validation message at the URL field, insert a placeholder chip at the cursor, se
 switch to POST with a JSON body, add a header (masked once saved), generate a secret (shown once), test it
 against a local receiver (status + latency), switch it off, reload (kept), delete it (two clicks).
 """
-import http.server, json, os, subprocess, sys, tempfile, threading, time
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
 
 from selenium import webdriver
@@ -103,7 +110,7 @@ def main():
         check(tid(card, "test-result").get_attribute("data-ok") == "true" and "201" in result and "ms" in result,
               "test shows status and latency: " + result)
         hit = received[-1] if received else ("", "", {})
-        check(hit[0].startswith("/hook?c=") and json.loads(hit[1]).get("from") and "Bearer s3cr3t" == hit[2].get("Authorization")
+        check(hit[0].startswith("/hook?c=") and json.loads(hit[1]).get("from") and hit[2].get("Authorization") == "Bearer s3cr3t"
               and hit[2].get("webhook-signature", "").startswith("v1,"), "the receiver got the signed POST with the header")
         tid(card, "webhook-enabled").click()
         time.sleep(0.2)

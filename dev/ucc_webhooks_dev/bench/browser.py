@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.server
 import socket
@@ -151,10 +152,8 @@ class _SipBlaster(threading.Thread):
                 data = _SIP_FRAME.format(n=n).encode()
                 out += bytes([0x81, 126]) + len(data).to_bytes(2, "big") + data
             conn.sendall(out)
-            try:
+            with contextlib.suppress(OSError):
                 conn.recv(1024)
-            except OSError:
-                pass
 
     def close(self) -> None:
         self.sock.close()

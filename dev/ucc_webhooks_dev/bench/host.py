@@ -11,8 +11,8 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from ucc_webhooks_dev.lab.host_client import HostClient
 from ucc_webhooks_dev.lab.receiver import Receiver
@@ -22,16 +22,15 @@ __all__ = ["burst", "fanout", "footprint_idle", "host_alone", "start_to_hello", 
 
 def summary(samples_ms: list[float]) -> dict:
     ordered = sorted(samples_ms)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return {"n": len(ordered), "p50_ms": round(statistics.median(ordered), 3), "p99_ms": round(p99, 3)}
 
 
 @contextmanager
 def private_host(**env: str) -> Iterator[HostClient]:
-    with tempfile.TemporaryDirectory(prefix="ucc-bench-") as home:
-        with HostClient(env={"UCC_WEBHOOKS_HOME": home, "UCC_WEBHOOKS_POLICY": os.path.join(home, "none.json"),
-                             **env}) as host:
-            yield host
+    with tempfile.TemporaryDirectory(prefix="ucc-bench-") as home, HostClient(
+            env={"UCC_WEBHOOKS_HOME": home, "UCC_WEBHOOKS_POLICY": os.path.join(home, "none.json"), **env}) as host:
+        yield host
 
 
 def _event(n: int, trigger: str = "incoming_call_ended") -> dict:

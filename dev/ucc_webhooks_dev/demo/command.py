@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         console.flush()  # what happened up to here still gets printed
         console.say("\nInterrupted: stopping everything the demo started.")
         code = 130
-    except Exception as exc:  # noqa: BLE001 - every failure ends in one clear message
+    except Exception as exc:
         console.flush()
         console.say("")
         message = getattr(exc, "msg", None) or str(exc)  # Selenium's str() appends a native stack trace

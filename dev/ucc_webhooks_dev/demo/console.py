@@ -17,7 +17,7 @@ from typing import TextIO
 
 from ucc_webhooks_dev.demo.crm import CrmRequest
 
-__all__ = ["Console", "describe_page_event", "describe_crm_request"]
+__all__ = ["Console", "describe_crm_request", "describe_page_event"]
 
 
 class Console:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ucc_webhooks.engine.values import e164
 
-__all__ = ["CONTACTS", "Crm", "CrmRequest", "SESSION_COOKIE"]
+__all__ = ["CONTACTS", "SESSION_COOKIE", "Crm", "CrmRequest"]
 
 SESSION_COOKIE = "crm_session"
 
@@ -164,7 +164,7 @@ class Crm:
         return 404, "text/plain", b"not found", {}
 
     # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> "Crm":
+    def start(self) -> Crm:
         self._thread = threading.Thread(target=self._server.serve_forever, name="demo-crm", daemon=True)
         self._thread.start()
         return self
@@ -174,7 +174,7 @@ class Crm:
             self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "Crm":
+    def __enter__(self) -> Crm:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -203,7 +203,7 @@ table { border-collapse: collapse; width: 100%; } th, td { text-align: left; bor
 def _page(title: str, content: str, script: str = "") -> bytes:
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{_STYLE}</style></head><body><header><b>Demo CRM</b><span>stands in for your CRM</span></header>"
-            f"<main>{content}</main>{script}</body></html>").encode("utf-8")
+            f"<main>{content}</main>{script}</body></html>").encode()
 
 
 def _contact_page(query: dict[str, str], signed_in: bool) -> bytes:

@@ -9,7 +9,7 @@ import importlib.util
 import shutil
 from pathlib import Path
 
-__all__ = ["missing_parts", "SETUP_HINT"]
+__all__ = ["SETUP_HINT", "missing_parts"]
 
 SETUP_HINT = "run `make setup` in the repository (it installs the apt packages, `pip install -e .[test]` and `npm ci`)"
 

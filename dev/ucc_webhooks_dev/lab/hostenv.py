@@ -7,17 +7,18 @@ kill) the host processes a browser started for it. Nothing here touches the real
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
-
-import ucc_webhooks
 from typing import Any
 
-__all__ = ["HostEnv", "HostCommandFailed"]
+import ucc_webhooks
+
+__all__ = ["HostCommandFailed", "HostEnv"]
 
 _HOST_DIR = Path(ucc_webhooks.__file__).resolve().parents[1]  # the folder holding the runtime package
 
@@ -139,8 +140,6 @@ class HostEnv:
         """SIGKILL the hosts of this env (as a crash would); returns their pids."""
         pids = self.host_pids()
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         return pids

@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["node_modules_dir", "jssip_bundle"]
+__all__ = ["jssip_bundle", "node_modules_dir"]
 
 _REQUIRE = re.compile(r"""\brequire\(\s*(['"])([^'"]+)\1\s*\)""")
 

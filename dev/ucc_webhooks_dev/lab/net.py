@@ -7,7 +7,7 @@ import subprocess
 import time
 from collections.abc import Callable
 
-__all__ = ["LOCALHOST", "free_port", "wait_until", "wait_tcp", "wait_udp_bound"]
+__all__ = ["LOCALHOST", "free_port", "wait_tcp", "wait_udp_bound", "wait_until"]
 
 LOCALHOST = "127.0.0.1"
 

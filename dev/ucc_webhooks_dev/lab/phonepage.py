@@ -20,7 +20,7 @@ class PhonePage:
         self.url = url
         self.handle: str | None = None
 
-    def open(self, timeout: float = 15.0) -> "PhonePage":
+    def open(self, timeout: float = 15.0) -> PhonePage:
         """Load the page in the current tab and wait until it is registered at the SIP server."""
         self.driver.get(self.url)
         self.handle = self.driver.current_window_handle

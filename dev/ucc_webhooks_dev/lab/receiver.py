@@ -12,7 +12,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 
-__all__ = ["Receiver", "ReceivedRequest"]
+__all__ = ["ReceivedRequest", "Receiver"]
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class Receiver:
             return matching()
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "Receiver":
+    def start(self) -> Receiver:
         self._thread = threading.Thread(target=self._server.serve_forever, name="receiver", daemon=True)
         self._thread.start()
         return self
@@ -146,7 +146,7 @@ class Receiver:
             self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "Receiver":
+    def __enter__(self) -> Receiver:
         return self.start()
 
     def __exit__(self, *exc) -> None:

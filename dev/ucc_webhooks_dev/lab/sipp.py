@@ -33,7 +33,7 @@ from ucc_webhooks_dev.lab.net import LOCALHOST, free_port, wait_udp_bound
 from ucc_webhooks_dev.lab.proc import LabProcess
 from ucc_webhooks_dev.lab.sipserver import SipServer
 
-__all__ = ["Sipp", "SippRun", "SippFailed", "SIPP", "SCENARIO_DIR", "quote_display_name"]
+__all__ = ["SCENARIO_DIR", "SIPP", "Sipp", "SippFailed", "SippRun", "quote_display_name"]
 
 SIPP = shutil.which("sipp") or "/usr/bin/sipp"
 SCENARIO_DIR = Path(__file__).with_name("scenarios")
@@ -97,8 +97,8 @@ def _messages(caller: str, from_display: str, extra_headers: list[str], number: 
                  "[last_To:]" + (";tag=[pid]SIPpTag01[call_number]" if tag else ""),
                  "[last_Call-ID:]", cseq, "[last_Record-Route:]", contact_uas]
         if body is None:
-            return "\n".join(lines + ["Content-Length: 0", ""])
-        return "\n".join(lines + ["Content-Type: application/sdp", "Content-Length: [len]", "", body])
+            return "\n".join([*lines, "Content-Length: 0", ""])
+        return "\n".join([*lines, "Content-Type: application/sdp", "Content-Length: [len]", "", body])
 
     return {
         "invite": "\n".join([
@@ -231,7 +231,7 @@ class Sipp:
         self.runs.clear()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> "Sipp":
+    def __enter__(self) -> Sipp:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from ucc_webhooks_dev.lab.net import LOCALHOST, free_port, wait_tcp, wait_udp_bound
 from ucc_webhooks_dev.lab.proc import LabProcess
 
-__all__ = ["SipServer", "KAMAILIO"]
+__all__ = ["KAMAILIO", "SipServer"]
 
 KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
 
@@ -166,7 +166,7 @@ class SipServer:
                 break
         return _CONFIG.format(ip=self.host, udp_port=self.udp_port, ws_port=self.ws_port, modules=modules)
 
-    def start(self, timeout: float = 15.0) -> "SipServer":
+    def start(self, timeout: float = 15.0) -> SipServer:
         run_dir = self.workdir / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
         cfg = self.workdir / "kamailio.cfg"
@@ -190,7 +190,7 @@ class SipServer:
         if self._own_dir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> "SipServer":
+    def __enter__(self) -> SipServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from ucc_webhooks_dev.lab.jsbundle import jssip_bundle
 from ucc_webhooks_dev.lab.net import LOCALHOST
 
-__all__ = ["SoftphoneServer", "PAGE_DIR"]
+__all__ = ["PAGE_DIR", "SoftphoneServer"]
 
 PAGE_DIR = Path(__file__).with_name("softphone")
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
@@ -32,7 +32,7 @@ class SoftphoneServer:
             def log_message(self, *args) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 path = urllib.parse.urlsplit(self.path).path
                 if path == "/jssip.js":
                     body, ctype = jssip_bundle().encode(), _TYPES[".js"]
@@ -73,7 +73,7 @@ class SoftphoneServer:
         query = urllib.parse.urlencode({"ws": ws, "user": user, "domain": domain, **extra})
         return f"{self.origin}/?{query}"
 
-    def start(self) -> "SoftphoneServer":
+    def start(self) -> SoftphoneServer:
         jssip_bundle()  # fail here, with the fix, when node_modules is missing
         self._thread = threading.Thread(target=self._server.serve_forever, name="softphone", daemon=True)
         self._thread.start()
@@ -83,7 +83,7 @@ class SoftphoneServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "SoftphoneServer":
+    def __enter__(self) -> SoftphoneServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

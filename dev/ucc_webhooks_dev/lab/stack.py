@@ -65,7 +65,7 @@ class BrowserLab:
         assert self.session is not None, "BrowserLab.start() first"
         return self.session.driver
 
-    def start(self) -> "BrowserLab":
+    def start(self) -> BrowserLab:
         """Install, start the browser, configure the extension, open the registered softphone."""
         if not self.extension_dir.exists():
             lab_browser.test_extension_copy(self.extension_dir, [self.softphone.match_pattern])
@@ -104,7 +104,7 @@ class BrowserLab:
             self.session = lab_browser.firefox(self.profile_dir, addon, env=self.host.environ,
                                                log_path=logs / "geckodriver.log", headless=self.headless)
 
-    def restart(self) -> "BrowserLab":
+    def restart(self) -> BrowserLab:
         """Quit the browser and start it again with the same profile (Chromium keeps its settings)."""
         self.stop_browser()
         return self.start()

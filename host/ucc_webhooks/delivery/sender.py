@@ -14,12 +14,12 @@ import logging
 import os
 import random
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
-from typing import Callable, Optional
 
-from ucc_webhooks.storage.outbox import Outbox, PendingDelivery
 from ucc_webhooks.engine.render import USER_AGENT
 from ucc_webhooks.engine.signing import sign
+from ucc_webhooks.storage.outbox import Outbox, PendingDelivery
 
 __all__ = ["Deliverer", "Outcome", "backoff_delay"]
 
@@ -31,10 +31,10 @@ MAX_DELAY_S = 300.0
 
 
 class Outcome:
-    __slots__ = ("status", "error", "latency_ms", "retry_after")
+    __slots__ = ("error", "latency_ms", "retry_after", "status")
 
-    def __init__(self, status: Optional[int], error: Optional[str], latency_ms: float,
-                 retry_after: Optional[float] = None) -> None:
+    def __init__(self, status: int | None, error: str | None, latency_ms: float,
+                 retry_after: float | None = None) -> None:
         self.status, self.error, self.latency_ms, self.retry_after = status, error, latency_ms, retry_after
 
     @property
@@ -46,7 +46,7 @@ class Outcome:
         return self.status is None or self.status == 429 or self.status >= 500
 
 
-def backoff_delay(attempt: int, retry_after: Optional[float] = None) -> float:
+def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
     """Seconds before attempt `attempt + 1`: about 1 s, then doubling, jittered, at most 5 minutes."""
     delay = min(MAX_DELAY_S, FIRST_DELAY_S * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
     if retry_after is not None:
@@ -54,7 +54,7 @@ def backoff_delay(attempt: int, retry_after: Optional[float] = None) -> float:
     return min(delay, MAX_DELAY_S)
 
 
-def _retry_after(value: Optional[str]) -> Optional[float]:
+def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     try:
@@ -93,7 +93,7 @@ class Deliverer:
         return self._client
 
     # -- scheduling ------------------------------------------------------------------------------
-    def kick(self, webhook_id: str, fresh: Optional[PendingDelivery] = None) -> None:
+    def kick(self, webhook_id: str, fresh: PendingDelivery | None = None) -> None:
         """New or retried work for a webhook: start its worker, or wake it from a backoff wait.
 
         `fresh` is a delivery just committed: a webhook without a worker has nothing older
@@ -119,7 +119,7 @@ class Deliverer:
         else:
             self._idle.clear()
 
-    async def _work(self, webhook_id: str, fresh: Optional[PendingDelivery] = None) -> None:
+    async def _work(self, webhook_id: str, fresh: PendingDelivery | None = None) -> None:
         wake = self._wake[webhook_id]  # busy was counted up by kick(), before the task first ran
         try:
             while True:
@@ -170,8 +170,8 @@ class Deliverer:
         self._on_update(d.id)
 
     # -- one request -------------------------------------------------------------------------------
-    async def send(self, method: str, url: str, headers: dict[str, str], body: Optional[bytes],
-                   msg_id: str, secret: Optional[str]) -> Outcome:
+    async def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                   msg_id: str, secret: str | None) -> Outcome:
         import httpx
 
         timestamp = int(time.time())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -19,15 +19,15 @@ class CallEvent(BaseModel):
     trigger: Trigger
     call_id: str = Field(min_length=1, max_length=512)
     direction: Literal["incoming", "outgoing"]
-    queue: Optional[str] = None
+    queue: str | None = None
     callee: str = ""
     caller: str = ""
     caller_name: str = ""
     user: str = ""
-    started_at: Optional[float] = None
-    answered_at: Optional[float] = None
-    ended_at: Optional[float] = None
-    duration: Optional[int] = Field(default=None, ge=0)
+    started_at: float | None = None
+    answered_at: float | None = None
+    ended_at: float | None = None
+    duration: int | None = Field(default=None, ge=0)
 
     @field_validator("callee", "caller", "caller_name", "user", mode="before")
     @classmethod
@@ -35,7 +35,7 @@ class CallEvent(BaseModel):
         return "" if v is None else v
 
     @property
-    def occurred_at(self) -> Optional[float]:
+    def occurred_at(self) -> float | None:
         """When the trigger's moment happened: used to drop screen pops that would come too late."""
         if self.trigger.endswith("_ended") or self.trigger == "incoming_call_missed":
             return self.ended_at or self.started_at

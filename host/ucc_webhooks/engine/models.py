@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ucc_webhooks.engine.values import sample_values
 from ucc_webhooks.engine.templates import Template, TemplateError, check_url, render_body, render_url
 from ucc_webhooks.engine.triggers import Action, ContentType, Trigger
+from ucc_webhooks.engine.values import sample_values
 
 __all__ = ["MASK", "Settings", "Webhook", "WebhookInput"]
 
@@ -34,7 +34,7 @@ class _Model(BaseModel):
 class Settings(_Model):
     """Host settings (`settings.get` / `settings.set`)."""
 
-    default_region: Optional[str] = Field(default="DE", description="ISO 3166 region for national numbers")
+    default_region: str | None = Field(default="DE", description="ISO 3166 region for national numbers")
     max_age_hours: float = Field(default=24.0, gt=0, le=24 * 30)
     request_timeout_s: float = Field(default=10.0, gt=0, le=300)
 
@@ -55,7 +55,7 @@ class Settings(_Model):
 class WebhookInput(_Model):
     """A webhook as sent by `webhooks.save` or `ucc-webhooks add`; no `id` means new."""
 
-    id: Optional[str] = None
+    id: str | None = None
     name: str = Field(default="", max_length=200)
     trigger: Trigger
     action: Action
@@ -64,13 +64,13 @@ class WebhookInput(_Model):
     content_type: ContentType = "application/json"
     enabled: bool = True
     headers: dict[str, str] = Field(default_factory=dict)
-    secret: Optional[str] = None  # "whsec_...", "generate", MASK (keep), None/"" (none)
+    secret: str | None = None  # "whsec_...", "generate", MASK (keep), None/"" (none)
 
     # fields the store owns: accepted back from a listed webhook, ignored on save
-    origin: Optional[str] = Field(default=None, exclude=True)
-    disabled_reason: Optional[str] = Field(default=None, exclude=True)
-    created_at: Optional[float] = Field(default=None, exclude=True)
-    updated_at: Optional[float] = Field(default=None, exclude=True)
+    origin: str | None = Field(default=None, exclude=True)
+    disabled_reason: str | None = Field(default=None, exclude=True)
+    created_at: float | None = Field(default=None, exclude=True)
+    updated_at: float | None = Field(default=None, exclude=True)
 
     @field_validator("headers")
     @classmethod
@@ -86,7 +86,7 @@ class WebhookInput(_Model):
 
     @field_validator("secret")
     @classmethod
-    def _secret(cls, v: Optional[str]) -> Optional[str]:
+    def _secret(cls, v: str | None) -> str | None:
         if v in (None, "", "generate", MASK):
             return v or None
         if not v.startswith("whsec_"):
@@ -100,12 +100,12 @@ class WebhookInput(_Model):
         return v
 
     @model_validator(mode="after")
-    def _templates(self) -> "WebhookInput":
+    def _templates(self) -> WebhookInput:
         check_templates(self)
         return self
 
 
-def check_templates(w: "WebhookInput | Webhook") -> None:
+def check_templates(w: WebhookInput | Webhook) -> None:
     """Raise TemplateError unless URL and body work for the webhook's trigger and action."""
     url = Template.parse(w.url, "url")
     url.check(w.trigger, "url")
@@ -140,9 +140,9 @@ class Webhook(_Model):
     content_type: ContentType = "application/json"
     enabled: bool = True
     headers: dict[str, str] = Field(default_factory=dict)
-    secret: Optional[str] = None
+    secret: str | None = None
     origin: Literal["user", "admin"] = "user"
-    disabled_reason: Optional[str] = None
+    disabled_reason: str | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
 

@@ -17,7 +17,6 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from ucc_webhooks.paths import policy_path
 
@@ -39,7 +38,7 @@ class Policy:
 _cache: dict[Path, tuple[tuple[int, int], Policy]] = {}
 
 
-def read_policy(path: Optional[Path] = None) -> Policy:
+def read_policy(path: Path | None = None) -> Policy:
     path = Path(path) if path else policy_path()
     try:
         st = os.stat(path)

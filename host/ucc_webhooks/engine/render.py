@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.models import Webhook
@@ -26,10 +25,10 @@ class PlannedDelivery:
     method: str
     url: str
     headers: dict[str, str]
-    body: Optional[bytes]
-    secret: Optional[str]
+    body: bytes | None
+    secret: str | None
     state: str = "pending"  # or "opened" / "dropped" for open_tab, which is never retried
-    note: Optional[str] = None
+    note: str | None = None
 
 
 def matching(webhooks: list[Webhook], trigger: str) -> list[Webhook]:
@@ -37,7 +36,7 @@ def matching(webhooks: list[Webhook], trigger: str) -> list[Webhook]:
 
 
 def plan(webhook: Webhook, values: dict[str, object], now: float,
-         occurred_at: Optional[float] = None) -> PlannedDelivery:
+         occurred_at: float | None = None) -> PlannedDelivery:
     url = render_url(Template.parse(webhook.url), values)
     check_url(url)  # never let a filled-in value turn the URL into something else
     method, body, headers = "GET", None, dict(webhook.headers)
@@ -58,6 +57,6 @@ def plan(webhook: Webhook, values: dict[str, object], now: float,
                            url=url, headers=headers, body=body, secret=webhook.secret, state=state, note=note)
 
 
-def plan_event(event: CallEvent, webhooks: list[Webhook], region: Optional[str], now: float) -> list[PlannedDelivery]:
+def plan_event(event: CallEvent, webhooks: list[Webhook], region: str | None, now: float) -> list[PlannedDelivery]:
     values = event_values(event, region)
     return [plan(w, values, now, event.occurred_at) for w in matching(webhooks, event.trigger)]

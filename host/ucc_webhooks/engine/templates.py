@@ -13,6 +13,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.triggers import NUMERIC_PLACEHOLDERS, unavailable_reason
 
 __all__ = ["Template", "TemplateError", "check_url", "render_body", "render_url"]
@@ -20,12 +21,13 @@ __all__ = ["Template", "TemplateError", "check_url", "render_body", "render_url"
 _TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]")
 
 
-class TemplateError(ValueError):
+class TemplateError(InvalidInput):
     """A template that cannot be used; `field` names the webhook field it came from."""
 
-    def __init__(self, message: str, field: str = "url", placeholder: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    def __init__(self, message: str, field: str = "url", placeholder: str | None = None,
+                 reason: str | None = None, params: dict[str, str] | None = None) -> None:
+        super().__init__(message, field, reason, params)
+        self.field: str = field
         self.placeholder = placeholder
 
 
@@ -36,11 +38,11 @@ class Template:
     parts: tuple[tuple[bool, str], ...]  # (is_placeholder, text-or-name)
 
     @classmethod
-    def parse(cls, text: str, field: str = "url") -> "Template":
+    def parse(cls, text: str, field: str = "url") -> Template:
         return _parse(cls, text, field)
 
     @classmethod
-    def _parse_uncached(cls, text: str, field: str) -> "Template":
+    def _parse_uncached(cls, text: str, field: str) -> Template:
         parts: list[tuple[bool, str]] = []
         literal: list[str] = []
         pos = 0

@@ -73,7 +73,7 @@ def allowed_placeholders(trigger: str) -> list[str]:
 def unavailable_reason(name: str, trigger: str) -> str | None:
     """None when `{name}` may be used with `trigger`, else a sentence saying why not."""
     if name not in PLACEHOLDERS:
-        known = ", ".join("{%s}" % n for n in PLACEHOLDERS)
+        known = ", ".join(f"{{{n}}}" for n in PLACEHOLDERS)
         return f"{{{name}}} is not a known placeholder; known placeholders are {known}"
     _, triggers, why = PLACEHOLDERS[name]
     if trigger in triggers:

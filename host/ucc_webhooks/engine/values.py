@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime
 import functools
 import time
-from typing import Optional
 
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.triggers import allowed_placeholders
-
 
 __all__ = ["e164", "event_values", "sample_values"]
 
 
 @functools.lru_cache(maxsize=4096)
-def e164(number: str, region: Optional[str]) -> str:
+def e164(number: str, region: str | None) -> str:
     """`+4930123456` for what PBXs send (`030…`, `0049…`, `+49…`, digits without `+`), else ""."""
     digits = "".join(c for c in number if c.isdigit() or c == "+")
     if len(digits.lstrip("+")) < 5:  # internal extensions: never a public number
@@ -32,11 +30,11 @@ def e164(number: str, region: Optional[str]) -> str:
     return ""
 
 
-def _whole(ts: Optional[float]) -> Optional[int]:
+def _whole(ts: float | None) -> int | None:
     return None if ts is None else int(ts)
 
 
-def event_values(event: CallEvent, region: Optional[str]) -> dict[str, object]:
+def event_values(event: CallEvent, region: str | None) -> dict[str, object]:
     """Only the placeholders the trigger offers get a value; the save-time check keeps others out."""
     started = event.started_at
     values: dict[str, object] = {

@@ -22,11 +22,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ucc_webhooks.constants import VERSION
+from ucc_webhooks.engine.policy import read_policy
+from ucc_webhooks.install.browsers import (
+    BROWSER_NAMES,
+    BROWSERS,
+    Browser,
+    detect_sandboxed,
+    is_present,
+    manifest_dir,
+    manifest_file_name,
+)
 from ucc_webhooks.install.manifest import browser_launch_args, check_manifest
-from ucc_webhooks.install.browsers import BROWSER_NAMES, BROWSERS, Browser, detect_sandboxed, is_present, manifest_dir, manifest_file_name
 from ucc_webhooks.install.probe import last_line, say_hello
 from ucc_webhooks.paths import data_dir, policy_path
-from ucc_webhooks.engine.policy import read_policy
 
 __all__ = ["EXPLAIN_EXITED", "EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "EXPLANATIONS", "Link", "configure", "run"]
 

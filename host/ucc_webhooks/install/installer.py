@@ -25,6 +25,7 @@ a fresh `~/.config/chromium`), registers Chromium on Windows under Chrome's key 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -34,14 +35,6 @@ from pathlib import Path
 from typing import Protocol
 
 from ucc_webhooks.constants import HOST_NAME
-from ucc_webhooks.install.manifest import (
-    check_manifest,
-    launcher_name,
-    python_for_launcher,
-    pythonpath_for_launcher,
-    render_launcher,
-    render_manifest,
-)
 from ucc_webhooks.install.browsers import (
     BROWSER_NAMES,
     BROWSERS,
@@ -53,6 +46,14 @@ from ucc_webhooks.install.browsers import (
     manifest_dir,
     manifest_file_name,
     registry_hive,
+)
+from ucc_webhooks.install.manifest import (
+    check_manifest,
+    launcher_name,
+    python_for_launcher,
+    pythonpath_for_launcher,
+    render_launcher,
+    render_manifest,
 )
 
 __all__ = ["RegistryWriter", "WinRegWriter", "configure", "registry_entries", "run", "select_browsers"]
@@ -308,7 +309,5 @@ class WinRegWriter:
     def delete_key(self, hive: str, key: str) -> None:  # pragma: no cover - Windows only
         import winreg
 
-        try:
+        with contextlib.suppress(FileNotFoundError):
             winreg.DeleteKey(self._hive(hive), key)
-        except FileNotFoundError:
-            pass

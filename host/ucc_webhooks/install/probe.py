@@ -8,6 +8,7 @@ seconds; then it closes stdin, which ends the host.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import struct
 import subprocess
@@ -71,7 +72,7 @@ def say_hello(argv: list[str], timeout: float = 2.0, env: dict | None = None) ->
                 if isinstance(message, dict) and message.get("id") == HELLO["id"]:
                     outcome["reply"] = message
                     return
-        except Exception as e:  # noqa: BLE001 - every way of failing becomes the doctor's line
+        except Exception as e:
             outcome["error"] = e
 
     talker = threading.Thread(target=talk, daemon=True)
@@ -80,10 +81,8 @@ def say_hello(argv: list[str], timeout: float = 2.0, env: dict | None = None) ->
     timed_out = talker.is_alive()
     elapsed_ms = int((time.monotonic() - started) * 1000)
     answered = "reply" in outcome
-    try:
+    with contextlib.suppress(OSError):
         proc.stdin.close()
-    except OSError:
-        pass
     try:
         code = proc.wait(timeout=1.0 if answered else 0.2)
     except subprocess.TimeoutExpired:

@@ -13,8 +13,9 @@ import asyncio
 import json
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Optional, TextIO, Union
+from typing import BinaryIO, TextIO
 
 from ucc_webhooks.constants import MAX_FRAME_BYTES
 
@@ -39,7 +40,7 @@ class FrameReader:
         self.stream = stream
         self.max_bytes = max_bytes
 
-    async def read(self) -> Union[bytes, FrameError, None]:
+    async def read(self) -> bytes | FrameError | None:
         """The next frame's payload, a FrameError, or None at a clean end of input."""
         try:
             header = await self.stream.readexactly(_HEADER.size)
@@ -117,7 +118,7 @@ class FrameWriter:
     """Writes frames with nativemessaging-ng's `send_message_raw` (encode, then take the length),
     one at a time: deliveries and replies may want to write at once."""
 
-    def __init__(self, send_raw: Optional[Callable[[str], None]] = None) -> None:
+    def __init__(self, send_raw: Callable[[str], None] | None = None) -> None:
         if send_raw is None:
             from nativemessaging import send_message_raw as send_raw
         self._send_raw = send_raw
@@ -141,7 +142,7 @@ class FrameWriter:
                 return False
 
 
-def decode(payload: bytes) -> tuple[Optional[dict], Optional[str]]:
+def decode(payload: bytes) -> tuple[dict | None, str | None]:
     """(message, None) or (None, error message) for a payload that is not a JSON object."""
     try:
         text = payload.decode("utf-8")

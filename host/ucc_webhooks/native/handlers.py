@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
 
 from pydantic import ValidationError
 
-from ucc_webhooks.native import protocol as p
 from ucc_webhooks.delivery.sender import Deliverer
-from ucc_webhooks.native.hello import hello_result
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.models import Webhook, WebhookInput
-from ucc_webhooks.engine.values import sample_values
-from ucc_webhooks.storage.outbox import Outbox
 from ucc_webhooks.engine.policy import Policy, read_policy
 from ucc_webhooks.engine.render import plan, plan_event
+from ucc_webhooks.engine.values import sample_values
+from ucc_webhooks.native import protocol as p
+from ucc_webhooks.native.hello import hello_result
 from ucc_webhooks.storage.database import NotFound, Store
+from ucc_webhooks.storage.outbox import Outbox
 
 __all__ = ["App"]
 
@@ -42,7 +42,7 @@ class App:
                                    on_update=self._delivery_changed, on_gone=self._switch_off)
         self._settings_cache = None
         self._accepted_since_prune = 0
-        self._policy_enabled: Optional[bool] = None
+        self._policy_enabled: bool | None = None
         self.handlers: dict[str, Callable[..., Awaitable[dict]]] = {
             "hello": self.hello,
             "webhooks.list": self.webhooks_list,
@@ -60,7 +60,7 @@ class App:
             self._settings_cache = self.store.get_settings()
         return self._settings_cache
 
-    def _all_webhooks(self, policy: Optional[Policy] = None) -> list[Webhook]:
+    def _all_webhooks(self, policy: Policy | None = None) -> list[Webhook]:
         policy = policy or self.read_policy()
         return policy.presets + self.store.list_webhooks()
 
@@ -170,11 +170,11 @@ class App:
             self._accepted_since_prune = 0
             self.outbox.prune(now)
         results = []
-        for (_, _, planned), rows in zip(batch, accepted):
+        for (_, _, planned), rows in zip(batch, accepted, strict=False):
             if rows is None:
                 results.append({"matched": 0, "duplicate": True})
                 continue
-            for row, d in zip(rows, planned):
+            for row, d in zip(rows, planned, strict=False):
                 if d.state == "opened":
                     self.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": row.id})
                 elif d.state == "pending":

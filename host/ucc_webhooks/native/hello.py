@@ -9,9 +9,17 @@ from __future__ import annotations
 import sqlite3
 
 from ucc_webhooks.constants import VERSION
-from ucc_webhooks.paths import DB_NAME, data_dir
 from ucc_webhooks.engine.policy import Policy
-from ucc_webhooks.engine.triggers import ACTIONS, CONTENT_TYPES, OUTGOING_TRIGGERS, PLACEHOLDERS, TRIGGERS, allowed_placeholders, unavailable_reason
+from ucc_webhooks.engine.triggers import (
+    ACTIONS,
+    CONTENT_TYPES,
+    OUTGOING_TRIGGERS,
+    PLACEHOLDERS,
+    TRIGGERS,
+    allowed_placeholders,
+    unavailable_reason,
+)
+from ucc_webhooks.paths import DB_NAME, data_dir
 
 __all__ = ["failed_count_on_disk", "hello_result", "vocabulary"]
 

@@ -3,7 +3,7 @@ validation error becomes a `validation_error` reply. Replies and error codes: re
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -14,7 +14,7 @@ __all__ = ["ERROR_CODES", "REQUESTS", "ProtocolError", "error_reply", "from_vali
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    id: Union[int, str]
+    id: int | str
     type: str
 
 
@@ -40,7 +40,7 @@ class CallEventRequest(_Request):
 
 class DeliveriesListRequest(_Request):
     limit: int = Field(default=50, ge=1, le=1000)
-    webhook_id: Optional[str] = None
+    webhook_id: str | None = None
 
 
 class DeliveryIdRequest(_Request):
@@ -79,4 +79,5 @@ def from_validation_error(exc: ValidationError, prefix: tuple = ()) -> ProtocolE
         message = f"{'.'.join(map(str, loc))}: {message}"
         if err["type"] == "literal_error":
             message += f" (got {err.get('input')!r})"
-    return ProtocolError("validation_error", message, field)
+    return ProtocolError("validation_error", message, field, getattr(original, "reason", None),
+                         getattr(original, "params", None))

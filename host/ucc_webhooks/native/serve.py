@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 import sys
-from typing import BinaryIO, Optional
+from typing import BinaryIO
 
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID
 from ucc_webhooks.native.framing import FrameError, FrameReader, FrameWriter, StdoutGuard, decode, open_stdin
@@ -29,7 +29,7 @@ LOOP_TURNS_BEFORE_FSYNC = 3
 ALLOWED_CALLERS = {f"chrome-extension://{CHROMIUM_EXTENSION_ID}/", FIREFOX_EXTENSION_ID}
 
 
-def allowed_caller(argv: list[str]) -> tuple[bool, Optional[str]]:
+def allowed_caller(argv: list[str]) -> tuple[bool, str | None]:
     """Chromium passes `chrome-extension://ID/`, Firefox the manifest path and the add-on id.
 
     No such argument means a person or `doctor` started the host by hand, which is allowed.
@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-async def serve(stdin: BinaryIO, writer: Optional[FrameWriter] = None) -> None:
+async def serve(stdin: BinaryIO, writer: FrameWriter | None = None) -> None:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
     reader = FrameReader(await open_stdin(stdin))
@@ -98,7 +98,7 @@ class _Session:
     def __init__(self, writer: FrameWriter) -> None:
         self.writer = writer
         self.app = None
-        self.startup_error: Optional[str] = None
+        self.startup_error: str | None = None
         loop = asyncio.get_running_loop()
         self._loading = loop.run_in_executor(None, self._load)
         # resume what a previous run left pending as soon as the store is open, message or not
@@ -126,8 +126,8 @@ class _Session:
     def _early_hello(self, message: dict) -> bool:
         if self.app is not None or message.get("type") != "hello" or not isinstance(message.get("id"), (int, str)):
             return False
-        from ucc_webhooks.native.hello import failed_count_on_disk, hello_result
         from ucc_webhooks.engine.policy import read_policy
+        from ucc_webhooks.native.hello import failed_count_on_disk, hello_result
 
         self.writer.write(ok_reply(message["id"], hello_result(read_policy(), failed_count_on_disk())))
         return True
@@ -188,7 +188,7 @@ class _Session:
         except ValidationError as exc:
             prefix = ("event",) if kind == "call_event" else ()
             err = p.from_validation_error(exc, prefix)
-            self.writer.write(p.error_reply(request_id, err.code, err.message, err.field))
+            self.writer.write(p.error_reply(request_id, err.code, err.message, err.field, err.reason, err.params))
             return None
 
     async def _handle_one(self, request) -> None:
@@ -198,7 +198,7 @@ class _Session:
             result = await self.app.handlers[request.type](request)
             self.writer.write(p.ok_reply(request.id, result))
         except p.ProtocolError as exc:
-            self.writer.write(p.error_reply(request.id, exc.code, exc.message, exc.field))
+            self.writer.write(p.error_reply(request.id, exc.code, exc.message, exc.field, exc.reason, exc.params))
         except Exception as exc:
             log.exception("%s failed", request.type)
             self.writer.write(p.error_reply(request.id, "internal", f"{request.type} failed: {exc}"))
@@ -218,7 +218,7 @@ class _Session:
             for _ in range(LOOP_TURNS_BEFORE_FSYNC):
                 await asyncio.sleep(0)
             await asyncio.get_running_loop().run_in_executor(None, self.app.store.sync_to_disk)
-            for (request_id, _), result in zip(events, results):
+            for (request_id, _), result in zip(events, results, strict=False):
                 self.writer.write(p.ok_reply(request_id, result))
         except Exception as exc:  # e.g. a full disk: the extension keeps the events and sends them again
             log.exception("could not store %d call event(s)", len(events))

@@ -13,12 +13,12 @@ import os
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
 
 from ucc_webhooks.engine.models import MASK, Settings, Webhook, WebhookInput
-from ucc_webhooks.paths import DB_NAME, data_dir
 from ucc_webhooks.engine.signing import generate_secret
+from ucc_webhooks.paths import DB_NAME, data_dir
 
 __all__ = ["SCHEMA_VERSION", "NotFound", "ReadOnly", "Store", "StoreError"]
 
@@ -72,7 +72,7 @@ def _private_file(path: Path) -> None:
 class Store:
     """Open with `Store()` (the user's data directory) or `Store(path_to_folder)`."""
 
-    def __init__(self, folder: Optional[Path] = None) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder else data_dir()
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -85,7 +85,7 @@ class Store:
                 "set UCC_WEBHOOKS_HOME to a writable folder or fix its permissions") from None
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
-        self._webhooks: Optional[tuple[int, list[Webhook]]] = None  # (data_version, webhooks)
+        self._webhooks: tuple[int, list[Webhook]] | None = None  # (data_version, webhooks)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=10000")
@@ -162,7 +162,7 @@ class Store:
             raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")
         return Webhook.model_validate_json(row["data"])
 
-    def save_webhook(self, data: WebhookInput) -> tuple[Webhook, Optional[str]]:
+    def save_webhook(self, data: WebhookInput) -> tuple[Webhook, str | None]:
         """Create or update; returns the webhook and, when one was generated, the new secret in clear."""
         now = time.time()
         generated = None
@@ -197,7 +197,7 @@ class Store:
                            (webhook.id, pos, webhook.model_dump_json()))
         return webhook, generated
 
-    def set_enabled(self, webhook_id: str, enabled: bool, reason: Optional[str] = None) -> Webhook:
+    def set_enabled(self, webhook_id: str, enabled: bool, reason: str | None = None) -> Webhook:
         self._webhooks = None
         with self.transaction() as db:
             row = db.execute("SELECT data FROM webhooks WHERE id=?", (webhook_id,)).fetchone()

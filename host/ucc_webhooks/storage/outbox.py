@@ -11,7 +11,6 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 from ucc_webhooks.engine.render import PlannedDelivery
 from ucc_webhooks.storage.database import NotFound, Store
@@ -34,8 +33,8 @@ class PendingDelivery:
     method: str
     url: str
     headers: dict[str, str]
-    body: Optional[bytes]
-    secret: Optional[str]
+    body: bytes | None
+    secret: str | None
     attempts: int
     created_at: float
     expires_at: float
@@ -53,12 +52,12 @@ class Outbox:
 
     # -- accepting events ----------------------------------------------------------------------
     def accept(self, call_id: str, trigger: str, planned: list[PlannedDelivery], max_age_s: float,
-               now: Optional[float] = None) -> Optional[list[PendingDelivery]]:
+               now: float | None = None) -> list[PendingDelivery] | None:
         """Record the event and its deliveries in one durable commit; None if it was seen before."""
         return self.accept_many([(call_id, trigger, planned)], max_age_s, now)[0]
 
     def accept_many(self, events: list[tuple[str, str, list[PlannedDelivery]]], max_age_s: float,
-                    now: Optional[float] = None) -> list[Optional[list[PendingDelivery]]]:
+                    now: float | None = None) -> list[list[PendingDelivery] | None]:
         """Several events in one commit: the host batches frames that arrive together.
 
         The commit survives a crash of this process at once (WAL); `Store.sync_to_disk()` makes it
@@ -68,7 +67,7 @@ class Outbox:
         None when the event was seen before.
         """
         now = time.time() if now is None else now
-        results: list[Optional[list[PendingDelivery]]] = []
+        results: list[list[PendingDelivery] | None] = []
         with self.store.transaction() as db:
             for call_id, trigger, planned in events:
                 cur = db.execute("INSERT OR IGNORE INTO seen_events(call_id, trigger, seen_at) VALUES (?,?,?)",
@@ -98,7 +97,7 @@ class Outbox:
         rows = self.db.execute("SELECT DISTINCT webhook_id FROM deliveries WHERE state='pending'").fetchall()
         return [r[0] for r in rows]
 
-    def next_pending(self, webhook_id: str) -> Optional[PendingDelivery]:
+    def next_pending(self, webhook_id: str) -> PendingDelivery | None:
         """The oldest pending delivery of a webhook: ordering per webhook is kept."""
         row = self.db.execute(
             "SELECT * FROM deliveries WHERE state='pending' AND webhook_id=? ORDER BY seq LIMIT 1",
@@ -111,9 +110,9 @@ class Outbox:
             attempts=row["attempts"], created_at=row["created_at"], expires_at=row["expires_at"],
             next_attempt_at=row["next_attempt_at"] or row["created_at"])
 
-    def record_attempt(self, d: PendingDelivery, *, status: Optional[int], error: Optional[str],
-                       latency_ms: Optional[float], state: str, next_attempt_at: Optional[float],
-                       at: Optional[float] = None) -> None:
+    def record_attempt(self, d: PendingDelivery, *, status: int | None, error: str | None,
+                       latency_ms: float | None, state: str, next_attempt_at: float | None,
+                       at: float | None = None) -> None:
         at = time.time() if at is None else at
         attempt = d.attempts + 1
         with self.store.transaction() as db:
@@ -148,7 +147,7 @@ class Outbox:
             raise NotFound(f"no delivery with id {delivery_id!r}")
         return rows[0]
 
-    def list(self, limit: int = 50, webhook_id: Optional[str] = None, with_log: bool = True) -> list[dict]:
+    def list(self, limit: int = 50, webhook_id: str | None = None, with_log: bool = True) -> list[dict]:
         where, args = ("WHERE d.webhook_id=?", (webhook_id,)) if webhook_id else ("", ())
         return self._rows(where, args, limit, with_log)
 
@@ -170,7 +169,7 @@ class Outbox:
             out.append(item)
         return out
 
-    def prune(self, now: Optional[float] = None) -> None:
+    def prune(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
         with self.store.transaction() as db:
             db.execute("DELETE FROM seen_events WHERE seen_at < ?", (now - SEEN_TTL_S,))
