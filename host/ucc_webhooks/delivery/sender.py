@@ -16,10 +16,14 @@ import random
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from ucc_webhooks.engine.render import USER_AGENT
 from ucc_webhooks.engine.signing import sign
 from ucc_webhooks.storage.outbox import Outbox, PendingDelivery
+
+if TYPE_CHECKING:
+    import httpx  # loaded on first use: the host answers hello before httpx has loaded
 
 __all__ = ["Deliverer", "Outcome", "backoff_delay"]
 
@@ -74,7 +78,7 @@ class Deliverer:
         self._timeout = timeout
         self._on_update = on_update  # delivery id -> notify the extension
         self._on_gone = on_gone  # (webhook id, reason) -> switch the webhook off
-        self._client = None
+        self._client: httpx.AsyncClient | None = None
         self._workers: dict[str, asyncio.Task] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._in_flight = 0

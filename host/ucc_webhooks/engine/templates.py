@@ -39,7 +39,7 @@ class Template:
 
     @classmethod
     def parse(cls, text: str, field: str = "url") -> Template:
-        return _parse(cls, text, field)
+        return _parse(cls, text, field)  # type: ignore[arg-type]  # a class is hashable
 
     @classmethod
     def _parse_uncached(cls, text: str, field: str) -> Template:
@@ -78,7 +78,7 @@ class Template:
 
 
 @functools.lru_cache(maxsize=1024)
-def _parse(cls: type, text: str, field: str) -> Template:
+def _parse(cls: type[Template], text: str, field: str) -> Template:
     """Templates are parsed at every event that fires them: parse each text once."""
     return cls._parse_uncached(text, field)
 

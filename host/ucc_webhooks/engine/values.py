@@ -65,7 +65,7 @@ def sample_values(trigger: str) -> dict[str, object]:
     now = time.time()
     incoming = not trigger.startswith("outgoing")
     event = CallEvent(
-        trigger=trigger,  # type: ignore[arg-type]
+        trigger=trigger,
         call_id="test-call@ucc-webhooks",
         direction="incoming" if incoming else "outgoing",
         queue="Support" if trigger.startswith("queue") else None,

@@ -33,7 +33,7 @@ from ucc_webhooks.install.browsers import (
     manifest_file_name,
 )
 from ucc_webhooks.install.manifest import browser_launch_args, check_manifest
-from ucc_webhooks.install.probe import last_line, say_hello
+from ucc_webhooks.install.probe import HelloResult, last_line, say_hello
 from ucc_webhooks.paths import data_dir, policy_path
 
 __all__ = ["EXPLAIN_EXITED", "EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "EXPLANATIONS", "Link", "configure", "run"]
@@ -185,7 +185,7 @@ def _browsers(names: list[str] | None, profile: Path | None, emit, links: list[L
     return chosen
 
 
-_hello_cache: dict[tuple[str, str], tuple[str, object]] = {}
+_hello_cache: dict[tuple[str, str], tuple[str, HelloResult]] = {}
 
 
 def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
@@ -206,9 +206,9 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
         if not check.ok:
             fix = reinstall
             if check.link == "launcher" and "not executable" in check.detail:
-                fix = f"run `chmod +x {shlex.quote(manifest['path'])}` or {reinstall}"
+                fix = f"run `chmod +x {shlex.quote((manifest or {}).get('path', ''))}` or {reinstall}"
         links.append(Link(browser.name, check.link, check.ok, detail, fix, check.symptom))
-    if not all(c.ok for c in checks):
+    if not all(c.ok for c in checks) or manifest is None:
         return links
     argv = [manifest["path"], *browser_launch_args(browser.family, path)]
     key = (manifest["path"], browser.family)
@@ -217,7 +217,7 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
     _hello_cache.setdefault(key, (browser.name, hello))
     if hello.ok:
         detail = hello.detail + (f" (same launcher as {cached[0]})" if cached else "")
-        version = hello.reply["result"]["host_version"]
+        version = (hello.reply or {}).get("result", {}).get("host_version")
         if version != VERSION:
             detail += f"; this ucc-webhooks is {VERSION}: the browser runs another installation"
         links.append(Link(browser.name, "hello", True, detail))

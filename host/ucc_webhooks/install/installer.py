@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ucc_webhooks.constants import HOST_NAME
 from ucc_webhooks.install.browsers import (
@@ -188,7 +189,7 @@ def _install(browsers: list[Browser], scope: str, profile_dir: Path | None, plat
                 _line(browser.name, "FAILED", path, "; ".join(c.detail for c in bad))
             else:
                 _line(browser.name, "written", path, f"checked: valid JSON, launcher executable, {checks[-1].detail}{shared}")
-            if platform == "win32":
+            if platform == "win32" and registry is not None:
                 for hive, key, value in registry_entries([browser], scope == "system", path):
                     registry.set_default(hive, key, value)
                     ok = registry.get_default(hive, key) == value
@@ -210,7 +211,7 @@ def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, pl
                registry: RegistryWriter | None) -> int:
     launcher = launcher_dir(scope == "system", platform=platform) / launcher_name(platform)
     for browser in browsers:
-        if platform == "win32":
+        if platform == "win32" and registry is not None:
             path = manifest_dir(browser, scope, platform=platform)[0] / manifest_file_name(browser, platform)
             for hive, key, _ in registry_entries([browser], scope == "system", path):
                 if registry.get_default(hive, key) is None:
@@ -228,7 +229,7 @@ def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, pl
                 _line(browser.name, "absent", path)
     # What nothing refers to any more goes: Windows manifests no key names, and the launcher.
     still = _manifests_in_use(scope, profile_dir, platform, registry)
-    if platform == "win32":
+    if platform == "win32" and registry is not None:
         for family in ("chromium", "firefox"):
             path = launcher.parent / f"{HOST_NAME}.{family}.json"
             if path.exists() and str(path) not in still:
@@ -253,7 +254,7 @@ def _launcher_of(manifest: Path) -> str | None:
 def _manifests_in_use(scope: str, profile_dir: Path | None, platform: str, registry: RegistryWriter | None) -> list[str]:
     found: list[str] = []
     for browser in BROWSERS.values():
-        if platform == "win32":
+        if platform == "win32" and registry is not None:
             for system in (False, True):
                 for hive, key, _ in registry_entries([browser], system, Path()):
                     value = registry.get_default(hive, key)
@@ -287,18 +288,18 @@ class WinRegWriter:
     """The real registry (Windows only). Browsers read the 64-bit and the 32-bit view of HKLM."""
 
     def _hive(self, hive: str):  # pragma: no cover - Windows only
-        import winreg
+        winreg: Any = importlib.import_module("winreg")  # Windows only; typed loosely so mypy passes elsewhere
 
         return getattr(winreg, hive)
 
     def set_default(self, hive: str, key: str, value: str) -> None:  # pragma: no cover - Windows only
-        import winreg
+        winreg: Any = importlib.import_module("winreg")  # Windows only; typed loosely so mypy passes elsewhere
 
         with winreg.CreateKeyEx(self._hive(hive), key, 0, winreg.KEY_WRITE) as k:
             winreg.SetValueEx(k, "", 0, winreg.REG_SZ, value)
 
     def get_default(self, hive: str, key: str) -> str | None:  # pragma: no cover - Windows only
-        import winreg
+        winreg: Any = importlib.import_module("winreg")  # Windows only; typed loosely so mypy passes elsewhere
 
         try:
             with winreg.OpenKey(self._hive(hive), key) as k:
@@ -307,7 +308,7 @@ class WinRegWriter:
             return None
 
     def delete_key(self, hive: str, key: str) -> None:  # pragma: no cover - Windows only
-        import winreg
+        winreg: Any = importlib.import_module("winreg")  # Windows only; typed loosely so mypy passes elsewhere
 
         with contextlib.suppress(FileNotFoundError):
             winreg.DeleteKey(self._hive(hive), key)

@@ -55,20 +55,22 @@ def say_hello(argv: list[str], timeout: float = 2.0, env: dict | None = None) ->
                                 cwd=Path(argv[0]).parent, env=env)
     except OSError as e:
         return HelloResult(False, f"cannot start {argv[0]}: {e.strerror or e}")
+    assert proc.stdin and proc.stdout and proc.stderr  # all three are pipes
+    stdin, stdout, errors = proc.stdin, proc.stdout, proc.stderr
     err_chunks: list[bytes] = []
-    drain = threading.Thread(target=lambda: err_chunks.extend(iter(lambda: proc.stderr.read(4096), b"")), daemon=True)
+    drain = threading.Thread(target=lambda: err_chunks.extend(iter(lambda: errors.read(4096), b"")), daemon=True)
     drain.start()
     outcome: dict = {}
 
     def talk() -> None:
         try:
-            proc.stdin.write(encode_frame(HELLO))
-            proc.stdin.flush()
+            stdin.write(encode_frame(HELLO))
+            stdin.flush()
             while True:
-                (length,) = struct.unpack("@I", _read_exact(proc.stdout, 4))
+                (length,) = struct.unpack("@I", _read_exact(stdout, 4))
                 if length > MAX_FRAME_BYTES:
                     raise ValueError(f"the host announced a frame of {length} bytes (over 1 MiB)")
-                message = json.loads(_read_exact(proc.stdout, length).decode("utf-8"))
+                message = json.loads(_read_exact(stdout, length).decode("utf-8"))
                 if isinstance(message, dict) and message.get("id") == HELLO["id"]:
                     outcome["reply"] = message
                     return
@@ -82,7 +84,7 @@ def say_hello(argv: list[str], timeout: float = 2.0, env: dict | None = None) ->
     elapsed_ms = int((time.monotonic() - started) * 1000)
     answered = "reply" in outcome
     with contextlib.suppress(OSError):
-        proc.stdin.close()
+        stdin.close()
     try:
         code = proc.wait(timeout=1.0 if answered else 0.2)
     except subprocess.TimeoutExpired:

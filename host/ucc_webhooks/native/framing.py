@@ -120,8 +120,10 @@ class FrameWriter:
 
     def __init__(self, send_raw: Callable[[str], None] | None = None) -> None:
         if send_raw is None:
-            from nativemessaging import send_message_raw as send_raw
-        self._send_raw = send_raw
+            from nativemessaging import send_message_raw
+
+            send_raw = send_message_raw
+        self._send_raw: Callable[[str], None] = send_raw
         self._lock = threading.Lock()
         self.closed = False
 

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 
 from ucc_webhooks.delivery.sender import Deliverer
 from ucc_webhooks.engine.events import CallEvent
-from ucc_webhooks.engine.models import Webhook, WebhookInput
+from ucc_webhooks.engine.models import Settings, Webhook, WebhookInput
 from ucc_webhooks.engine.policy import Policy, read_policy
-from ucc_webhooks.engine.render import plan, plan_event
+from ucc_webhooks.engine.render import PlannedDelivery, plan, plan_event
 from ucc_webhooks.engine.values import sample_values
 from ucc_webhooks.native import protocol as p
 from ucc_webhooks.native.hello import hello_result
@@ -40,7 +40,7 @@ class App:
         self.read_policy = policy_reader
         self.deliverer = Deliverer(self.outbox, timeout=lambda: self._settings().request_timeout_s,
                                    on_update=self._delivery_changed, on_gone=self._switch_off)
-        self._settings_cache = None
+        self._settings_cache: Settings | None = None
         self._accepted_since_prune = 0
         self._policy_enabled: bool | None = None
         self.handlers: dict[str, Callable[..., Awaitable[dict]]] = {
@@ -156,7 +156,7 @@ class App:
         webhooks = self._all_webhooks(policy)
         settings = self._settings()
         now = time.time()
-        batch = []
+        batch: list[tuple[str, str, list[PlannedDelivery]]] = []
         for event in events:
             planned = []
             try:

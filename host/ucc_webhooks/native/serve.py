@@ -13,11 +13,14 @@ import asyncio
 import logging
 import os
 import sys
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID
 from ucc_webhooks.native.framing import FrameError, FrameReader, FrameWriter, StdoutGuard, decode, open_stdin
 from ucc_webhooks.native.replies import error_reply, ok_reply
+
+if TYPE_CHECKING:
+    from ucc_webhooks.native.handlers import App
 
 __all__ = ["allowed_caller", "main", "serve"]
 
@@ -97,14 +100,14 @@ class _Session:
 
     def __init__(self, writer: FrameWriter) -> None:
         self.writer = writer
-        self.app = None
+        self.app: App | None = None
         self.startup_error: str | None = None
         loop = asyncio.get_running_loop()
         self._loading = loop.run_in_executor(None, self._load)
         # resume what a previous run left pending as soon as the store is open, message or not
         self._becoming_ready = loop.create_task(self._become_ready())
 
-    def _load(self):
+    def _load(self) -> App:
         from ucc_webhooks.native.handlers import App
         from ucc_webhooks.storage.database import Store
 
@@ -115,13 +118,13 @@ class _Session:
 
     async def _become_ready(self) -> None:
         try:
-            self.app = await self._loading
+            app = self.app = await self._loading
         except Exception as exc:
             self.startup_error = f"the host cannot open its data store: {exc}"
             log.error("%s", self.startup_error)
             return
-        self.app.outbox.prune()
-        self.app.deliverer.resume()
+        app.outbox.prune()
+        app.deliverer.resume()
 
     def _early_hello(self, message: dict) -> bool:
         if self.app is not None or message.get("type") != "hello" or not isinstance(message.get("id"), (int, str)):
@@ -149,7 +152,7 @@ class _Session:
             message, problem = decode(item)
             if message is None:
                 log.warning("%s", problem)
-                self.writer.write(error_reply(None, "invalid_json", problem))
+                self.writer.write(error_reply(None, "invalid_json", problem or "the frame is not a JSON object"))
                 continue
             if self._early_hello(message):
                 continue
@@ -181,7 +184,7 @@ class _Session:
             self.writer.write(p.error_reply(request_id, "unknown_type", f"unknown message type {kind!r}; known types: {known}"))
             return None
         if self.app is None:
-            self.writer.write(p.error_reply(request_id, "internal", self.startup_error))
+            self.writer.write(p.error_reply(request_id, "internal", self.startup_error or "the host is still starting"))
             return None
         try:
             return model.model_validate(message)
@@ -194,6 +197,7 @@ class _Session:
     async def _handle_one(self, request) -> None:
         from ucc_webhooks.native import protocol as p
 
+        assert self.app is not None  # requests are handled only once the store is open
         try:
             result = await self.app.handlers[request.type](request)
             self.writer.write(p.ok_reply(request.id, result))
@@ -208,8 +212,10 @@ class _Session:
 
         if not events:
             return
+        app = self.app
+        assert app is not None  # events are handled only once the store is open
         try:
-            results = self.app.accept_events([e for _, e in events])
+            results = app.accept_events([e for _, e in events])
             # The new deliveries put their requests on the wire while the WAL is synced to disk;
             # the events are acknowledged only after that fsync (durable even across a power cut).
             # httpx needs a few turns of the loop to write a request; handing the fsync to a thread
@@ -217,7 +223,7 @@ class _Session:
             # 0.71 ms from frame to receiver; 1 turn, 0.89 ms).
             for _ in range(LOOP_TURNS_BEFORE_FSYNC):
                 await asyncio.sleep(0)
-            await asyncio.get_running_loop().run_in_executor(None, self.app.store.sync_to_disk)
+            await asyncio.get_running_loop().run_in_executor(None, app.store.sync_to_disk)
             for (request_id, _), result in zip(events, results, strict=False):
                 self.writer.write(p.ok_reply(request_id, result))
         except Exception as exc:  # e.g. a full disk: the extension keeps the events and sends them again

@@ -7,6 +7,7 @@ outcome. Every attempt is a row in `attempts`, which is the log the popup and `l
 
 from __future__ import annotations
 
+import builtins
 import json
 import secrets
 import time
@@ -86,7 +87,7 @@ class Outbox:
                          json.dumps(p.headers), p.body, p.secret, p.state, now, now,
                          now if p.state == "pending" else None, now + max_age_s, p.note))
                     rows.append(PendingDelivery(
-                        seq=cur.lastrowid, id=did, webhook_id=p.webhook_id, method=p.method, url=p.url,
+                        seq=cur.lastrowid or 0, id=did, webhook_id=p.webhook_id, method=p.method, url=p.url,
                         headers=p.headers, body=p.body, secret=p.secret, attempts=0, created_at=now,
                         expires_at=now + max_age_s, next_attempt_at=now))
                 results.append(rows)
@@ -147,14 +148,14 @@ class Outbox:
             raise NotFound(f"no delivery with id {delivery_id!r}")
         return rows[0]
 
-    def list(self, limit: int = 50, webhook_id: str | None = None, with_log: bool = True) -> list[dict]:
+    def list(self, limit: int = 50, webhook_id: str | None = None, with_log: bool = True) -> builtins.list[dict]:
         where, args = ("WHERE d.webhook_id=?", (webhook_id,)) if webhook_id else ("", ())
         return self._rows(where, args, limit, with_log)
 
     def failed_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM deliveries WHERE state='failed'").fetchone()[0]
 
-    def _rows(self, where: str, args: tuple, limit: int, with_log: bool = True) -> list[dict]:
+    def _rows(self, where: str, args: tuple, limit: int, with_log: bool = True) -> builtins.list[dict]:
         rows = self.db.execute(
             f"SELECT * FROM deliveries d {where} ORDER BY d.seq DESC LIMIT ?", (*args, max(1, min(limit, 1000)))
         ).fetchall()
