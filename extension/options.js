@@ -5,7 +5,7 @@
 //   origin-permission[data-granted=true|false], grant-origin, remove-origin;
 //   #queue-header, #queue-pattern, #queue-error, #user-name, #default-region, #region-error,
 //   #settings-state (Saving… / Saved / error), #policy-banner.
-// Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (DESIGN.md).
+// Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (ARCHITECTURE.md).
 import { portless, toMatchPattern } from "./bg/settings.js";
 import { errorText, localize, t } from "./ui/i18n.js";
 import { request, settings as readSettings, syncScripts } from "./ui/host.js";

@@ -1,4 +1,4 @@
-"""`ucc-webhooks demo` as a user runs it: a subprocess, its output, its screenshots, its clean-up."""
+"""`make demo` as a developer runs it: a subprocess, its output, its screenshots, its clean-up."""
 
 from __future__ import annotations
 

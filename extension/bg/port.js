@@ -3,7 +3,7 @@ import { checkNotice, checkReply } from "../common/protocol.js";
 
 export const HOST_NAME = "org.uccwebhooks.host";
 
-/** An error with a stable code: the host's codes (DESIGN.md) plus this module's PORT_ERRORS. */
+/** An error with a stable code: the host's codes (PROTOCOL.md) plus this module's PORT_ERRORS. */
 export class HostError extends Error {
   constructor(code, message, field = null) {
     super(message);

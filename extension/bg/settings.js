@@ -1,4 +1,4 @@
-// Effective extension settings: chrome.storage.local overlaid by managed storage (administrator policy), DESIGN.md "Extension settings".
+// Effective extension settings: chrome.storage.local overlaid by managed storage (administrator policy), ARCHITECTURE.md "Extension settings".
 export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 

@@ -1,4 +1,4 @@
-// CallEvent shape (DESIGN.md "CallEvent"), shared by page observer, content script, service worker and Node tests.
+// CallEvent shape (PROTOCOL.md "call_event"), shared by page observer, content script, service worker and Node tests.
 //
 // A classic script on purpose (no import/export): registerContentScripts injects only classic
 // scripts, and the MAIN-world WebSocket wrap must be installed synchronously at document_start.

@@ -1,4 +1,4 @@
-// Native-messaging protocol (DESIGN.md): message types, error codes and shape checks, shared by the worker, the pages and Node tests.
+// Native-messaging protocol (PROTOCOL.md): message types, error codes and shape checks, shared by the worker, the pages and Node tests.
 import "./call_event.js";
 
 const { checkCallEvent, TRIGGERS } = globalThis.__uccWebhooks.callEvent;

@@ -1,4 +1,4 @@
-// Per-Call-ID state machine: SIP messages seen on the softphone's socket in, CallEvents out (DESIGN.md "Call detection"; classic script).
+// Per-Call-ID state machine: SIP messages seen on the softphone's socket in, CallEvents out (ARCHITECTURE.md "The call model"; classic script).
 (function (ns) {
   "use strict";
 

@@ -15,7 +15,7 @@ TRIGGERS = (
 OUTGOING = {"outgoing_call_started", "outgoing_call_ended"}
 ENDED = {t for t in TRIGGERS if t.endswith("_ended")}
 
-# DESIGN.md's placeholder table, written out here rather than read from the host's own table.
+# The README's placeholder table, written out here rather than read from the host's own table.
 _COMMON = ["callee", "time", "direction", "call_id"]
 _INCOMING = ["caller", "user", "caller_name", "queue"]
 

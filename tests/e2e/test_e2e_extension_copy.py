@@ -1,4 +1,4 @@
-"""The browser tests load a copy of extension/ (DESIGN.md): only `host_permissions` in the
+"""The browser tests load a copy of extension/ (ARCHITECTURE.md, "Testing the extension in real browsers"): only `host_permissions` in the
 manifest may differ from the shipped extension; every other byte must be the same."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ With --profile-dir (a profile whose NativeMessagingHosts/ names the host) it als
 the worker (GET on ringing to a local receiver, open_tab on queue answer) and checks the receiver got the
 request and the tab was opened: the whole chain page -> observer -> bridge -> worker -> host -> HTTP / tab.
 It loads a copy of extension/ whose manifest adds http://127.0.0.1/* to host_permissions (headless Chromium
-cannot answer the permission prompt, DESIGN.md), configures uccOrigins, opens a page on 127.0.0.1 that runs a
+cannot answer the permission prompt, ARCHITECTURE.md), configures uccOrigins, opens a page on 127.0.0.1 that runs a
 tiny softphone over a real WebSocket (subprotocol "sip") against a scripted PBX, and checks:
 the CallEvents the MAIN-world observer dispatches, the page's unchanged view of WebSocket, the namespace
 cleanup, and that the content script handed the events to the service worker (queued: no host installed).

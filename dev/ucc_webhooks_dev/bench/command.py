@@ -1,4 +1,4 @@
-"""`ucc-webhooks bench`: how fast a call reaches the CRM, and what the host costs to keep running.
+"""`make bench`: how fast a call reaches the CRM, and what the host costs to keep running.
 
 Every figure is a median and p99 over many samples, measured beside its floor in the same run
 (the same request sent by the cheapest means at hand), so the ratio holds on a noisy machine.

@@ -1,10 +1,10 @@
-"""`ucc-webhooks demo`: the whole product on this machine, three calls, narrated as they happen.
+"""`make demo`: the whole product on this machine, three calls, narrated as they happen.
 
-    ucc-webhooks demo [--output DIR] [--headless] [--keep]
+    python -m ucc_webhooks_dev.demo [--output DIR] [--headless] [--keep]
 
 It starts, each in a throwaway temp dir: a phone system (Kamailio, SIP over WebSocket), a
 softphone page standing in for the UCC web client (the lab's JsSIP page), a remote party (SIPp),
-a CRM (`demo_crm`), and Chromium with the extension and the host registered into its own
+a CRM (`crm`), and Chromium with the extension and the host registered into its own
 profile (`ucc-webhooks install --browser chromium --profile-dir DIR`, data under
 `UCC_WEBHOOKS_HOME` in the temp dir: your own webhooks are never touched). Then an incoming
 direct call, a queue call and an outgoing call are placed, answered and hung up; every call
@@ -13,9 +13,9 @@ popup and of the opened CRM tab go to DIR (default `./demo-output/`). Everything
 stopped at the end, also on Ctrl-C or an error; exit code 0 on success, 1 on failure (with the
 fix), 2 for an --output it cannot write, 130 when interrupted.
 
-Modules: this one is the command line; `demo_script` the story, `demo_watch` follows a call,
-`demo_console` prints, `demo_crm` is the CRM, `demo_browser` starts Chromium and takes the
-screenshots, `demo_preflight` checks the machine. The phone system, softphone, SIPp and the
+Modules of `ucc_webhooks_dev.demo`: this one is the command line; `script` the story, `watch`
+follows a call, `console` prints, `crm` is the CRM, `browser` starts Chromium and takes the
+screenshots, `preflight` checks the machine. The phone system, softphone, SIPp and the
 host's throwaway home come from the lab (`ucc_webhooks_dev.lab`), which the e2e tests use too.
 """
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     problems = missing_parts()
     if problems:
-        print("ucc-webhooks demo cannot start, this machine lacks:", file=sys.stderr)
+        print("the demo cannot start, this machine lacks:", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         print(f"Fix: {SETUP_HINT}.", file=sys.stderr)
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         (output / ".write-test").write_bytes(b"")
         (output / ".write-test").unlink()
     except OSError as exc:
-        print(f"ucc-webhooks demo cannot write its screenshots to {output}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"the demo cannot write its screenshots to {output}: {exc.strerror or exc}", file=sys.stderr)
         print("Fix: name a folder you can write with `--output DIR`.", file=sys.stderr)
         return 2
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         console.flush()
         console.say("")
         message = getattr(exc, "msg", None) or str(exc)  # Selenium's str() appends a native stack trace
-        print(f"ucc-webhooks demo failed while trying to {demo.step}:\n  {message}", file=sys.stderr)
+        print(f"the demo failed while trying to {demo.step}:\n  {message}", file=sys.stderr)
         hint = demo.hint()
         print(f"Fix: {hint}.", file=sys.stderr)
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 __all__ = ["SETUP_HINT", "missing_parts"]
 
-SETUP_HINT = "run `make setup` in the repository (it installs the apt packages, `pip install -e .[test]` and `npm ci`)"
+SETUP_HINT = "run `make setup` in the repository (it installs the apt packages, the Python packages into .venv and `npm ci`)"
 
 # program -> (Debian package, where Debian puts it when PATH lacks sbin)
 _PROGRAMS = {
@@ -38,7 +38,7 @@ def missing_parts() -> list[str]:
             (Path(d) / "websocket.so").is_file() for d in _KAMAILIO_MODULE_DIRS):
         problems.append("Kamailio's websocket module not found (apt package kamailio-websocket-modules)")
     if importlib.util.find_spec("selenium") is None:
-        problems.append("Python package selenium not installed (`pip install -e .[test]`)")
+        problems.append("Python package selenium not installed (run `make setup`)")
     try:
         from ucc_webhooks_dev.lab.browser import repo_extension_dir
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import time
 from pathlib import Path
 
 from ucc_webhooks_dev.demo.console import Console
-from ucc_webhooks_dev.lab.proc import processes_naming
+from ucc_webhooks_dev.lab.proc import kill_processes_naming
 
 __all__ = ["Demo"]
 
@@ -30,7 +29,7 @@ POPUP_CLIP = {"x": 0, "y": 0, "width": 484, "height": 600}  # body.popup is 460 
 _HINTS = {
     "start the phone system (Kamailio)": "check `kamailio -v`; run `make setup` to install kamailio-websocket-modules",
     "register the host with Chromium": "the output of `ucc-webhooks install` above names what failed; "
-                                       "`pip install -e .` repairs a broken package",
+                                       "`make setup` repairs a broken package",
     "start Chromium with the extension": "chromium and chromium-driver must have the same version: run `make setup`",
     "open the softphone": "the softphone registers at Kamailio over WebSocket; see kamailio/kamailio.log in the folder named below",
 }
@@ -295,18 +294,7 @@ class Demo:
         try:
             self._stack.close()
         finally:
-            _kill_leftovers(self.root)
+            # what the clean-up missed (say, a Chromium whose chromedriver was interrupted while
+            # starting it) still names the demo's own temp folder, which nothing else knows
+            kill_processes_naming(str(self.root).encode())
 
-
-def _kill_leftovers(root: Path) -> list[int]:
-    """SIGKILL what the demo started and its clean-up missed (say, a Chromium whose chromedriver
-    was interrupted while starting it): processes whose command line or environment names the
-    demo's own temp folder, which nothing else knows. Linux only (/proc); elsewhere a no-op."""
-    killed = []
-    for pid, _ in processes_naming(str(root).encode()):
-        try:
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-        except (OSError, ProcessLookupError):
-            continue
-    return killed

@@ -3,7 +3,7 @@ a fresh profile, and (optionally) the extension loaded as a test copy.
 
 The test copy (`test_extension_copy`) is `extension/` with the page's origin added to the
 manifest's `host_permissions` — headless browsers cannot answer the permission prompt of
-`optional_host_permissions` (DESIGN.md) — and every other file byte-identical.
+`optional_host_permissions` (ARCHITECTURE.md, "Testing the extension in real browsers") — and every other file byte-identical.
 """
 
 from __future__ import annotations

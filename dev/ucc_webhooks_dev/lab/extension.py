@@ -2,7 +2,7 @@
 
 Settings are written the way the options page writes them (`storage.local.set` from an extension
 page), then the lab waits, by condition, until the service worker has registered the observer for
-the configured origins (`scripting.getRegisteredContentScripts`), as DESIGN.md describes.
+the configured origins (`scripting.getRegisteredContentScripts`), as ARCHITECTURE.md ("Extension settings") describes.
 """
 
 from __future__ import annotations

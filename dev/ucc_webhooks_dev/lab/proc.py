@@ -8,7 +8,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-__all__ = ["LabProcess", "processes_naming"]
+__all__ = ["LabProcess", "kill_processes_naming", "processes_naming"]
 
 
 def processes_naming(*needles: bytes) -> list[tuple[int, str]]:
@@ -28,6 +28,19 @@ def processes_naming(*needles: bytes) -> list[tuple[int, str]]:
         if any(n in cmdline or n in environ for n in needles):
             found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode(errors="replace").strip()))
     return found
+
+
+
+def kill_processes_naming(*needles: bytes) -> list[int]:
+    """SIGKILL the processes `processes_naming` finds; the pids it could kill."""
+    killed = []
+    for pid, _ in processes_naming(*needles):
+        try:
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+        except OSError:
+            continue
+    return killed
 
 
 class LabProcess:

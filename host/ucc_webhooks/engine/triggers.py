@@ -1,7 +1,7 @@
 """The feature's vocabulary: triggers, actions, placeholders and which trigger offers which value.
 
-The seed (UCware's manual) fixes six triggers and five placeholders with their restrictions;
-DESIGN.md adds two triggers and more placeholders "with the same rules". Everything that checks
+UCware's manual of the built-in feature fixes six triggers and five placeholders with their
+restrictions; we add triggers and placeholders beyond it with the same rules (ARCHITECTURE.md). Everything that checks
 or offers a placeholder (save-time validation, the popup's chips, `hello`) reads this one table.
 """
 

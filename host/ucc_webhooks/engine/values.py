@@ -1,4 +1,4 @@
-"""From a CallEvent to the values of its placeholders, as DESIGN.md's table defines them."""
+"""From a CallEvent to the values of its placeholders, as the README's placeholder table documents them."""
 
 from __future__ import annotations
 
