@@ -74,11 +74,12 @@ def _row(name: str, r: dict) -> str:
         text = f"{r['webhooks']} webhooks, receiver answers after {r['answer_after_ms']:.0f} ms: all arrived after {r['all_arrived_ms']} ms"
     elif name == "burst":
         text = (f"{r['events']} events over {r['sent_over_ms']:.0f} ms: all delivered after {r['all_delivered_ms']} ms; "
-                f"host RSS {r['rss_before_mb']} -> {r['rss_after_mb']} MB")
+                f"host RSS {r['rss_before_mb']} -> {r['rss_after_mb']} MB | floor (imports only) {r['floor_imports_mb']} MB")
     elif name == "start_to_hello":
         text = f"p50 {r['host']['p50_ms']} ms, p99 {r['host']['p99_ms']} ms | floor (python -c pass) p50 {r['floor_python_start']['p50_ms']} ms"
     elif name == "footprint":
-        text = f"RSS idle {r['rss_idle_mb']} MB, CPU {r['cpu_idle_s']} s over {r['idle_s']:.0f} s idle"
+        text = (f"RSS idle {r['rss_idle_mb']} MB, CPU {r['cpu_idle_s']} s over {r['idle_s']:.0f} s idle"
+                f" | floor (imports only) {r['floor_imports_mb']} MB")
     else:
         text = r.get("summary", json.dumps({k: v for k, v in r.items() if k not in ("met", "target")}))
     return f"{name:<15} {text}  [{r.get('target', '')}: {met}]"
