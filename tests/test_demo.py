@@ -30,8 +30,11 @@ def _skip_without_lab_programs() -> None:
 
 def _demo(tmp_path: Path, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    # As a terminal's foreground job: a runner started in the background inherits SIGINT ignored,
+    # and Python then never turns Ctrl-C into KeyboardInterrupt.
     return subprocess.Popen([sys.executable, "-m", "ucc_webhooks_dev.demo", *args], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _processes_mentioning(text: str) -> list[str]:
