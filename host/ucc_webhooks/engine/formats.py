@@ -13,7 +13,7 @@ import datetime
 
 from ucc_webhooks.engine.triggers import placeholder_kind
 
-__all__ = ["FORMATS", "REGION_KEY", "EVENT_KEY", "INTERNAL_KEY", "apply_format", "formats_for"]
+__all__ = ["EVENT_KEY", "FORMATS", "INTERNAL_KEY", "REGION_KEY", "apply_format", "formats_for"]
 
 REGION_KEY = "@region"
 INTERNAL_KEY = "@internal_max_digits"
@@ -60,7 +60,7 @@ def _time(name: str, fmt: str, value: object, values: dict[str, object]) -> obje
     exact = event.get(_EVENT_TIME.get(name, "")) if isinstance(event, dict) else None
     ts = float(exact) if isinstance(exact, int | float) else float(str(value))
     if fmt == "ms":
-        return int(round(ts * 1000))
+        return round(ts * 1000)
     if fmt == "unix":
         return int(ts)
     moment = datetime.datetime.fromtimestamp(int(ts), datetime.timezone.utc)

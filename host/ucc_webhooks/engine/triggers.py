@@ -10,9 +10,20 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 __all__ = [
-    "ACTIONS", "CONTENT_TYPES", "INCOMING_TRIGGERS", "NUMERIC_PLACEHOLDERS", "OUTGOING_TRIGGERS",
-    "KINDS", "PLACEHOLDERS", "TRIGGERS", "Action", "ContentType", "Trigger", "allowed_placeholders",
-    "placeholder_kind", "unavailable_reason",
+    "ACTIONS",
+    "CONTENT_TYPES",
+    "INCOMING_TRIGGERS",
+    "KINDS",
+    "NUMERIC_PLACEHOLDERS",
+    "OUTGOING_TRIGGERS",
+    "PLACEHOLDERS",
+    "TRIGGERS",
+    "Action",
+    "ContentType",
+    "Trigger",
+    "allowed_placeholders",
+    "placeholder_kind",
+    "unavailable_reason",
 ]
 
 Trigger = Literal[
