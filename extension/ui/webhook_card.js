@@ -125,6 +125,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
       out.dataset.ok = String(Boolean(r.ok));
       if (!r.ok) out.textContent = t("testFailed", r.error || `HTTP ${r.status}`);
       else out.textContent = r.status ? t("testOk", r.status, ms) : t("testOkNoStatus", ms);
+      if (r.values_from) out.textContent += ` · ${label("valuesFrom", r.values_from)}`;
     } catch (error) {
       out.dataset.ok = "false";
       out.textContent = t("testFailed", errorText(error));
