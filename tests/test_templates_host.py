@@ -130,3 +130,22 @@ def test_test_uses_the_last_real_call_and_says_so(host, receiver):
     result = host.request("webhooks.test", webhook_id=hook["id"])
     assert result["values_from"] == "last_call" and result["ok"]
     assert json.loads(receiver.wait_for(3)[2].body) == {"from": "+43 1 5121234"}
+
+
+def _readme_bodies() -> list[str]:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    bodies = re.findall(r"--body '([^']+)'", text)
+    bodies += [json.loads(f'"{b}"') for b in re.findall(r'"body": "((?:[^"\\]|\\.)*)"', text)]
+    return bodies
+
+
+@pytest.mark.parametrize("body", _readme_bodies())
+def test_every_body_in_the_readme_arrives_as_json_with_the_values(host, receiver, body):
+    got, sent = posted(host, receiver, body, trigger="queue_call_ended", caller="030 1234567")
+    flat = json.dumps(got, ensure_ascii=False)
+    assert "{" + "caller" not in flat and "{time" not in flat and "{duration" not in flat
+    values = {"030 1234567", "+49301234567", "agent200", "200"}
+    assert any(v in flat for v in values) and (str(int(sent["started_at"])) in flat or "ms" in body or "{event}" in body)
