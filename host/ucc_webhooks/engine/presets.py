@@ -123,7 +123,7 @@ PRESETS: tuple[dict, ...] = (
         "vendor": "UCC Webhooks",
         "description": "Sends the whole call event as one JSON object, for your own receiver "
                        "(the CallEvent fields in PROTOCOL.md).",
-        "doc_url": "PROTOCOL.md#callevent",
+        "doc_url": "PROTOCOL.md#call_event",
         "trigger": "incoming_call_ended",
         "action": "post",
         "url": "https://<your-receiver>/ucc-webhooks",
