@@ -198,7 +198,8 @@ def cmd_test(store, args) -> int:
         webbrowser.open(opened[0])  # from the CLI, the default browser stands in for the extension
         return 0
     outcome = f"HTTP {result['status']}" if result["status"] else result["error"]
-    print(f"{result['action'].upper()} {result['url']} -> {outcome} in {result['latency_ms']} ms")
+    print(f"{result['action'].upper()} {result['url']} -> {outcome} in {result['latency_ms']} ms"
+          f" ({result.get('values_from', 'sample')} values)")
     return 0 if result["ok"] else 1
 
 
