@@ -137,3 +137,19 @@ def test_body_only_for_post():
 ])
 def test_e164(number, region, expected):
     assert e164(number, region) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{{{caller}}}', "{1}"),                      # earlier rule: {{ + placeholder + }}
+    ('{"a": {"b": "{caller}"}}', '{"a": {"b": "1"}}'),  # JSON as written: both closing braces stay
+    ('{{caller}} is {caller}', "{caller} is 1"),   # {{word}} is the literal text in either reading
+    ('{ "x": {{caller}} }', '{ "x": {caller} }'),
+    ('{}', "{}"),
+])
+def test_brace_readings(text, expected):
+    assert render_body(Template.parse(text, "body"), {"caller": "1"}, "text/plain") == expected
+
+
+def test_missing_formatted_value_is_null_outside_quotes_and_empty_inside():
+    t = Template.parse('{"a": {answered_at:ms}, "b": "{answered_at:iso}"}', "body")
+    assert json.loads(render_body(t, {"answered_at": None}, "application/json")) == {"a": None, "b": ""}
