@@ -23,6 +23,7 @@ import { t } from "./ui/i18n.js";
 import { renderStatus } from "./ui/status.js";
 import { blankWebhook, createCard } from "./ui/webhook_card.js";
 import { createDeliveryLog } from "./ui/deliveries.js";
+import { openPresetPicker } from "./ui/presets.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -94,5 +95,6 @@ localize();
 showOriginsHint().catch(() => {});
 $("origins-hint-open").addEventListener("click", () => api.runtime.openOptionsPage());
 $("add-webhook").addEventListener("click", () => addCard(blankWebhook(hello), { focus: true }));
+$("add-from-preset").addEventListener("click", () => openPresetPicker({ anchor: $("add-from-preset"), onCreated: (w) => addCard(w, { focus: true }) }));
 $("open-options").addEventListener("click", () => api.runtime.openOptionsPage());
 hostStatus().then(showStatus, (error) => showStatus({ state: "error", error: { code: error.code, message: error.message } }));

@@ -74,7 +74,7 @@ def test_test_command_reports_the_outcome(home, receiver):
     result = cli("add", "--trigger", "incoming_call_accepted", "--action", "get", "--url", receiver.url("/t?c={caller}"))
     webhook_id = result.stdout.strip()
     result = cli("test", webhook_id)
-    assert result.returncode == 0 and "HTTP 202" in result.stdout
+    assert result.returncode == 0 and "HTTP 202" in result.stdout and "(sample values)" in result.stdout
     assert receiver.wait_for(1)[0].query == {"c": ["+49 30 1234567"]}
     receiver.respond(default=500)
     assert cli("test", webhook_id).returncode == 1

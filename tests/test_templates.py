@@ -27,7 +27,7 @@ def make(trigger: str, url: str, **kw) -> WebhookInput:
 
 
 @pytest.mark.parametrize("trigger", TRIGGERS)
-@pytest.mark.parametrize("name", list(PLACEHOLDERS))
+@pytest.mark.parametrize("name", [n for n in PLACEHOLDERS if n != "event"])  # {event}: JSON bodies only
 def test_every_placeholder_is_accepted_or_refused_by_its_trigger(trigger, name):
     allowed = name in allowed_placeholders(trigger)
     if name in SEED_RULES:
@@ -103,9 +103,16 @@ def test_double_braces_are_literal():
         "https://x.example/{literal}/1"
 
 
-def test_single_brace_is_refused_with_the_fix():
-    with pytest.raises(TemplateError, match=r"write \{\{ and \}\}"):
-        Template.parse('{"a": 1}', "body")
+def test_single_braces_are_literal_text():
+    # changed on purpose (issue 17): a lone brace was refused; now JSON is written as JSON
+    t = Template.parse('{"a": {"b": 1}}', "body")
+    assert render_body(t, {}, "application/json") == '{"a": {"b": 1}}'
+
+
+def test_unknown_word_in_braces_is_refused_with_how_to_write_it_literally():
+    with pytest.raises(TemplateError, match=r"\{phone\}.*write \{\{phone\}\}") as err:
+        Template.parse('{"a": "{phone}"}', "body").check("incoming_call_ended", "body", "application/json")
+    assert err.value.reason == "template_unknown_placeholder" and err.value.params == {"name": "phone"}
 
 
 def test_json_body_must_be_json_once_filled():
@@ -130,3 +137,19 @@ def test_body_only_for_post():
 ])
 def test_e164(number, region, expected):
     assert e164(number, region) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{{{caller}}}', "{1}"),                      # earlier rule: {{ + placeholder + }}
+    ('{"a": {"b": "{caller}"}}', '{"a": {"b": "1"}}'),  # JSON as written: both closing braces stay
+    ('{{caller}} is {caller}', "{caller} is 1"),   # {{word}} is the literal text in either reading
+    ('{ "x": {{caller}} }', '{ "x": {caller} }'),
+    ('{}', "{}"),
+])
+def test_brace_readings(text, expected):
+    assert render_body(Template.parse(text, "body"), {"caller": "1"}, "text/plain") == expected
+
+
+def test_missing_formatted_value_is_null_outside_quotes_and_empty_inside():
+    t = Template.parse('{"a": {answered_at:ms}, "b": "{answered_at:iso}"}', "body")
+    assert json.loads(render_body(t, {"answered_at": None}, "application/json")) == {"a": None, "b": ""}

@@ -3,7 +3,7 @@ import { checkCallEvent } from "../common/protocol.js";
 
 // Host requests the popup and options page may pass through (call_event and hello are the worker's own).
 export const PAGE_REQUESTS = Object.freeze(new Set([
-  "webhooks.list", "webhooks.save", "webhooks.delete", "webhooks.test",
+  "webhooks.list", "webhooks.save", "webhooks.delete", "webhooks.test", "presets.list",
   "deliveries.list", "deliveries.retry", "settings.get", "settings.set",
 ]));
 

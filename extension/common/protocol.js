@@ -29,6 +29,7 @@ const REQUESTS = {
   "webhooks.save": (m) => (isObject(m.webhook) ? checkWebhookInput(m.webhook) : problem("webhook", "an object is required")),
   "webhooks.delete": (m) => (isString(m.webhook_id) && m.webhook_id ? null : problem("webhook_id", "required")),
   "webhooks.test": (m) => (isString(m.webhook_id) && m.webhook_id ? null : problem("webhook_id", "required")),
+  "presets.list": () => null,
   "call_event": (m) => { const r = checkCallEvent(m.event); return r.ok ? null : problem("event", r.error); },
   "deliveries.list": (m) => (m.limit === undefined || (Number.isInteger(m.limit) && m.limit > 0) ? null : problem("limit", "a positive integer")),
   "deliveries.retry": (m) => (isString(m.delivery_id) && m.delivery_id ? null : problem("delivery_id", "required")),
@@ -47,6 +48,13 @@ function checkWebhookInput(w) {
   }
   if (w.secret !== undefined && w.secret !== null && !isString(w.secret)) return problem("webhook.secret", "a string or null");
   if (w.enabled !== undefined && typeof w.enabled !== "boolean") return problem("webhook.enabled", "true or false");
+  if (w.conditions !== undefined) {
+    const c = w.conditions;
+    if (!isObject(c)) return problem("webhook.conditions", "an object");
+    if (c.numbers !== undefined && !["any", "external", "internal"].includes(c.numbers)) return problem("webhook.conditions.numbers", "any, external or internal");
+    if (c.queues !== undefined && !(Array.isArray(c.queues) && c.queues.every(isString))) return problem("webhook.conditions.queues", "a list of queue names");
+    if (c.min_duration !== undefined && c.min_duration !== null && !(Number.isInteger(c.min_duration) && c.min_duration >= 0)) return problem("webhook.conditions.min_duration", "whole seconds or null");
+  }
   return null;
 }
 
@@ -85,13 +93,19 @@ const RESULTS = {
   "webhooks.list": (r) => (Array.isArray(r.webhooks) ? r.webhooks.map(checkWebhook).find(Boolean) || null : "webhooks: a list"),
   "webhooks.save": (r) => checkWebhook(r),
   "webhooks.delete": () => null,
-  "webhooks.test": (r) => (typeof r.ok === "boolean" && (r.status === null || r.status === undefined || Number.isInteger(r.status)) ? null : "test outcome: {ok, status, latency_ms, error}"),
+  "webhooks.test": (r) => (typeof r.ok === "boolean" && (r.status === null || r.status === undefined || Number.isInteger(r.status)) ? null : "test outcome: {ok, status, latency_ms, error}")
+    || (r.values_from === undefined || ["last_call", "sample"].includes(r.values_from) ? null : "values_from: last_call or sample"),
+  "presets.list": (r) => (Array.isArray(r.presets) && r.presets.every(isPreset) ? null : "presets: a list of {id, name, trigger, action, url, body, doc_url}"),
   "call_event": (r) => (Number.isInteger(r.matched) ? null : "matched: an integer"),
   "deliveries.list": (r) => (Array.isArray(r.deliveries) && r.deliveries.every(isDelivery) ? null : "deliveries: a list of deliveries"),
   "deliveries.retry": () => null,
   "settings.get": (r) => (isObject(r.settings) ? null : "settings: an object"),
   "settings.set": (r) => (isObject(r.settings) ? null : "settings: an object"),
 };
+
+function isPreset(p) {
+  return isObject(p) && ["id", "name", "trigger", "action", "url", "body", "content_type", "doc_url"].every((k) => isString(p[k])) && isObject(p.headers);
+}
 
 function isDelivery(d) {
   return isObject(d) && isString(d.id) && isString(d.state) && isString(d.url) && Number.isInteger(d.attempts);

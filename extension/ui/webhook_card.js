@@ -1,6 +1,7 @@
 // One webhook's editor card: fields, auto-save through webhooks.save, host validation at the field, test, delete.
 import { CONTENT_TYPES, TRIGGERS } from "../common/protocol.js";
 import { createAutosave } from "./autosave.js";
+import { createConditionsEditor } from "./conditions.js";
 import { createHeaderEditor, createSecretEditor } from "./credentials.js";
 import { errorText, label, localize, t } from "./i18n.js";
 import { request } from "./host.js";
@@ -44,6 +45,8 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     generateButton: q("generate-secret"), removeButton: q("remove-secret"), onChange: () => autosave.flush(), readOnly,
   });
 
+  const conditions = createConditionsEditor({ container: q("conditions"), onChange: () => autosave.flush(), readOnly });
+
   function fill(w) {
     element.dataset.origin = w.origin || "user";
     if (w.id) element.dataset.webhookId = w.id;
@@ -55,6 +58,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     field("content_type").value = w.content_type || (hello.content_types || CONTENT_TYPES)[0];
     field("enabled").checked = w.enabled !== false;
     headers.set(w.headers);
+    conditions.set(w.conditions);
     secret.set(w.secret);
     q("disabled-reason").hidden = !w.disabled_reason;
     q("disabled-reason").textContent = w.disabled_reason ? t("disabledReason", w.disabled_reason) : "";
@@ -62,6 +66,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
 
   function refresh() {
     q("post-fields").hidden = field("action").value !== "post";
+    conditions.setTrigger(field("trigger").value);
     renderChips(q("placeholder-chips"), {
       hello, trigger: field("trigger").value, readOnly, target: () => lastText,
       onReason(reason) { q("chip-reason").textContent = reason; q("chip-reason").hidden = false; },
@@ -73,7 +78,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     const w = {
       name: field("name").value.trim(), trigger: field("trigger").value, action: field("action").value,
       url: field("url").value.trim(), body: field("body").value, content_type: field("content_type").value,
-      enabled: field("enabled").checked, headers: headers.get(), secret: secret.get(),
+      enabled: field("enabled").checked, headers: headers.get(), secret: secret.get(), conditions: conditions.get(),
     };
     if (current.id) w.id = current.id;
     return w;
@@ -125,6 +130,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
       out.dataset.ok = String(Boolean(r.ok));
       if (!r.ok) out.textContent = t("testFailed", r.error || `HTTP ${r.status}`);
       else out.textContent = r.status ? t("testOk", r.status, ms) : t("testOkNoStatus", ms);
+      if (r.values_from) out.textContent += ` · ${label("valuesFrom", r.values_from)}`;
     } catch (error) {
       out.dataset.ok = "false";
       out.textContent = t("testFailed", errorText(error));

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("ucc_webhooks.cli.webhooks", "show recent deliveries"),
     "export": ("ucc_webhooks.cli.webhooks", "write webhooks as JSON"),
     "import": ("ucc_webhooks.cli.webhooks", "read webhooks from JSON"),
+    "presets": ("ucc_webhooks.cli.presets", "list ready webhooks for CRMs and chat tools (add one with add --preset)"),
 }
 
 

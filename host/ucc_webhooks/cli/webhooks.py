@@ -3,6 +3,8 @@
     ucc-webhooks list [--json]
     ucc-webhooks add --trigger T --action A --url U [--body B] [--content-type C]
                      [--header 'Name: value']... [--secret S|generate] [--name N] [--disabled]
+                     [--only external|internal] [--queue NAME]... [--min-duration N]
+    ucc-webhooks add --preset ID [--url U] [--header 'Name: value']...   (see `ucc-webhooks presets`)
     ucc-webhooks remove|enable|disable|test ID
     ucc-webhooks log [--json] [--limit N] [--webhook ID]
     ucc-webhooks export [--include-secrets] [FILE]      (JSON on stdout without FILE)
@@ -38,10 +40,14 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
         parser.add_argument("--limit", type=int, default=50)
         parser.add_argument("--webhook", metavar="ID", help="only this webhook's deliveries")
     if command == "add":
-        parser.add_argument("--trigger", required=True, choices=TRIGGERS)
-        parser.add_argument("--action", required=True, choices=ACTIONS)
-        parser.add_argument("--url", required=True, help="http(s) URL; placeholders like {caller} allowed")
-        parser.add_argument("--body", default="", help="POST body template ({{ and }} for literal braces)")
+        parser.add_argument("--preset", metavar="ID", help="start from a ready webhook (`ucc-webhooks presets`)")
+        parser.add_argument("--trigger", choices=TRIGGERS, help="required unless --preset")
+        parser.add_argument("--action", choices=ACTIONS, help="required unless --preset")
+        parser.add_argument("--url", help="http(s) URL; placeholders like {caller} allowed")
+        parser.add_argument("--body", default="", help='POST body, e.g. \'{"caller": "{caller}", "seconds": {duration}}\'')
+        parser.add_argument("--only", choices=("external", "internal"), help="fire only for calls with external/internal numbers")
+        parser.add_argument("--queue", action="append", default=[], metavar="NAME", help="fire only for this queue (repeatable)")
+        parser.add_argument("--min-duration", type=int, metavar="N", help="fire only for calls of at least N seconds (*_ended)")
         parser.add_argument("--content-type", default="application/json", choices=CONTENT_TYPES)
         parser.add_argument("--header", action="append", default=[], metavar="'Name: value'")
         parser.add_argument("--secret", help="whsec_... or 'generate' to sign requests (Standard Webhooks)")
@@ -123,9 +129,21 @@ def cmd_list(store, args) -> int:
 
 
 def cmd_add(store, args) -> int:
-    data = _validated({"name": args.name, "trigger": args.trigger, "action": args.action, "url": args.url,
-                       "body": args.body, "content_type": args.content_type, "headers": _headers(args.header),
-                       "secret": args.secret, "enabled": not args.disabled})
+    conditions = {"numbers": args.only or "any", "queues": args.queue, "min_duration": args.min_duration}
+    if args.preset:
+        from ucc_webhooks.cli.presets import from_preset
+
+        try:
+            fields = from_preset(args.preset, args.url, _headers(args.header))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        fields["name"] = args.name or fields["name"]
+    elif not (args.trigger and args.action and args.url):
+        raise UsageError("--trigger, --action and --url are required (or start from --preset ID)")
+    else:
+        fields = {"name": args.name, "trigger": args.trigger, "action": args.action, "url": args.url,
+                  "body": args.body, "content_type": args.content_type, "headers": _headers(args.header)}
+    data = _validated({**fields, "secret": args.secret, "enabled": not args.disabled, "conditions": conditions})
     webhook, generated = store.save_webhook(data)
     print(webhook.id)
     if generated:
@@ -180,7 +198,8 @@ def cmd_test(store, args) -> int:
         webbrowser.open(opened[0])  # from the CLI, the default browser stands in for the extension
         return 0
     outcome = f"HTTP {result['status']}" if result["status"] else result["error"]
-    print(f"{result['action'].upper()} {result['url']} -> {outcome} in {result['latency_ms']} ms")
+    print(f"{result['action'].upper()} {result['url']} -> {outcome} in {result['latency_ms']} ms"
+          f" ({result.get('values_from', 'sample')} values)")
     return 0 if result["ok"] else 1
 
 

@@ -13,11 +13,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ucc_webhooks.engine.conditions import Conditions, check_conditions
 from ucc_webhooks.engine.templates import Template, TemplateError, check_url, render_body, render_url
 from ucc_webhooks.engine.triggers import Action, ContentType, Trigger
-from ucc_webhooks.engine.values import sample_values
+from ucc_webhooks.engine.values import DEFAULT_INTERNAL_MAX_DIGITS, sample_values
 
-__all__ = ["MASK", "Settings", "Webhook", "WebhookInput"]
+__all__ = ["MASK", "Conditions", "Settings", "Webhook", "WebhookInput"]
 
 #: What header values and secrets look like when they leave the store.
 MASK = "********"
@@ -37,6 +38,9 @@ class Settings(_Model):
     default_region: str | None = Field(default="DE", description="ISO 3166 region for national numbers")
     max_age_hours: float = Field(default=24.0, gt=0, le=24 * 30)
     request_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    internal_max_digits: int = Field(
+        default=DEFAULT_INTERNAL_MAX_DIGITS, ge=1, le=15,
+        description="numbers with at most this many digits are internal extensions (no E.164 form)")
 
     @field_validator("default_region", mode="before")
     @classmethod
@@ -65,6 +69,7 @@ class WebhookInput(_Model):
     enabled: bool = True
     headers: dict[str, str] = Field(default_factory=dict)
     secret: str | None = None  # "whsec_...", "generate", MASK (keep), None/"" (none)
+    conditions: Conditions = Field(default_factory=Conditions)
 
     # fields the store owns: accepted back from a listed webhook, ignored on save
     origin: str | None = Field(default=None, exclude=True)
@@ -102,6 +107,7 @@ class WebhookInput(_Model):
     @model_validator(mode="after")
     def _templates(self) -> WebhookInput:
         check_templates(self)
+        check_conditions(self.conditions, self.trigger)
         return self
 
 
@@ -114,7 +120,7 @@ def check_templates(w: WebhookInput | Webhook) -> None:
     check_url(render_url(url, samples), "url")
     if w.action == "post":
         body = Template.parse(w.body, "body")
-        body.check(w.trigger, "body")
+        body.check(w.trigger, "body", w.content_type)
         if w.content_type == "application/json" and w.body.strip():
             import json
 
@@ -123,9 +129,11 @@ def check_templates(w: WebhookInput | Webhook) -> None:
             except ValueError as exc:
                 raise TemplateError(
                     f"the body is not valid JSON once sample values are filled in ({exc}); "
-                    "remember to write {{ and }} for JSON's own braces", "body") from None
+                    'write it as JSON with placeholders where values go: {"caller": "{caller}"}', "body", None,
+                    "body_not_json", {"error": str(exc)}) from None
     elif w.body.strip():
-        raise TemplateError(f"only POST sends a body; the {w.action} action has none: clear the body", "body")
+        raise TemplateError(f"only POST sends a body; the {w.action} action has none: clear the body", "body", None,
+                            "body_without_post", {"action": w.action})
 
 
 class Webhook(_Model):
@@ -141,6 +149,7 @@ class Webhook(_Model):
     enabled: bool = True
     headers: dict[str, str] = Field(default_factory=dict)
     secret: str | None = None
+    conditions: Conditions = Field(default_factory=Conditions)
     origin: Literal["user", "admin"] = "user"
     disabled_reason: str | None = None
     created_at: float = 0.0

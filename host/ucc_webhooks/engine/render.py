@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.models import Webhook
 from ucc_webhooks.engine.templates import Template, check_url, render_body, render_url
-from ucc_webhooks.engine.values import event_values
+from ucc_webhooks.engine.values import DEFAULT_INTERNAL_MAX_DIGITS, event_values
 
 __all__ = ["OPEN_TAB_MAX_DELAY_S", "PlannedDelivery", "matching", "plan"]
 
@@ -57,6 +57,7 @@ def plan(webhook: Webhook, values: dict[str, object], now: float,
                            url=url, headers=headers, body=body, secret=webhook.secret, state=state, note=note)
 
 
-def plan_event(event: CallEvent, webhooks: list[Webhook], region: str | None, now: float) -> list[PlannedDelivery]:
-    values = event_values(event, region)
+def plan_event(event: CallEvent, webhooks: list[Webhook], region: str | None, now: float,
+               internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> list[PlannedDelivery]:
+    values = event_values(event, region, internal_max_digits)
     return [plan(w, values, now, event.occurred_at) for w in matching(webhooks, event.trigger)]

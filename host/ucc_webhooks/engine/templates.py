@@ -1,4 +1,11 @@
-"""Webhook templates: `{name}` placeholders in URLs and bodies, `{{`/`}}` for literal braces.
+"""Webhook templates: `{name}` and `{name:format}` placeholders in URLs and bodies.
+
+Braces are read the way people write them: `{name}` / `{name:format}` with a known placeholder
+name is a placeholder, every other brace is literal text, so a JSON body is written as JSON
+(`{"caller": "{caller}"}`). Templates written for the earlier rule, where every literal brace was
+doubled, keep their meaning: a template with no lone brace reads `{{` and `}}` as one brace each
+(`{{"caller": "{caller}"}}` sends `{"caller": ...}`). In either reading `{{word}}` is the literal
+text `{word}`. A `{word}` that is no known placeholder is refused when the webhook is saved.
 
 Values are encoded for where they land, so a caller id like `+49 30 & "Co"` can never break
 the request: percent-encoding in URLs, JSON escaping in JSON bodies (numbers as numbers and a
@@ -14,11 +21,16 @@ import urllib.parse
 from dataclasses import dataclass
 
 from ucc_webhooks.engine.errors import InvalidInput
-from ucc_webhooks.engine.triggers import NUMERIC_PLACEHOLDERS, unavailable_reason
+from ucc_webhooks.engine.formats import EVENT_KEY, apply_format, formats_for
+from ucc_webhooks.engine.triggers import NUMERIC_PLACEHOLDERS, PLACEHOLDERS, TRIGGERS, unavailable_reason
 
 __all__ = ["Template", "TemplateError", "check_url", "render_body", "render_url"]
 
-_TOKEN = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+#: the earlier rule's tokens; a lone brace (the last alternative) means the template is new-style
+_LEGACY = re.compile(r"\{\{|\}\}|\{(" + _NAME + r")(?::([A-Za-z0-9_]+))?\}|[{}]")
+#: new-style tokens: `{{word}}` (literal `{word}`) and `{word}` / `{word:format}`
+_MODERN = re.compile(r"\{\{(" + _NAME + r"(?::[A-Za-z0-9_]+)?)\}\}|\{(" + _NAME + r")(?::([A-Za-z0-9_]+))?\}")
 
 
 class TemplateError(InvalidInput):
@@ -33,9 +45,14 @@ class TemplateError(InvalidInput):
 
 @dataclass(frozen=True)
 class Template:
-    """A parsed template: literal text and placeholder names, in order."""
+    """A parsed template: literal text and placeholder names, in order.
+
+    `formats` runs beside `parts`: the format of each placeholder (`{time:iso}` -> "iso"), None
+    for literal text and for placeholders without one.
+    """
 
     parts: tuple[tuple[bool, str], ...]  # (is_placeholder, text-or-name)
+    formats: tuple[str | None, ...] = ()
 
     @classmethod
     def parse(cls, text: str, field: str = "url") -> Template:
@@ -43,38 +60,84 @@ class Template:
 
     @classmethod
     def _parse_uncached(cls, text: str, field: str) -> Template:
+        tokens = list(_LEGACY.finditer(text))
+        if any(m.group(0) in "{}" for m in tokens):
+            tokens = list(_MODERN.finditer(text))
         parts: list[tuple[bool, str]] = []
+        formats: list[str | None] = []
         literal: list[str] = []
         pos = 0
-        for m in _TOKEN.finditer(text):
+
+        def flush() -> None:
+            if literal:
+                parts.append((False, "".join(literal)))
+                formats.append(None)
+                literal.clear()
+
+        for m in tokens:
             literal.append(text[pos:m.start()])
             tok = m.group(0)
             if tok in ("{{", "}}"):
                 literal.append(tok[0])
-            elif m.group(1):
-                parts.append((False, "".join(literal)))
-                literal = []
-                parts.append((True, m.group(1)))
+            elif tok.startswith("{{"):
+                literal.append(tok[1:-1])
             else:
-                raise TemplateError(
-                    f"single '{tok}' at position {m.start() + 1} of the {field}: write {{{{ and }}}} for literal "
-                    f"braces and {{name}} for a placeholder, e.g. {{{{\"from\": \"{{caller}}\"}}}}",
-                    field,
-                )
+                name, fmt = (m.group(1), m.group(2)) if m.re is _LEGACY else (m.group(2), m.group(3))
+                flush()
+                parts.append((True, name))
+                formats.append(fmt)
             pos = m.end()
         literal.append(text[pos:])
-        parts.append((False, "".join(literal)))
-        return cls(tuple(p for p in parts if p[0] or p[1]))
+        flush()
+        kept = [(p, f) for p, f in zip(parts, formats, strict=True) if p[0] or p[1]]
+        return cls(tuple(p for p, _ in kept), tuple(f for _, f in kept))
 
     @property
     def placeholders(self) -> list[str]:
         return [text for is_ph, text in self.parts if is_ph]
 
-    def check(self, trigger: str, field: str = "url") -> None:
-        for name in self.placeholders:
-            reason = unavailable_reason(name, trigger)
-            if reason:
-                raise TemplateError(reason, field, name)
+    def _format(self, index: int) -> str | None:
+        return self.formats[index] if index < len(self.formats) else None
+
+    def check(self, trigger: str, field: str = "url", content_type: str | None = None) -> None:
+        """Refuse unknown or unavailable placeholders, formats that do not apply, and `{event}`
+        anywhere but outside quotes in a JSON body (or in a plain-text body)."""
+        json_body = field == "body" and content_type == "application/json"
+        in_string = False
+        for i, (is_ph, name) in enumerate(self.parts):
+            if not is_ph:
+                if json_body:
+                    in_string = _json_string_state(name, in_string)
+                continue
+            _check_name(name, trigger, field)
+            fmt = self._format(i)
+            if fmt is not None:
+                allowed = formats_for(name)
+                if not allowed:
+                    raise TemplateError(
+                        f"{{{name}:{fmt}}}: {{{name}}} takes no format; write {{{name}}}",
+                        field, name, "template_no_formats", {"name": name, "format": fmt})
+                if fmt not in allowed:
+                    raise TemplateError(
+                        f"{{{name}:{fmt}}}: the format {fmt} does not apply to {{{name}}}; it takes "
+                        + ", ".join(allowed), field, name, "template_format_not_applicable",
+                        {"name": name, "format": fmt, "formats": ", ".join(allowed)})
+            if name == "event" and not ((json_body and not in_string) or (field == "body" and content_type == "text/plain")):
+                raise TemplateError(
+                    "{event} (the whole call event as JSON) stands only in a JSON body, outside quotes: "
+                    '{"call": {event}}', field, name, "template_event_position", {"field": field})
+
+
+def _check_name(name: str, trigger: str, field: str) -> None:
+    why = unavailable_reason(name, trigger)
+    if why is None:
+        return
+    if name not in PLACEHOLDERS:
+        raise TemplateError(
+            f"{why}. To send the text {{{name}}} itself, write {{{{{name}}}}}",
+            field, name, "template_unknown_placeholder", {"name": name})
+    raise TemplateError(why, field, name, "template_unavailable_placeholder",
+                        {"name": name, "trigger": trigger if trigger in TRIGGERS else str(trigger)})
 
 
 @functools.lru_cache(maxsize=1024)
@@ -91,10 +154,14 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _value(template: Template, index: int, values: dict[str, object]) -> object:
+    return apply_format(template.parts[index][1], template._format(index), values)
+
+
 def render_url(template: Template, values: dict[str, object]) -> str:
     out = []
-    for is_ph, text in template.parts:
-        out.append(urllib.parse.quote(_text(values.get(text)), safe="") if is_ph else text)
+    for i, (is_ph, text) in enumerate(template.parts):
+        out.append(urllib.parse.quote(_text(_value(template, i, values)), safe="") if is_ph else text)
     return "".join(out)
 
 
@@ -103,46 +170,56 @@ def check_url(url: str, field: str = "url") -> None:
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError as exc:
-        raise TemplateError(f"the {field} is not a valid URL: {exc}", field) from None
+        raise TemplateError(f"the {field} is not a valid URL: {exc}", field, None, "url_invalid",
+                            {"field": field, "error": str(exc)}) from None
     if parts.scheme.lower() not in ("http", "https"):
         raise TemplateError(
             f"the {field} must start with http:// or https:// (got {parts.scheme + ':' if parts.scheme else 'no scheme'})",
-            field,
+            field, None, "url_scheme", {"field": field, "scheme": parts.scheme},
         )
     if not parts.hostname:
-        raise TemplateError(f"the {field} has no host name: write it as https://crm.example.com/...", field)
+        raise TemplateError(f"the {field} has no host name: write it as https://crm.example.com/...", field, None,
+                            "url_no_host", {"field": field})
     if any(c in url for c in "\r\n\t "):
-        raise TemplateError(f"the {field} contains spaces or line breaks: encode them as %20", field)
+        raise TemplateError(f"the {field} contains spaces or line breaks: encode them as %20", field, None,
+                            "url_whitespace", {"field": field})
 
 
 def render_body(template: Template, values: dict[str, object], content_type: str) -> str:
     if content_type == "application/json":
         return _render_json(template, values)
     out = []
-    for is_ph, text in template.parts:
+    for i, (is_ph, text) in enumerate(template.parts):
         if not is_ph:
             out.append(text)
+        elif text == "event":
+            out.append(json.dumps(values.get(EVENT_KEY), ensure_ascii=False))
         elif content_type == "application/x-www-form-urlencoded":
-            out.append(urllib.parse.quote_plus(_text(values.get(text))))
+            out.append(urllib.parse.quote_plus(_text(_value(template, i, values))))
         else:
-            out.append(_text(values.get(text)))
+            out.append(_text(_value(template, i, values)))
     return "".join(out)
 
 
 def _render_json(template: Template, values: dict[str, object]) -> str:
     out: list[str] = []
     in_string = False  # whether the literal text so far leaves us inside a JSON string
-    for is_ph, text in template.parts:
+    for i, (is_ph, text) in enumerate(template.parts):
         if not is_ph:
             in_string = _json_string_state(text, in_string)
             out.append(text)
             continue
-        value = values.get(text)
+        if text == "event":
+            out.append(json.dumps(values.get(EVENT_KEY), ensure_ascii=False))
+            continue
+        value = _value(template, i, values)
         if in_string:
             out.append(json.dumps(_text(value), ensure_ascii=False)[1:-1])
         elif value is None or value == "":
             out.append("null")
-        elif text in NUMERIC_PLACEHOLDERS:
+        elif isinstance(value, bool):
+            out.append("true" if value else "false")
+        elif isinstance(value, int | float) or (text in NUMERIC_PLACEHOLDERS and template._format(i) is None):
             out.append(_text(value))
         else:
             out.append(json.dumps(_text(value), ensure_ascii=False))

@@ -10,8 +10,19 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 __all__ = [
-    "ACTIONS", "CONTENT_TYPES", "INCOMING_TRIGGERS", "NUMERIC_PLACEHOLDERS", "OUTGOING_TRIGGERS",
-    "PLACEHOLDERS", "TRIGGERS", "Action", "ContentType", "Trigger", "allowed_placeholders",
+    "ACTIONS",
+    "CONTENT_TYPES",
+    "INCOMING_TRIGGERS",
+    "KINDS",
+    "NUMERIC_PLACEHOLDERS",
+    "OUTGOING_TRIGGERS",
+    "PLACEHOLDERS",
+    "TRIGGERS",
+    "Action",
+    "ContentType",
+    "Trigger",
+    "allowed_placeholders",
+    "placeholder_kind",
     "unavailable_reason",
 ]
 
@@ -60,10 +71,25 @@ PLACEHOLDERS: dict[str, tuple[str, frozenset[str], str]] = {
     "caller_e164": ("caller's number in E.164 (+4930123456), empty if it cannot be parsed", INCOMING_TRIGGERS,
                     _INCOMING_ONLY),
     "callee_e164": ("callee's number in E.164 (+4930123456), empty if it cannot be parsed", _ALL, ""),
+    "event": ("the whole call event as a JSON object (JSON bodies, outside quotes)", _ALL, ""),
 }
 
 #: Values that are numbers: in a JSON body outside quotes they are written as JSON numbers.
 NUMERIC_PLACEHOLDERS = frozenset({"duration", "time", "answered_at", "ended_at"})
+
+
+#: name -> kind; the kind decides the formats a placeholder takes (engine/formats.py). Not listed:
+#: "text" (no formats). A kind may be declared before its placeholder exists (ring_seconds).
+KINDS: dict[str, str] = {
+    "time": "time", "answered_at": "time", "ended_at": "time",
+    "duration": "duration", "ring_seconds": "duration",
+    "caller": "number", "callee": "number",
+    "event": "event",
+}
+
+
+def placeholder_kind(name: str) -> str:
+    return KINDS.get(name, "text")
 
 
 def allowed_placeholders(trigger: str) -> list[str]:

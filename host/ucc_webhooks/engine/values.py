@@ -7,16 +7,26 @@ import functools
 import time
 
 from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks.engine.formats import EVENT_KEY, INTERNAL_KEY, REGION_KEY
 from ucc_webhooks.engine.triggers import allowed_placeholders
 
-__all__ = ["e164", "event_values", "sample_values"]
+__all__ = ["DEFAULT_INTERNAL_MAX_DIGITS", "e164", "event_values", "is_internal", "sample_values"]
+
+#: Settings.internal_max_digits' default: extensions of up to four digits are internal.
+DEFAULT_INTERNAL_MAX_DIGITS = 4
+
+
+def is_internal(number: str, max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> bool:
+    """An internal extension: 1 to `max_digits` digits. The one rule for conditions and E.164;
+    a withheld number (`anonymous`, no digits) comes from outside."""
+    return 0 < sum(c.isdigit() for c in number) <= max_digits
 
 
 @functools.lru_cache(maxsize=4096)
-def e164(number: str, region: str | None) -> str:
+def e164(number: str, region: str | None, internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> str:
     """`+4930123456` for what PBXs send (`030…`, `0049…`, `+49…`, digits without `+`), else ""."""
     digits = "".join(c for c in number if c.isdigit() or c == "+")
-    if len(digits.lstrip("+")) < 5:  # internal extensions: never a public number
+    if not digits.lstrip("+") or is_internal(number, internal_max_digits):  # never a public number
         return ""
     import phonenumbers
 
@@ -34,8 +44,10 @@ def _whole(ts: float | None) -> int | None:
     return None if ts is None else int(ts)
 
 
-def event_values(event: CallEvent, region: str | None) -> dict[str, object]:
-    """Only the placeholders the trigger offers get a value; the save-time check keeps others out."""
+def event_values(event: CallEvent, region: str | None,
+                 internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> dict[str, object]:
+    """Only the placeholders the trigger offers get a value; the save-time check keeps others out.
+    Keys starting with `@` carry what formats and `{event}` need (engine/formats.py)."""
     started = event.started_at
     values: dict[str, object] = {
         "callee": event.callee,
@@ -53,11 +65,14 @@ def event_values(event: CallEvent, region: str | None) -> dict[str, object]:
             datetime.datetime.fromtimestamp(started, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             if started is not None else ""
         ),
-        "caller_e164": e164(event.caller, region) if event.caller else "",
-        "callee_e164": e164(event.callee, region) if event.callee else "",
+        "caller_e164": e164(event.caller, region, internal_max_digits) if event.caller else "",
+        "callee_e164": e164(event.callee, region, internal_max_digits) if event.callee else "",
     }
     allowed = allowed_placeholders(event.trigger)
-    return {k: v for k, v in values.items() if k in allowed}
+    result = {k: v for k, v in values.items() if k in allowed}
+    result.update({REGION_KEY: region, INTERNAL_KEY: internal_max_digits,
+                   EVENT_KEY: event.model_dump(mode="json")})
+    return result
 
 
 def sample_values(trigger: str) -> dict[str, object]:

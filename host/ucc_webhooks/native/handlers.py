@@ -14,13 +14,15 @@ from collections.abc import Awaitable, Callable
 from pydantic import ValidationError
 
 from ucc_webhooks.delivery.sender import Deliverer
+from ucc_webhooks.engine.conditions import meeting_conditions
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.models import Settings, Webhook, WebhookInput
 from ucc_webhooks.engine.policy import Policy, read_policy
 from ucc_webhooks.engine.render import PlannedDelivery, plan, plan_event
-from ucc_webhooks.engine.values import sample_values
+from ucc_webhooks.engine.values import event_values, sample_values
 from ucc_webhooks.native import protocol as p
 from ucc_webhooks.native.hello import hello_result
+from ucc_webhooks.native.last_call import LastCalls
 from ucc_webhooks.storage.database import NotFound, Store
 from ucc_webhooks.storage.outbox import Outbox
 
@@ -43,12 +45,14 @@ class App:
         self._settings_cache: Settings | None = None
         self._accepted_since_prune = 0
         self._policy_enabled: bool | None = None
+        self.last_calls = LastCalls()
         self.handlers: dict[str, Callable[..., Awaitable[dict]]] = {
             "hello": self.hello,
             "webhooks.list": self.webhooks_list,
             "webhooks.save": self.webhooks_save,
             "webhooks.delete": self.webhooks_delete,
             "webhooks.test": self.webhooks_test,
+            "presets.list": self.presets_list,
             "deliveries.list": self.deliveries_list,
             "deliveries.retry": self.deliveries_retry,
             "settings.get": self.settings_get,
@@ -107,16 +111,28 @@ class App:
         if not self.read_policy().webhooks_enabled:
             raise p.ProtocolError("disabled_by_policy", "webhooks are switched off for this installation (WEBHOOKS_ENABLED)")
         webhook = self._find(req.webhook_id)
-        planned = plan(webhook, sample_values(webhook.trigger), time.time())
+        now = time.time()
+        last = self.last_calls.get(webhook.trigger, now)
+        settings = self._settings()
+        values = (event_values(last, settings.default_region, settings.internal_max_digits) if last
+                  else sample_values(webhook.trigger))
+        values_from = "last_call" if last else "sample"
+        planned = plan(webhook, values, now)
         if webhook.action == "open_tab":
             self.notify({"type": "open_tab", "url": planned.url, "webhook_id": webhook.id, "test": True})
-            return {"ok": True, "action": "open_tab", "url": planned.url, "status": None, "latency_ms": None, "error": None}
+            return {"ok": True, "action": "open_tab", "url": planned.url, "status": None, "latency_ms": None,
+                    "error": None, "values_from": values_from}
         from ucc_webhooks.storage.outbox import new_delivery_id
 
         outcome = await self.deliverer.send(planned.method, planned.url, planned.headers, planned.body,
                                             new_delivery_id(), planned.secret)
         return {"ok": outcome.ok, "action": webhook.action, "url": planned.url, "status": outcome.status,
-                "latency_ms": round(outcome.latency_ms, 1), "error": outcome.error}
+                "latency_ms": round(outcome.latency_ms, 1), "error": outcome.error, "values_from": values_from}
+
+    async def presets_list(self, req) -> dict:
+        from ucc_webhooks.engine.presets import PRESETS
+
+        return {"presets": [dict(preset) for preset in PRESETS]}
 
     async def deliveries_list(self, req: p.DeliveriesListRequest) -> dict:
         return {"deliveries": self.outbox.list(req.limit, req.webhook_id), "failed_count": self.outbox.failed_count()}
@@ -160,10 +176,12 @@ class App:
         for event in events:
             planned = []
             try:
-                planned = plan_event(event, webhooks, settings.default_region, now)
+                planned = plan_event(event, meeting_conditions(webhooks, event, settings.internal_max_digits),
+                                     settings.default_region, now, settings.internal_max_digits)
             except Exception:
                 log.exception("could not render webhooks for %s %s", event.trigger, event.call_id)
             batch.append((event.call_id, event.trigger, planned))
+            self.last_calls.remember(event, now)
         accepted = self.outbox.accept_many(batch, settings.max_age_hours * 3600, now)
         self._accepted_since_prune += len(events)
         if self._accepted_since_prune >= PRUNE_EVERY:

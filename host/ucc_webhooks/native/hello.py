@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from ucc_webhooks.constants import VERSION
+from ucc_webhooks.engine.formats import formats_for
 from ucc_webhooks.engine.policy import Policy
 from ucc_webhooks.engine.triggers import (
     ACTIONS,
@@ -17,6 +18,7 @@ from ucc_webhooks.engine.triggers import (
     PLACEHOLDERS,
     TRIGGERS,
     allowed_placeholders,
+    placeholder_kind,
     unavailable_reason,
 )
 from ucc_webhooks.paths import DB_NAME, data_dir
@@ -35,7 +37,8 @@ def vocabulary() -> dict:
         } for t in TRIGGERS],
         "actions": list(ACTIONS),
         "content_types": list(CONTENT_TYPES),
-        "placeholders": [{"name": n, "description": d} for n, (d, _, _) in PLACEHOLDERS.items()],
+        "placeholders": [{"name": n, "description": d, "kind": placeholder_kind(n), "formats": list(formats_for(n))}
+                         for n, (d, _, _) in PLACEHOLDERS.items()],
     }
 
 

@@ -58,6 +58,7 @@ REQUESTS: dict[str, type[_Request]] = {
     "webhooks.save": SaveRequest,
     "webhooks.delete": WebhookIdRequest,
     "webhooks.test": WebhookIdRequest,
+    "presets.list": EmptyRequest,
     "call_event": CallEventRequest,
     "deliveries.list": DeliveriesListRequest,
     "deliveries.retry": DeliveryIdRequest,

@@ -58,6 +58,13 @@ _MIGRATIONS: list[str] = [
                           status INTEGER, error TEXT, latency_ms REAL,
                           PRIMARY KEY(delivery_seq, attempt)) WITHOUT ROWID;
     """,
+    # version 2: webhooks gain `conditions` (numbers / queues / min_duration). Webhooks are stored
+    # as JSON documents, so the step writes the default into every stored one: each row then
+    # says what it fires for, and a row without the field is known to predate conditions.
+    """
+    UPDATE webhooks SET data = json_set(data, '$.conditions', json('{"numbers": "any", "queues": [], "min_duration": null}'))
+    WHERE json_extract(data, '$.conditions') IS NULL
+    """,
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -184,7 +191,7 @@ class Store:
                 id=data.id or "wh_" + secrets.token_hex(6),
                 name=data.name, trigger=data.trigger, action=data.action, url=data.url,
                 body=data.body if data.action == "post" else "", content_type=data.content_type,
-                enabled=data.enabled, headers=headers, secret=secret, origin="user",
+                enabled=data.enabled, headers=headers, secret=secret, conditions=data.conditions, origin="user",
                 # switching a webhook on again clears why it was switched off
                 disabled_reason=None if data.enabled else (old.disabled_reason if old else None),
                 created_at=old.created_at if old else now, updated_at=now,

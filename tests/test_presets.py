@@ -1,0 +1,108 @@
+"""The presets gallery: every preset, rendered with sample values, is what its vendor documents
+(a JSON Schema transcribed from the vendor's page, in tests/fixtures/vendor_schemas with the
+source URL); a preset saved through the real host and fired by a real call arrives as that JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+from conftest import FIXTURES, event
+
+from ucc_webhooks.engine.models import WebhookInput
+from ucc_webhooks.engine.presets import PRESETS
+from ucc_webhooks.engine.templates import Template, render_body
+from ucc_webhooks.engine.values import sample_values
+
+SCHEMAS = FIXTURES / "vendor_schemas"
+IDS = [p["id"] for p in PRESETS]
+
+
+def schema(preset_id: str) -> dict:
+    return json.loads((SCHEMAS / f"{preset_id}.json").read_text())
+
+
+def test_the_gallery_has_the_vendors_integrators_use_most():
+    assert {"hubspot-call", "pipedrive-call-log", "zoho-crm-call", "salesforce-task", "teams-missed-call",
+            "slack-missed-call", "full-event"} <= set(IDS)
+    for p in PRESETS:
+        assert {"id", "name", "trigger", "action", "url", "headers", "content_type", "body", "doc_url"} <= set(p)
+
+
+@pytest.mark.parametrize("preset_id", IDS)
+def test_preset_cites_the_page_its_schema_was_transcribed_from(preset_id):
+    p = next(p for p in PRESETS if p["id"] == preset_id)
+    assert schema(preset_id)["source"] == p["doc_url"]
+
+
+@pytest.mark.parametrize("preset_id", IDS)
+def test_rendered_preset_body_matches_the_vendors_schema(preset_id):
+    p = next(p for p in PRESETS if p["id"] == preset_id)
+    WebhookInput.model_validate({k: p[k] for k in ("trigger", "action", "url", "headers", "content_type", "body")})
+    body = render_body(Template.parse(p["body"], "body"), sample_values(p["trigger"]), p["content_type"])
+    jsonschema.validate(json.loads(body), schema(preset_id))
+
+
+def test_schemas_can_fail():
+    """The schemas are strict enough to catch a wrong format (seconds where ms are due, Z where an offset is)."""
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"properties": {"hs_timestamp": 1764000000}}, schema("hubspot-call"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"data": [{"Subject": "x", "Call_Type": "Inbound", "Call_Start_Time": "2026-11-25T07:17:46Z",
+                                       "Call_Duration": "1:00"}]}, schema("zoho-crm-call"))
+
+
+def test_presets_list_over_frames(host):
+    presets = host.request("presets.list")["presets"]
+    assert [p["id"] for p in presets] == IDS
+
+
+@pytest.mark.parametrize("preset_id", IDS)
+def test_preset_saved_through_the_host_arrives_as_the_vendors_json(host, receiver, preset_id):
+    p = next(p for p in host.request("presets.list")["presets"] if p["id"] == preset_id)
+    headers = {name: value.replace("<", "").replace(">", "") for name, value in p["headers"].items()}
+    host.request("webhooks.save", webhook={"trigger": p["trigger"], "action": p["action"], "url": receiver.url("/v"),
+                                           "headers": headers, "content_type": p["content_type"], "body": p["body"]})
+    host.request("call_event", event=event(p["trigger"], call_id=f"call-{preset_id}"))
+    [req] = receiver.wait_for(1)
+    assert req.header("content-type") == "application/json"
+    for name, value in headers.items():
+        assert req.header(name) == value
+    jsonschema.validate(json.loads(req.body), schema(preset_id))
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ucc_webhooks", *args], capture_output=True, text=True, timeout=60)
+
+
+def test_cli_presets_and_add_from_preset(home):
+    listed = json.loads(cli("presets", "--json").stdout)
+    assert [p["id"] for p in listed] == IDS
+    refused = cli("add", "--preset", "salesforce-task", "--header", "Authorization: Bearer t")
+    assert refused.returncode == 2 and "--url" in refused.stderr
+    refused = cli("add", "--preset", "salesforce-task", "--url", "https://acme.my.salesforce.com/services/data/v60.0/sobjects/Task/")
+    assert refused.returncode == 2 and "Authorization" in refused.stderr
+    added = cli("add", "--preset", "salesforce-task", "--url", "https://acme.my.salesforce.com/services/data/v60.0/sobjects/Task/",
+                "--header", "Authorization: Bearer t0k", "--only", "external")
+    assert added.returncode == 0, added.stderr
+    [w] = json.loads(cli("list", "--json").stdout)
+    assert w["trigger"] == "incoming_call_ended" and w["headers"] == {"Authorization": "********"}
+    assert w["conditions"]["numbers"] == "external" and "CallDurationInSeconds" in w["body"]
+    assert cli("add", "--preset", "nope", "--url", "https://x.example/").returncode == 2
+
+
+def test_cli_conditions_survive_export_and_import(home):
+    assert cli("add", "--trigger", "queue_call_ended", "--action", "post", "--url", "https://crm.example.com/x",
+               "--body", '{"caller": "{caller}", "duration": {duration}}', "--queue", "Sales", "--queue", "Billing",
+               "--min-duration", "20", "--only", "external").returncode == 0
+    exported = cli("export").stdout
+    assert json.loads(exported)["webhooks"][0]["conditions"] == {"numbers": "external", "queues": ["Sales", "Billing"],
+                                                                 "min_duration": 20}
+    imported = subprocess.run([sys.executable, "-m", "ucc_webhooks", "import", "--replace", "-"], input=exported,
+                              capture_output=True, text=True, timeout=60)
+    assert imported.returncode == 0, imported.stderr
+    [w] = json.loads(cli("list", "--json").stdout)
+    assert w["conditions"]["queues"] == ["Sales", "Billing"]
