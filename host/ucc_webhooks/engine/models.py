@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ucc_webhooks.engine.http_rules import check_header, check_placeholder_positions
 from ucc_webhooks.engine.templates import Template, TemplateError, check_url, render_body, render_url
 from ucc_webhooks.engine.triggers import Action, ContentType, Trigger
 from ucc_webhooks.engine.values import sample_values
@@ -22,7 +23,6 @@ __all__ = ["MASK", "Settings", "Webhook", "WebhookInput"]
 #: What header values and secrets look like when they leave the store.
 MASK = "********"
 
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _RESERVED_HEADERS = {"content-length", "host", "transfer-encoding", "connection",
                      "webhook-id", "webhook-timestamp", "webhook-signature"}
 
@@ -76,12 +76,10 @@ class WebhookInput(_Model):
     @classmethod
     def _headers(cls, v: dict[str, str]) -> dict[str, str]:
         for name, value in v.items():
-            if not _HEADER_NAME.match(name):
-                raise ValueError(f"header name {name!r} is not a valid HTTP header name")
             if name.lower() in _RESERVED_HEADERS:
                 raise ValueError(f"header {name} is set by the host itself and cannot be overridden")
-            if "\r" in value or "\n" in value:
-                raise ValueError(f"header {name} must not contain line breaks")
+            if value != MASK:
+                check_header(name, value)
         return v
 
     @field_validator("secret")
@@ -107,6 +105,7 @@ class WebhookInput(_Model):
 
 def check_templates(w: WebhookInput | Webhook) -> None:
     """Raise TemplateError unless URL and body work for the webhook's trigger and action."""
+    check_placeholder_positions(w.url, "url")
     url = Template.parse(w.url, "url")
     url.check(w.trigger, "url")
     check_url(w.url.replace("{", "").replace("}", ""), "url")

@@ -26,6 +26,9 @@ log = logging.getLogger("ucc_webhooks.native.serve")
 SHUTDOWN_WAIT_S = 2.0
 BATCH_MAX = 256
 LOOP_TURNS_BEFORE_FSYNC = 3
+#: Requests that may wait on a receiver: run as tasks beside the frame loop, never awaited in it,
+#: so that a silent or trickling receiver cannot delay the reply to a call event.
+BESIDE_THE_LOOP = frozenset({"webhooks.test", "deliveries.retry"})
 ALLOWED_CALLERS = {f"chrome-extension://{CHROMIUM_EXTENSION_ID}/", FIREFOX_EXTENSION_ID}
 
 
@@ -43,7 +46,18 @@ def allowed_caller(argv: list[str]) -> tuple[bool, str | None]:
     return True, callers[0] if callers else None
 
 
+USAGE = """usage: ucc-webhooks host [chrome-extension://ID/ | MANIFEST.json ADDON-ID]
+
+The native-messaging host: the browser starts it and talks to it in frames on stdin and stdout.
+Started by hand it serves frames too and ends at the end of its input; `ucc-webhooks doctor`
+checks that the browsers can reach it. Logs go to stderr (UCC_WEBHOOKS_LOG_LEVEL=INFO for more).
+"""
+
+
 def main(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        sys.stdout.write(USAGE)
+        return 0
     logging.basicConfig(level=os.environ.get("UCC_WEBHOOKS_LOG_LEVEL", "WARNING").upper(), stream=sys.stderr,
                         format="ucc-webhooks host: %(levelname)s %(name)s: %(message)s")
     ok, caller = allowed_caller(argv)
@@ -83,6 +97,7 @@ async def serve(stdin: BinaryIO, writer: FrameWriter | None = None) -> None:
         if await session.handle(batch):
             break
     reading.cancel()
+    await session.finish_tasks()
     await session.close()
 
 
@@ -97,6 +112,7 @@ class _Session:
 
     def __init__(self, writer: FrameWriter) -> None:
         self.writer = writer
+        self._tasks: set[asyncio.Task] = set()
         self.app = None
         self.startup_error: str | None = None
         loop = asyncio.get_running_loop()
@@ -136,34 +152,61 @@ class _Session:
         """Handle frames in order; consecutive call events share one commit. True at end of input."""
         events: list[tuple[object, object]] = []
         for item in batch:
-            if item is None:
-                await self._flush_events(events)
-                return True
-            if isinstance(item, FrameError):
-                log.warning("%s", item.message)
-                self.writer.write(error_reply(None, item.code, item.message))
-                if item.fatal:
-                    await self._flush_events(events)
+            try:
+                if await self._handle_item(item, events):
                     return True
-                continue
-            message, problem = decode(item)
-            if message is None:
-                log.warning("%s", problem)
-                self.writer.write(error_reply(None, "invalid_json", problem))
-                continue
-            if self._early_hello(message):
-                continue
-            await self._ready()
-            request = self._validate(message)
-            if request is None:
-                continue
-            if request.type == "call_event":
-                events.append((request.id, request.event))
-                continue
-            await self._flush_events(events)
-            await self._handle_one(request)
+            except Exception as exc:  # nothing in any input ends the host
+                log.exception("a frame could not be handled")
+                request_id = None
+                if isinstance(item, bytes):
+                    message, _ = decode(item)
+                    request_id = message.get("id") if message else None
+                    if not isinstance(request_id, (int, str)):
+                        request_id = None
+                self.writer.write(error_reply(request_id, "internal", f"the host could not handle this frame: {exc}"))
         await self._flush_events(events)
         return False
+
+    async def _handle_item(self, item: object, events: list) -> bool:
+        """One frame; True at end of input. Call events are collected in `events` for one commit."""
+        if item is None:
+            await self._flush_events(events)
+            return True
+        if isinstance(item, FrameError):
+            log.warning("%s", item.message)
+            self.writer.write(error_reply(None, item.code, item.message))
+            if item.fatal:
+                await self._flush_events(events)
+                return True
+            return False
+        assert isinstance(item, bytes)
+        message, problem = decode(item)
+        if message is None:
+            log.warning("%s", problem)
+            self.writer.write(error_reply(None, "invalid_json", problem))
+            return False
+        if self._early_hello(message):
+            return False
+        await self._ready()
+        request = self._validate(message)
+        if request is None:
+            return False
+        if request.type == "call_event":
+            events.append((request.id, request.event))
+            return False
+        await self._flush_events(events)
+        if request.type in BESIDE_THE_LOOP:
+            task = asyncio.get_running_loop().create_task(self._handle_one(request))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            await self._handle_one(request)
+        return False
+
+    async def finish_tasks(self) -> None:
+        """At the end of input: requests running beside the loop get their (bounded) time to answer."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_WAIT_S + 30)
 
     def _validate(self, message: dict):
         from pydantic import ValidationError
