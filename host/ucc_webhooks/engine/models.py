@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ucc_webhooks.engine.http_rules import check_header, check_placeholder_positions
+from ucc_webhooks.engine.http_rules import check_header, check_placeholder_positions, check_request_url, mask_url
 from ucc_webhooks.engine.templates import Template, TemplateError, check_url, render_body, render_url
 from ucc_webhooks.engine.triggers import Action, ContentType, Trigger
 from ucc_webhooks.engine.values import sample_values
@@ -37,6 +37,17 @@ class Settings(_Model):
     default_region: str | None = Field(default="DE", description="ISO 3166 region for national numbers")
     max_age_hours: float = Field(default=24.0, gt=0, le=24 * 30)
     request_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    proxy: str | None = Field(default=None, description="HTTP(S) proxy for deliveries, e.g. http://proxy.example.com:3128")
+    proxy_from_env: bool = Field(default=False, description="also honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY")
+
+    @field_validator("proxy", mode="before")
+    @classmethod
+    def _proxy(cls, v: object) -> object:
+        if v in (None, ""):
+            return None
+        if isinstance(v, str):
+            check_request_url(v, "proxy")
+        return v
 
     @field_validator("default_region", mode="before")
     @classmethod
@@ -147,6 +158,7 @@ class Webhook(_Model):
 
     def masked(self) -> dict:
         data = self.model_dump()
+        data["url"] = mask_url(self.url)  # user:password@ and ?token=... are write-only too
         data["headers"] = {k: MASK for k in self.headers}
         data["secret"] = MASK if self.secret else None
         return data

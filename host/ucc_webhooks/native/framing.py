@@ -15,13 +15,14 @@ import os
 import stat
 import struct
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
 from ucc_webhooks.constants import MAX_FRAME_BYTES
+from ucc_webhooks.engine.depth import MAX_DEPTH, too_deep
 
-__all__ = ["MAX_DEPTH", "FrameError", "FrameReader", "FrameWriter", "StdoutGuard", "decode", "open_stdin", "too_deep"]
+__all__ = ["FrameError", "FrameReader", "FrameWriter", "StdoutGuard", "decode", "open_stdin"]
 
 _HEADER = struct.Struct("@I")
 
@@ -169,25 +170,3 @@ def decode(payload: bytes) -> tuple[dict | None, str | None]:
     if too_deep(message):
         return None, f"frame is nested too deep (the limit is {MAX_DEPTH} levels)"
     return message, None
-
-
-#: No message of the protocol nests more than a few levels; deeper input would only reach code
-#: (pydantic, json.dumps) that recurses, so it is refused where it comes in.
-MAX_DEPTH = 64
-
-
-def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
-    """Whether a parsed JSON value nests deeper than `limit`; iterative, so it cannot recurse itself."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Iterable[object] = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return False
