@@ -129,7 +129,7 @@ class Requester:
         client = self._clients.get(key)
         if client is None:
             client = self._clients[key] = httpx.AsyncClient(
-                follow_redirects=False, trust_env=key.proxy_from_env, proxy=key.proxy or None,
+                follow_redirects=False, trust_env=key.proxy_from_env, proxy=key.proxy or None, timeout=None,
                 verify=ssl_context(key.ca_file), cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
                 limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
                 headers={"User-Agent": USER_AGENT})
@@ -164,9 +164,7 @@ class Requester:
     async def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
                         deadline_at: float) -> Outcome:
         started = time.perf_counter()
-        # Latin-1, as HTTP/1.1 carries header values (httpx would encode str values as ASCII only)
-        raw = {name: value.encode("latin-1") for name, value in headers.items()}
-        async with self.client().stream(method, url, headers=raw, content=body) as response:
+        async with self.client().stream(method, url, headers=headers, content=body) as response:
             latency = (time.perf_counter() - started) * 1000
             status = response.status_code
             after = retry_after(response.headers.get("retry-after"))

@@ -2,7 +2,8 @@
 
 Whatever is accepted when a webhook is saved can be sent, so a value HTTP cannot carry is refused
 at save time, naming the field, instead of wedging a delivery later:
-- header names are tokens; values are Latin-1 (what HTTP/1.1 carries) with no control characters;
+- header names are tokens; values are plain ASCII (RFC 9110; `“` or `ö` are refused) without control
+  characters;
 - a URL is absolute http(s) with a valid host (IDNA, `xn--` labels checked), a port 1-65535 and no
   control characters, spaces or `.`/`..` path segments;
 - placeholders stand in the path, query or fragment only, never in the scheme, host or port, so a
@@ -46,13 +47,13 @@ def check_header(name: str, value: str, field: str = "headers") -> None:
     if _CONTROL.search(value):
         raise _refuse(f"header {name} contains a control character or line break, which HTTP cannot carry",
                       field, "header_value_control", name=name)
-    try:
-        value.encode("latin-1")
+    try:  # RFC 9110 keeps field values to ASCII (obs-text is legacy), and so does httpx
+        value.encode("ascii")
     except UnicodeEncodeError as exc:
         bad = value[exc.start]
         raise _refuse(f"header {name} contains {bad!r}, which HTTP headers cannot carry; use plain quotes "
                       "and letters without accents (or percent-encode the value)",
-                      field, "header_value_not_latin1", name=name, character=bad) from None
+                      field, "header_value_not_ascii", name=name, character=bad) from None
 
 
 def check_headers(headers: dict[str, str], field: str = "headers") -> None:
