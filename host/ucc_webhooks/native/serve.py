@@ -64,6 +64,9 @@ def main(argv: list[str]) -> int:
     if not ok:
         log.error("refusing to serve %s: this host answers only the UCC Webhooks extension", caller)
         return 1
+    if sys.stdin is None or sys.stdout is None:  # started with a closed stdin or stdout: nothing to serve
+        log.warning("no %s: there is nothing to serve, so the host ends", "stdin" if sys.stdin is None else "stdout")
+        return 0
     stdin = sys.stdin.buffer
     sys.stdout = StdoutGuard(sys.stdout.buffer, sys.stderr)
     asyncio.run(serve(stdin))
