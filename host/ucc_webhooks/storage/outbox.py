@@ -7,6 +7,7 @@ outcome. Every attempt is a row in `attempts`, which is the log the popup and `l
 
 from __future__ import annotations
 
+import builtins
 import json
 import secrets
 import time
@@ -193,14 +194,15 @@ class Outbox:
         return row["webhook_id"]
 
     # -- the log ---------------------------------------------------------------------------------
-    def list(self, limit: int = 50, webhook_id: str | None = None, with_log: bool = True) -> list[dict]:
+    def list(self, limit: int = 50, webhook_id: str | None = None, with_log: bool = True) -> builtins.list[dict]:
         return self.page(limit, webhook_id, with_log=with_log)[0]
 
     def page(self, limit: int = 50, webhook_id: str | None = None, before: int | None = None,
-             budget: int | None = None, with_log: bool = True) -> tuple[list[dict], int | None]:
+             budget: int | None = None, with_log: bool = True) -> tuple[builtins.list[dict], int | None]:
         """Newest first, at most `limit` rows older than the cursor `before`, and no more than fit in
         `budget` bytes of JSON; returns the rows and the cursor of the next page (None at the end)."""
-        clauses, args = [], []
+        clauses: builtins.list[str] = []
+        args: builtins.list[object] = []
         if webhook_id:
             clauses.append("d.webhook_id=?")
             args.append(webhook_id)
@@ -210,7 +212,8 @@ class Outbox:
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         limit = max(1, min(limit, 1000))
         rows = self._rows(where, tuple(args), limit + 1, with_log)
-        out, used = [], 0
+        out: builtins.list[dict] = []
+        used = 0
         for item in rows[:limit]:
             size = len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 1
             if budget is not None and out and used + size > budget:
@@ -228,7 +231,7 @@ class Outbox:
     def failed_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM deliveries WHERE state='failed'").fetchone()[0]
 
-    def _rows(self, where: str, args: tuple, limit: int, with_log: bool = True) -> list[dict]:
+    def _rows(self, where: str, args: tuple, limit: int, with_log: bool = True) -> builtins.list[dict]:
         rows = self.db.execute(
             f"SELECT * FROM deliveries d {where} ORDER BY d.seq DESC LIMIT ?", (*args, max(1, limit))
         ).fetchall()
