@@ -95,3 +95,22 @@ def test_a_stored_row_the_sender_refuses_is_a_recorded_failure_and_the_worker_go
             host.request("call_event", event=event(call_id="second"))
             [req] = receiver.wait_for(1)
             assert req.header("x-key") == "fixed"
+
+
+def test_a_stored_webhook_with_a_placeholder_in_its_host_is_never_sent_there(home):
+    """Saved by an older version: the caller id would choose the host. The sender refuses it."""
+    with Receiver() as receiver:
+        with HostClient() as host:
+            hook = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
+                                                          "url": receiver.url("/x")})
+        db = sqlite3.connect(home / "ucc-webhooks.sqlite3")
+        data = json.loads(db.execute("SELECT data FROM webhooks WHERE id=?", (hook["id"],)).fetchone()[0])
+        data["url"] = f"http://{{caller}}:{receiver.port}/x"
+        db.execute("UPDATE webhooks SET data=? WHERE id=?", (json.dumps(data), hook["id"]))
+        db.commit()
+        db.close()
+        with HostClient() as host:
+            host.request("call_event", event=event(caller="127.0.0.1"))
+            notice = host.notice("delivery")
+            assert notice["delivery"]["state"] == "failed" and "host or port" in notice["delivery"]["last_error"]
+        assert receiver.requests == []

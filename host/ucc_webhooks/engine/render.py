@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from ucc_webhooks.engine.events import CallEvent
-from ucc_webhooks.engine.http_rules import mask_url
+from ucc_webhooks.engine.http_rules import check_placeholder_positions, mask_url
 from ucc_webhooks.engine.models import Webhook
 from ucc_webhooks.engine.templates import Template, check_url, render_body, render_url
 from ucc_webhooks.engine.values import event_values
@@ -41,6 +41,7 @@ def matching(webhooks: list[Webhook], trigger: str) -> list[Webhook]:
 
 def plan(webhook: Webhook, values: dict[str, object], now: float,
          occurred_at: float | None = None) -> PlannedDelivery:
+    check_placeholder_positions(webhook.url)  # a webhook stored by an older version, too
     url = render_url(Template.parse(webhook.url), values)
     check_url(url)  # never let a filled-in value turn the URL into something else
     method, body, headers = "GET", None, dict(webhook.headers)
