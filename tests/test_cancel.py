@@ -96,3 +96,11 @@ def test_managed_storage_off_is_honoured_too(host, receiver):
     assert host.request("call_event", event=event(call_id="c2"))["matched"] == 0
     host.request("hello", extension_version="0", managed_webhooks_enabled=True)
     host.request("deliveries.retry", delivery_id=d["id"])
+
+
+def test_managed_off_told_in_the_very_first_hello_is_kept(home, receiver):
+    with HostClient() as host:
+        hello = host.request("hello", extension_version="0", managed_webhooks_enabled=False)
+        assert hello["webhooks_enabled"] is False
+        host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get", "url": receiver.url("/x")})
+        assert host.request("call_event", event=event())["matched"] == 0

@@ -10,6 +10,7 @@ the wire have finished (bounded); pending deliveries stay in the outbox for the 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -116,6 +117,7 @@ class _Session:
     def __init__(self, writer: FrameWriter) -> None:
         self.writer = writer
         self._tasks: set[asyncio.Task] = set()
+        self._managed_enabled: bool | None = None  # told in a hello answered before the App was ready
         self.app = None
         self.startup_error: str | None = None
         loop = asyncio.get_running_loop()
@@ -139,6 +141,8 @@ class _Session:
             self.startup_error = f"the host cannot open its data store: {exc}"
             log.error("%s", self.startup_error)
             return
+        if self._managed_enabled is not None:
+            self.app._managed_enabled = self._managed_enabled
         self.app.outbox.prune()
         self.app.deliverer.resume()
 
@@ -148,7 +152,13 @@ class _Session:
         from ucc_webhooks.engine.policy import read_policy
         from ucc_webhooks.native.hello import failed_count_on_disk, hello_result
 
-        self.writer.write(ok_reply(message["id"], hello_result(read_policy(), failed_count_on_disk())))
+        policy = read_policy()
+        managed = message.get("managed_webhooks_enabled")
+        if isinstance(managed, bool):
+            self._managed_enabled = managed  # handed to the App once it is ready
+            if managed is False and policy.webhooks_enabled:
+                policy = dataclasses.replace(policy, webhooks_enabled=False, source="managed storage")
+        self.writer.write(ok_reply(message["id"], hello_result(policy, failed_count_on_disk())))
         return True
 
     async def handle(self, batch: list) -> bool:
