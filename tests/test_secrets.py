@@ -71,3 +71,12 @@ def test_credentials_in_urls_are_masked_wherever_a_url_is_shown(home, receiver):
         assert all(w not in out for w in secret_words), (command, out)
     exported = json.loads(cli("export", "--include-secrets").stdout)
     assert exported["webhooks"][0]["url"] == URL
+
+
+def test_a_proxy_password_is_masked_and_kept(host):
+    shown = host.request("settings.set", settings={"proxy": "http://me:pr0xy@127.0.0.1:3128"})["settings"]["proxy"]
+    assert "pr0xy" not in shown and "********" in shown
+    host.request("settings.set", settings={"proxy": shown, "request_timeout_s": 5})
+    from ucc_webhooks.storage.database import Store
+
+    assert Store().get_settings().proxy == "http://me:pr0xy@127.0.0.1:3128"

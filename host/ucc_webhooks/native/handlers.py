@@ -38,6 +38,13 @@ PRUNE_EVERY = 500
 LIST_BUDGET_BYTES = 512 * 1024
 
 
+def _shown(settings: dict) -> dict:
+    """Settings as the popup sees them: a proxy's password masked (`Store.set_settings` puts it back)."""
+    if settings.get("proxy"):
+        settings["proxy"] = mask_url(settings["proxy"])
+    return settings
+
+
 class App:
     def __init__(self, store: Store, notify: Notify, policy_reader: Callable[[], Policy] = read_policy) -> None:
         self.store = store
@@ -152,14 +159,14 @@ class App:
         return {}
 
     async def settings_get(self, req) -> dict:
-        return {"settings": self._settings().model_dump()}
+        return {"settings": _shown(self._settings().model_dump())}
 
     async def settings_set(self, req: p.SettingsSetRequest) -> dict:
         try:
             self._settings_cache = self.store.set_settings(req.settings)
         except ValidationError as exc:
             raise p.from_validation_error(exc) from None
-        return {"settings": self._settings_cache.model_dump()}
+        return {"settings": _shown(self._settings_cache.model_dump())}
 
     # -- call events -------------------------------------------------------------------------------
     def _policy(self) -> Policy:

@@ -241,7 +241,10 @@ class Store:
         return Settings.model_validate({r["key"]: json.loads(r["value"]) for r in rows if r["key"] in known})
 
     def set_settings(self, changes: dict) -> Settings:
-        merged = Settings.model_validate({**self.get_settings().model_dump(), **changes})
+        current = self.get_settings()
+        if isinstance(changes.get("proxy"), str):  # a masked proxy URL sent back keeps its password
+            changes = {**changes, "proxy": unmask_url(changes["proxy"], current.proxy)}
+        merged = Settings.model_validate({**current.model_dump(), **changes})
         with self.transaction() as db:
             for key, value in merged.model_dump().items():
                 db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))
