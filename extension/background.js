@@ -41,6 +41,7 @@ const port = new HostPort({
     broadcast({ type: "ucc-webhooks:status", status });
     api.action.setTitle({ title: status.error ? `UCC Webhooks: ${status.error.message}` : "UCC Webhooks" }).catch(() => {});
     if (status.state === "connected") {
+      tellManagedSwitch();
       state.hostEnabled = status.hello.webhooks_enabled;
       if (Number.isInteger(status.hello.failed_count)) notices.setBadge(status.hello.failed_count);
       else port.request("deliveries.list", { limit: 1 }).then((r) => notices.setBadge(r.failed_count), () => {});
@@ -49,6 +50,14 @@ const port = new HostPort({
 });
 
 const settings = createSettingsReader(api.storage);
+
+// The host stops retries and tests while managed storage switches webhooks off: it is told in a
+// second hello once managed storage is read (the first read is slow), and again on every change.
+function tellManagedSwitch() {
+  settings.read().then(({ webhooksEnabled }) => port.request("hello", {
+    extension_version: api.runtime.getManifest().version, managed_webhooks_enabled: webhooksEnabled,
+  })).catch(() => {});
+}
 settings.read(); // start the slow first read of managed storage now, not at the first call
 
 async function sync() {
@@ -64,7 +73,10 @@ api.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === RETRY_ALARM) port.wake();
 });
 api.storage.onChanged.addListener((changes, area) => {
-  if (area === "managed") settings.managedChanged();
+  if (area === "managed") {
+    settings.managedChanged();
+    if (port.status.state === "connected") tellManagedSwitch();
+  }
   if (area === "local") settings.localChanged();
   if ((area === "local" || area === "managed") && "uccOrigins" in changes) sync();
 });

@@ -22,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer samples and a 10 s idle window (for a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurements")
     parser.add_argument("--only", action="append", metavar="NAME",
-                        help="run only these (host_alone, fanout, burst, start_to_hello, footprint, browser, observer)")
+                        help="run only these (host_alone, fanout, burst, start_to_hello, footprint, hanging, browser, observer)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
         ("burst", lambda: bench_host.burst()),
         ("start_to_hello", lambda: bench_host.start_to_hello(5 if quick else 15)),
         ("footprint", lambda: bench_host.footprint_idle(10.0 if quick else 60.0)),
+        ("hanging", lambda: _hanging(100, 100 if quick else 300)),
     ]
     if not args.no_browser:
         from ucc_webhooks_dev.bench import browser as bench_browser
@@ -55,6 +56,12 @@ def run(args: argparse.Namespace) -> int:
         json.dump(results, fh, indent=2)
     print(f"\nfigures written to {args.json}")
     return 0
+
+
+def _hanging(receivers: int, samples: int) -> dict:
+    from ucc_webhooks_dev.bench.hanging import while_receivers_hang
+
+    return while_receivers_hang(receivers, samples)
 
 
 def _cpus() -> int:

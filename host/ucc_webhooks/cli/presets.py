@@ -36,18 +36,18 @@ def run(args: argparse.Namespace) -> int:
 
 def from_preset(preset_id: str, url: str | None, headers: dict[str, str]) -> dict:
     """The webhook a preset makes with the caller's URL and headers; ValueError says what is missing."""
-    from ucc_webhooks.engine.presets import PRESETS, TO_FILL, preset
+    from ucc_webhooks.engine.presets import PRESETS, preset, unfilled
 
     try:
         p = preset(preset_id)
     except KeyError:
         raise ValueError(f"no preset {preset_id!r}; known: {', '.join(x['id'] for x in PRESETS)}") from None
     url = url or p["url"]
-    if TO_FILL in url:
-        raise ValueError(f"the {preset_id} preset needs your own URL: --url {p['url']!r} with the <...> parts filled in")
+    if unfilled(url):
+        raise ValueError(f"the {preset_id} preset needs your own URL: --url {p['url']!r} with the <...> and your-... parts filled in")
     merged = {**p["headers"], **headers}
     for name, value in merged.items():
-        if TO_FILL in value:
+        if unfilled(value):
             raise ValueError(f"the {preset_id} preset needs the header {name}: --header '{name}: {value}' "
                              "with the <...> part filled in")
     return {"name": p["name"], "trigger": p["trigger"], "action": p["action"], "url": url,

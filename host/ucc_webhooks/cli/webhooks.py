@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
+
+from ucc_webhooks.engine.http_rules import mask_url
 
 __all__ = ["configure", "run"]
 
@@ -226,12 +229,17 @@ def cmd_export(store, args) -> int:
         if not args.include_secrets:
             data["headers"] = {k: "" for k in w.headers}
             data["secret"] = None
+            data["url"] = mask_url(w.url)
         items.append(data)
     text = json.dumps({"version": EXPORT_VERSION, "webhooks": items}, indent=2, ensure_ascii=False) + "\n"
     if args.file:
         import os
 
         fd = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # the mode given to open() applies only to a new file: an existing one is made 0600 too
+        # (before anything is written to it), whatever it was
+        with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
+            os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
     else:

@@ -3,27 +3,32 @@
 A webhook's deliveries go out one at a time and in order (a delivery is never in flight twice);
 different webhooks run concurrently, so a slow or dead target delays only its own queue.
 Retries follow Standard Webhooks' advice: exponential backoff with jitter, `Retry-After`
-honoured, any 2xx a success; 429, 5xx and network errors retry, other 4xx are final, and 410
-Gone also switches the webhook off.
+honoured, any 2xx a success; 429, 5xx and network errors retry, other 4xx (and 3xx: redirects
+are not followed) are final, and 410 Gone also switches the webhook off.
+
+Before each attempt a worker asks whether the delivery may still go: the switch off, the webhook
+switched off or deleted end it as `cancelled` with the reason; past `max_age_hours` it fails as
+expired, on the clock, also while it waits out a backoff. It then claims the row in SQLite, so that
+a second host on the same store never sends it too. An attempt that crashes is recorded as a
+failure with its reason; a worker never dies silently.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
+import secrets
+import socket
+import sys
 import time
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
 
-from ucc_webhooks.engine.render import USER_AGENT
+from ucc_webhooks.delivery.http import Network, Outcome, Requester
 from ucc_webhooks.engine.signing import sign
 from ucc_webhooks.storage.outbox import Outbox, PendingDelivery
-
-if TYPE_CHECKING:
-    import httpx  # loaded on first use: the host answers hello before httpx has loaded
 
 __all__ = ["Deliverer", "Outcome", "backoff_delay"]
 
@@ -32,22 +37,10 @@ log = logging.getLogger("ucc_webhooks.delivery.sender")
 # Tests shorten the first delay to keep retry tests quick; users never need to.
 FIRST_DELAY_S = float(os.environ.get("UCC_WEBHOOKS_RETRY_BASE_S", "1.0"))
 MAX_DELAY_S = 300.0
-
-
-class Outcome:
-    __slots__ = ("error", "latency_ms", "retry_after", "status")
-
-    def __init__(self, status: int | None, error: str | None, latency_ms: float,
-                 retry_after: float | None = None) -> None:
-        self.status, self.error, self.latency_ms, self.retry_after = status, error, latency_ms, retry_after
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    @property
-    def retryable(self) -> bool:
-        return self.status is None or self.status == 429 or self.status >= 500
+#: A claim outlives the attempt's deadline by this much before another host may take the row.
+CLAIM_MARGIN_S = 5.0
+#: After a worker's own failure (the store locked, say) it starts again after this long.
+RESTART_AFTER_S = 5.0
 
 
 def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
@@ -58,43 +51,43 @@ def backoff_delay(attempt: int, retry_after: float | None = None) -> float:
     return min(delay, MAX_DELAY_S)
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
+def _dead_here(holder: str) -> bool:
+    """Whether a claim was left by a host process of this machine that is gone (killed, crashed):
+    its rows need not wait for the claim to lapse."""
+    if sys.platform == "win32":  # os.kill there would end the process, not probe it
+        return False
+    machine, _, rest = holder.partition("/")
+    pid_text = rest.partition("/")[0]
+    if machine != socket.gethostname() or not pid_text.isdigit():
+        return False
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 class Deliverer:
     def __init__(self, outbox: Outbox, *, timeout: Callable[[], float],
-                 on_update: Callable[[str], None], on_gone: Callable[[str, str], None]) -> None:
+                 on_update: Callable[[str], None], on_gone: Callable[[str, str], None],
+                 stop_reason: Callable[[str], str | None] = lambda webhook_id: None,
+                 network: Callable[[], Network] = Network) -> None:
         self.outbox = outbox
         self._timeout = timeout
         self._on_update = on_update  # delivery id -> notify the extension
         self._on_gone = on_gone  # (webhook id, reason) -> switch the webhook off
-        self._client: httpx.AsyncClient | None = None
+        self._stop_reason = stop_reason  # webhook id -> why its deliveries must not go (or None)
+        self._network = network
+        self.requester = Requester()
+        self.host_id = f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
         self._workers: dict[str, asyncio.Task] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._in_flight = 0
         self._busy = 0  # workers not waiting out a backoff: their due deliveries are being sent
         self._idle = asyncio.Event()
         self._idle.set()
-
-    def client(self):
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.AsyncClient(
-                follow_redirects=True, max_redirects=5, trust_env=False,
-                limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
-                headers={"User-Agent": USER_AGENT})
-        return self._client
 
     # -- scheduling ------------------------------------------------------------------------------
     def kick(self, webhook_id: str, fresh: PendingDelivery | None = None) -> None:
@@ -111,6 +104,11 @@ class Deliverer:
         self._set_busy(+1)
         self._workers[webhook_id] = asyncio.get_running_loop().create_task(self._work(webhook_id, fresh))
 
+    def kick_all(self) -> None:
+        """Wake every worker (the switch or a webhook changed): each checks its next delivery again."""
+        for event in self._wake.values():
+            event.set()
+
     def resume(self) -> None:
         """At start: pick up everything a previous run left pending (crash, browser restart, reboot)."""
         for webhook_id in self.outbox.pending_webhooks():
@@ -123,34 +121,73 @@ class Deliverer:
         else:
             self._idle.clear()
 
+    async def _wait(self, wake: asyncio.Event, seconds: float) -> None:
+        wake.clear()
+        self._set_busy(-1)
+        try:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(wake.wait(), max(0.0, seconds))
+        finally:
+            self._set_busy(+1)
+
     async def _work(self, webhook_id: str, fresh: PendingDelivery | None = None) -> None:
         wake = self._wake[webhook_id]  # busy was counted up by kick(), before the task first ran
+        restart = False
         try:
             while True:
                 d, fresh = fresh or self.outbox.next_pending(webhook_id), None
                 if d is None:
                     return
-                wait = d.next_attempt_at - time.time()
-                if wait > 0:
-                    wake.clear()
-                    self._set_busy(-1)
-                    try:
-                        await asyncio.wait_for(wake.wait(), wait)
-                    except asyncio.TimeoutError:
-                        pass
-                    finally:
-                        self._set_busy(+1)
+                now = time.time()
+                reason = self._stop_reason(webhook_id)
+                if reason:
+                    self.outbox.cancel_pending(reason, webhook_id)
+                    self._on_update(d.id)
                     continue
-                await self._attempt(d)
-        except Exception:  # a bug here must not end the host; the row stays pending for the next start
-            log.exception("delivery worker for %s failed", webhook_id)
+                if now >= d.expires_at:
+                    self._finish(d, "failed", f"expired: not delivered within max_age_hours after {d.attempts} attempt(s)")
+                    continue
+                wait = d.next_attempt_at - now
+                if wait > 0:  # a backoff; expiry is due on the clock even if no attempt comes first
+                    await self._wait(wake, min(wait, d.expires_at - now))
+                    continue
+                deadline = self._timeout()
+                until = now + deadline + CLAIM_MARGIN_S
+                if not self.outbox.claim(d, self.host_id, until, now):
+                    holder, held_until = self.outbox.claimant(d)
+                    if not (holder and _dead_here(holder) and self.outbox.claim(d, self.host_id, until, now, holder)):
+                        # another host on this store sends it; look again once its claim may have lapsed
+                        await self._wait(wake, min(max((held_until or now) - now, 0.05), MAX_DELAY_S))
+                        continue
+                try:
+                    await self._attempt(d, deadline)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the attempt itself crashed: a recorded failure, the worker goes on
+                    log.exception("delivery %s: attempt failed inside the host", d.id)
+                    self.outbox.record_attempt(d, status=None, error=f"not sent: the host failed: {type(exc).__name__}: {exc}",
+                                               latency_ms=None, state="failed", next_attempt_at=None)
+                    self._on_update(d.id)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the store failed (locked, full disk): say so and start again a little later
+            log.exception("delivery worker for %s failed; starting it again in %g s", webhook_id, RESTART_AFTER_S)
+            restart = True
         finally:
             self._set_busy(-1)
             self._workers.pop(webhook_id, None)
             self._wake.pop(webhook_id, None)
+            if restart:
+                with contextlib.suppress(RuntimeError):
+                    asyncio.get_running_loop().call_later(RESTART_AFTER_S, self.kick, webhook_id)
 
-    async def _attempt(self, d: PendingDelivery) -> None:
-        outcome = await self.send(d.method, d.url, d.headers, d.body, d.id, d.secret)
+    def _finish(self, d: PendingDelivery, state: str, reason: str) -> None:
+        self.outbox.finish_unsent(d, state, reason)
+        log.info("delivery %s: %s", d.id, reason)
+        self._on_update(d.id)
+
+    async def _attempt(self, d: PendingDelivery, deadline: float) -> None:
+        outcome = await self.send(d.method, d.url, d.headers, d.body, d.id, d.secret, deadline)
         attempt = d.attempts + 1
         now = time.time()
         next_at = None
@@ -175,26 +212,15 @@ class Deliverer:
 
     # -- one request -------------------------------------------------------------------------------
     async def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                   msg_id: str, secret: str | None) -> Outcome:
-        import httpx
-
+                   msg_id: str, secret: str | None, deadline: float | None = None) -> Outcome:
         timestamp = int(time.time())
         headers = {**headers, "webhook-id": msg_id, "webhook-timestamp": str(timestamp)}
         if secret:
             headers["webhook-signature"] = sign(secret, msg_id, timestamp, body or b"")
+        self.requester.configure(self._network())
         self._in_flight += 1
-        started = time.perf_counter()
         try:
-            response = await self.client().request(method, url, headers=headers, content=body,
-                                                   timeout=self._timeout())
-            latency = (time.perf_counter() - started) * 1000
-            error = None if response.is_success else f"HTTP {response.status_code} {response.reason_phrase}".strip()
-            return Outcome(response.status_code, error, latency, _retry_after(response.headers.get("retry-after")))
-        except httpx.TimeoutException:
-            return Outcome(None, f"timed out after {self._timeout():g} s", (time.perf_counter() - started) * 1000)
-        except httpx.HTTPError as exc:
-            return Outcome(None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-                           (time.perf_counter() - started) * 1000)
+            return await self.requester.request(method, url, headers, body, deadline or self._timeout())
         finally:
             self._in_flight -= 1
 
@@ -209,5 +235,6 @@ class Deliverer:
             log.warning("stopping with %d request(s) in flight; they are sent again at next start", self._in_flight)
         for task in list(self._workers.values()):
             task.cancel()
-        if self._client is not None:
-            await self._client.aclose()
+        await self.requester.aclose()
+        with contextlib.suppress(Exception):  # the next start may send them at once
+            self.outbox.release_claims(self.host_id)

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ucc_webhooks.engine.conditions import Conditions, check_conditions
+from ucc_webhooks.engine.http_rules import check_header, check_placeholder_positions, check_request_url, mask_url
 from ucc_webhooks.engine.templates import Template, TemplateError, check_url, render_body, render_url
 from ucc_webhooks.engine.triggers import Action, ContentType, Trigger
 from ucc_webhooks.engine.values import DEFAULT_INTERNAL_MAX_DIGITS, sample_values
@@ -23,7 +24,6 @@ __all__ = ["MASK", "Conditions", "Settings", "Webhook", "WebhookInput"]
 #: What header values and secrets look like when they leave the store.
 MASK = "********"
 
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _RESERVED_HEADERS = {"content-length", "host", "transfer-encoding", "connection",
                      "webhook-id", "webhook-timestamp", "webhook-signature"}
 
@@ -41,6 +41,17 @@ class Settings(_Model):
     internal_max_digits: int = Field(
         default=DEFAULT_INTERNAL_MAX_DIGITS, ge=1, le=15,
         description="numbers with at most this many digits are internal extensions (no E.164 form)")
+    proxy: str | None = Field(default=None, description="HTTP(S) proxy for deliveries, e.g. http://proxy.example.com:3128")
+    proxy_from_env: bool = Field(default=False, description="also honour HTTPS_PROXY / HTTP_PROXY / NO_PROXY")
+
+    @field_validator("proxy", mode="before")
+    @classmethod
+    def _proxy(cls, v: object) -> object:
+        if v in (None, ""):
+            return None
+        if isinstance(v, str):
+            check_request_url(v, "proxy")
+        return v
 
     @field_validator("default_region", mode="before")
     @classmethod
@@ -81,12 +92,10 @@ class WebhookInput(_Model):
     @classmethod
     def _headers(cls, v: dict[str, str]) -> dict[str, str]:
         for name, value in v.items():
-            if not _HEADER_NAME.match(name):
-                raise ValueError(f"header name {name!r} is not a valid HTTP header name")
             if name.lower() in _RESERVED_HEADERS:
                 raise ValueError(f"header {name} is set by the host itself and cannot be overridden")
-            if "\r" in value or "\n" in value:
-                raise ValueError(f"header {name} must not contain line breaks")
+            if value != MASK:
+                check_header(name, value)
         return v
 
     @field_validator("secret")
@@ -113,6 +122,7 @@ class WebhookInput(_Model):
 
 def check_templates(w: WebhookInput | Webhook) -> None:
     """Raise TemplateError unless URL and body work for the webhook's trigger and action."""
+    check_placeholder_positions(w.url, "url")
     url = Template.parse(w.url, "url")
     url.check(w.trigger, "url")
     check_url(w.url.replace("{", "").replace("}", ""), "url")
@@ -157,6 +167,7 @@ class Webhook(_Model):
 
     def masked(self) -> dict:
         data = self.model_dump()
+        data["url"] = mask_url(self.url)  # user:password@ and ?token=... are write-only too
         data["headers"] = {k: MASK for k in self.headers}
         data["secret"] = MASK if self.secret else None
         return data

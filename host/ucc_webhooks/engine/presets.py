@@ -10,10 +10,19 @@ transcribed from the vendor's page.
 
 from __future__ import annotations
 
-__all__ = ["PRESETS", "TO_FILL", "preset"]
+import re
+
+__all__ = ["PRESETS", "preset", "unfilled"]
 
 #: what marks a part of a preset's URL or header the integrator must fill in
-TO_FILL = "<"
+# What the user fills in: `<...>` in a path or a header value, `your-...` as a host label (a host
+# name cannot hold `<`, and a preset must save as it is, switched off, for the popup to open it).
+_UNFILLED = re.compile(r"<[^>]*>|//your-[a-z-]+[./]")
+
+
+def unfilled(text: str) -> bool:
+    """Whether `text` still holds a part the user has to fill in."""
+    return bool(_UNFILLED.search(text))
 
 PRESETS: tuple[dict, ...] = (
     {
@@ -76,7 +85,7 @@ PRESETS: tuple[dict, ...] = (
                    "object_reference/sforce_api_objects_task.htm",
         "trigger": "incoming_call_ended",
         "action": "post",
-        "url": "https://<my-domain>.my.salesforce.com/services/data/v60.0/sobjects/Task/",
+        "url": "https://your-domain.my.salesforce.com/services/data/v60.0/sobjects/Task/",
         "headers": {"Authorization": "Bearer <access-token>"},
         "content_type": "application/json",
         "body": '{"Subject": "Call from {caller}", "TaskSubtype": "Call", "CallType": "Inbound", '
@@ -93,7 +102,7 @@ PRESETS: tuple[dict, ...] = (
                    "how-to/add-incoming-webhook",
         "trigger": "incoming_call_missed",
         "action": "post",
-        "url": "https://<tenant>.webhook.office.com/webhookb2/<webhook-path>",
+        "url": "https://your-tenant.webhook.office.com/webhookb2/<webhook-path>",
         "headers": {},
         "content_type": "application/json",
         "body": '{"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", '
@@ -126,7 +135,7 @@ PRESETS: tuple[dict, ...] = (
         "doc_url": "PROTOCOL.md#call_event",
         "trigger": "incoming_call_ended",
         "action": "post",
-        "url": "https://<your-receiver>/ucc-webhooks",
+        "url": "https://your-receiver.example.com/ucc-webhooks",
         "headers": {},
         "content_type": "application/json",
         "body": "{event}",

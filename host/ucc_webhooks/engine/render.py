@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks.engine.http_rules import check_placeholder_positions, mask_url
 from ucc_webhooks.engine.models import Webhook
 from ucc_webhooks.engine.templates import Template, check_url, render_body, render_url
 from ucc_webhooks.engine.values import DEFAULT_INTERNAL_MAX_DIGITS, event_values
 
 __all__ = ["OPEN_TAB_MAX_DELAY_S", "PlannedDelivery", "matching", "plan"]
+
+log = logging.getLogger("ucc_webhooks.engine.render")
 
 #: A screen pop later than this after the moment it belongs to is dropped, not opened.
 OPEN_TAB_MAX_DELAY_S = 30.0
@@ -27,7 +31,7 @@ class PlannedDelivery:
     headers: dict[str, str]
     body: bytes | None
     secret: str | None
-    state: str = "pending"  # or "opened" / "dropped" for open_tab, which is never retried
+    state: str = "pending"  # or "opened" / "dropped" for open_tab (never retried), "failed" if it cannot be made
     note: str | None = None
 
 
@@ -37,6 +41,7 @@ def matching(webhooks: list[Webhook], trigger: str) -> list[Webhook]:
 
 def plan(webhook: Webhook, values: dict[str, object], now: float,
          occurred_at: float | None = None) -> PlannedDelivery:
+    check_placeholder_positions(webhook.url)  # a webhook stored by an older version, too
     url = render_url(Template.parse(webhook.url), values)
     check_url(url)  # never let a filled-in value turn the URL into something else
     method, body, headers = "GET", None, dict(webhook.headers)
@@ -60,4 +65,17 @@ def plan(webhook: Webhook, values: dict[str, object], now: float,
 def plan_event(event: CallEvent, webhooks: list[Webhook], region: str | None, now: float,
                internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> list[PlannedDelivery]:
     values = event_values(event, region, internal_max_digits)
-    return [plan(w, values, now, event.occurred_at) for w in matching(webhooks, event.trigger)]
+    return [_plan_one(w, values, now, event.occurred_at) for w in matching(webhooks, event.trigger)]
+
+
+def _plan_one(webhook: Webhook, values: dict[str, object], now: float, occurred_at: float | None) -> PlannedDelivery:
+    """Each webhook on its own: one that cannot be rendered becomes a failed delivery that says why
+    (in the log and on the badge), and costs the event's other webhooks nothing."""
+    try:
+        return plan(webhook, values, now, occurred_at)
+    except Exception as exc:
+        log.warning("webhook %s not sent: %s", webhook.id, exc)
+        return PlannedDelivery(webhook_id=webhook.id, webhook_name=webhook.name, action=webhook.action,
+                               method="POST" if webhook.action == "post" else "GET", url=mask_url(webhook.url),
+                               headers={}, body=None, secret=None, state="failed",
+                               note=f"not sent: {exc}")

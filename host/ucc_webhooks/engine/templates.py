@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.formats import EVENT_KEY, apply_format, formats_for
+from ucc_webhooks.engine.http_rules import check_request_url
 from ucc_webhooks.engine.triggers import NUMERIC_PLACEHOLDERS, PLACEHOLDERS, TRIGGERS, unavailable_reason
 
 __all__ = ["Template", "TemplateError", "check_url", "render_body", "render_url"]
@@ -166,23 +167,14 @@ def render_url(template: Template, values: dict[str, object]) -> str:
 
 
 def check_url(url: str, field: str = "url") -> None:
-    """Only absolute http(s) URLs with a host: for every action, `open_tab` included."""
+    """Only absolute http(s) URLs that HTTP can carry, for every action (`open_tab` included):
+    the rules of `http_rules.check_request_url`, raised as a TemplateError."""
     try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError as exc:
-        raise TemplateError(f"the {field} is not a valid URL: {exc}", field, None, "url_invalid",
-                            {"field": field, "error": str(exc)}) from None
-    if parts.scheme.lower() not in ("http", "https"):
-        raise TemplateError(
-            f"the {field} must start with http:// or https:// (got {parts.scheme + ':' if parts.scheme else 'no scheme'})",
-            field, None, "url_scheme", {"field": field, "scheme": parts.scheme},
-        )
-    if not parts.hostname:
-        raise TemplateError(f"the {field} has no host name: write it as https://crm.example.com/...", field, None,
-                            "url_no_host", {"field": field})
-    if any(c in url for c in "\r\n\t "):
-        raise TemplateError(f"the {field} contains spaces or line breaks: encode them as %20", field, None,
-                            "url_whitespace", {"field": field})
+        check_request_url(url, field)
+    except TemplateError:
+        raise
+    except InvalidInput as exc:
+        raise TemplateError(str(exc), field, reason=exc.reason, params=exc.params) from None
 
 
 def render_body(template: Template, values: dict[str, object], content_type: str) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import stat
 import struct
 import threading
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
 from ucc_webhooks.constants import MAX_FRAME_BYTES
+from ucc_webhooks.engine.depth import MAX_DEPTH, too_deep
 
 __all__ = ["FrameError", "FrameReader", "FrameWriter", "StdoutGuard", "decode", "open_stdin"]
 
@@ -78,10 +81,18 @@ async def open_stdin(stdin: BinaryIO) -> asyncio.StreamReader:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=MAX_FRAME_BYTES + 8)
     try:
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+        mode = os.fstat(stdin.fileno()).st_mode
+    except (OSError, ValueError):  # closed or unreadable: there is no input, so it has ended
+        reader.feed_eof()
         return reader
-    except (ValueError, OSError, NotImplementedError):
-        pass
+    # Only pipes and sockets go to the loop: it accepts a character device such as /dev/null,
+    # then epoll refuses it and nothing is ever read (the host would hang instead of ending).
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        try:
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+            return reader
+        except (ValueError, OSError, NotImplementedError):
+            pass
 
     def pump() -> None:
         read = getattr(stdin, "read1", stdin.read)
@@ -152,8 +163,12 @@ def decode(payload: bytes) -> tuple[dict | None, str | None]:
         return None, f"frame is not valid UTF-8 ({exc.reason} at byte {exc.start})"
     try:
         message = json.loads(text)
+    except RecursionError:
+        return None, f"frame is nested too deep to read (the limit is {MAX_DEPTH} levels)"
     except ValueError as exc:
         return None, f"frame is not valid JSON: {exc}"
     if not isinstance(message, dict):
         return None, f"frame must hold a JSON object, not {type(message).__name__}"
+    if too_deep(message):
+        return None, f"frame is nested too deep (the limit is {MAX_DEPTH} levels)"
     return message, None

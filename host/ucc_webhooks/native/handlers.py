@@ -7,15 +7,19 @@ share one durable commit.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from pydantic import ValidationError
 
+from ucc_webhooks.delivery.http import network_from
 from ucc_webhooks.delivery.sender import Deliverer
 from ucc_webhooks.engine.conditions import meeting_conditions
+from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks.engine.http_rules import mask_url
 from ucc_webhooks.engine.models import Settings, Webhook, WebhookInput
 from ucc_webhooks.engine.policy import Policy, read_policy
 from ucc_webhooks.engine.render import PlannedDelivery, plan, plan_event
@@ -32,6 +36,15 @@ log = logging.getLogger("ucc_webhooks.native.handlers")
 Notify = Callable[[dict], object]
 #: The log is trimmed to its bounded size at start and after this many events.
 PRUNE_EVERY = 500
+#: deliveries.list stops adding rows past this many bytes of JSON: a reply always fits the 1 MiB frame.
+LIST_BUDGET_BYTES = 512 * 1024
+
+
+def _shown(settings: dict) -> dict:
+    """Settings as the popup sees them: a proxy's password masked (`Store.set_settings` puts it back)."""
+    if settings.get("proxy"):
+        settings["proxy"] = mask_url(settings["proxy"])
+    return settings
 
 
 class App:
@@ -41,7 +54,9 @@ class App:
         self.notify = notify
         self.read_policy = policy_reader
         self.deliverer = Deliverer(self.outbox, timeout=lambda: self._settings().request_timeout_s,
-                                   on_update=self._delivery_changed, on_gone=self._switch_off)
+                                   on_update=self._delivery_changed, on_gone=self._switch_off,
+                                   stop_reason=self._stop_reason, network=lambda: network_from(self._settings()))
+        self._managed_enabled: bool | None = None  # the browser's managed storage, told in hello
         self._settings_cache: Settings | None = None
         self._accepted_since_prune = 0
         self._policy_enabled: bool | None = None
@@ -76,6 +91,8 @@ class App:
 
     # -- handlers ----------------------------------------------------------------------------------
     async def hello(self, req: p.HelloRequest) -> dict:
+        if req.managed_webhooks_enabled is not None:
+            self._managed_enabled = req.managed_webhooks_enabled
         return hello_result(self._policy(), self.outbox.failed_count())
 
     async def webhooks_list(self, req) -> dict:
@@ -93,6 +110,8 @@ class App:
             webhook, generated = self.store.save_webhook(data)
         except NotFound as exc:
             raise p.ProtocolError("not_found", str(exc)) from None
+        if not webhook.enabled:
+            self.deliverer.kick_all()  # its worker cancels what is pending before the next attempt
         result = webhook.masked()
         if generated:
             result["secret"] = generated  # shown once, so that the receiver can be configured
@@ -102,14 +121,19 @@ class App:
         if req.webhook_id.startswith("admin_"):
             raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be deleted here")
         try:
-            self.store.delete_webhook(req.webhook_id)
+            self.store.delete_webhook(req.webhook_id)  # cancels its pending deliveries, forgets its secrets
         except NotFound as exc:
             raise p.ProtocolError("not_found", str(exc)) from None
+        self.deliverer.kick_all()
         return {}
 
+    def _refuse_while_off(self) -> None:
+        if not self._policy().webhooks_enabled:
+            raise p.ProtocolError("disabled_by_policy", "webhooks are switched off for this installation "
+                                  "(WEBHOOKS_ENABLED); ask your administrator", reason="disabled_by_policy")
+
     async def webhooks_test(self, req: p.WebhookIdRequest) -> dict:
-        if not self.read_policy().webhooks_enabled:
-            raise p.ProtocolError("disabled_by_policy", "webhooks are switched off for this installation (WEBHOOKS_ENABLED)")
+        self._refuse_while_off()
         webhook = self._find(req.webhook_id)
         now = time.time()
         last = self.last_calls.get(webhook.trigger, now)
@@ -117,7 +141,10 @@ class App:
         values = (event_values(last, settings.default_region, settings.internal_max_digits) if last
                   else sample_values(webhook.trigger))
         values_from = "last_call" if last else "sample"
-        planned = plan(webhook, values, now)
+        try:
+            planned = plan(webhook, values, now)
+        except InvalidInput as exc:
+            raise p.ProtocolError("validation_error", str(exc), exc.field, exc.reason, exc.params) from None
         if webhook.action == "open_tab":
             self.notify({"type": "open_tab", "url": planned.url, "webhook_id": webhook.id, "test": True})
             return {"ok": True, "action": "open_tab", "url": planned.url, "status": None, "latency_ms": None,
@@ -126,7 +153,7 @@ class App:
 
         outcome = await self.deliverer.send(planned.method, planned.url, planned.headers, planned.body,
                                             new_delivery_id(), planned.secret)
-        return {"ok": outcome.ok, "action": webhook.action, "url": planned.url, "status": outcome.status,
+        return {"ok": outcome.ok, "action": webhook.action, "url": mask_url(planned.url), "status": outcome.status,
                 "latency_ms": round(outcome.latency_ms, 1), "error": outcome.error, "values_from": values_from}
 
     async def presets_list(self, req) -> dict:
@@ -135,9 +162,11 @@ class App:
         return {"presets": [dict(preset) for preset in PRESETS]}
 
     async def deliveries_list(self, req: p.DeliveriesListRequest) -> dict:
-        return {"deliveries": self.outbox.list(req.limit, req.webhook_id), "failed_count": self.outbox.failed_count()}
+        rows, next_before = self.outbox.page(req.limit, req.webhook_id, req.before, LIST_BUDGET_BYTES)
+        return {"deliveries": rows, "next_before": next_before, "failed_count": self.outbox.failed_count()}
 
     async def deliveries_retry(self, req: p.DeliveryIdRequest) -> dict:
+        self._refuse_while_off()
         try:
             webhook_id = self.outbox.retry(req.delivery_id, self._settings().max_age_hours * 3600)
         except NotFound as exc:
@@ -146,23 +175,39 @@ class App:
         return {}
 
     async def settings_get(self, req) -> dict:
-        return {"settings": self._settings().model_dump()}
+        return {"settings": _shown(self._settings().model_dump())}
 
     async def settings_set(self, req: p.SettingsSetRequest) -> dict:
         try:
             self._settings_cache = self.store.set_settings(req.settings)
         except ValidationError as exc:
             raise p.from_validation_error(exc) from None
-        return {"settings": self._settings_cache.model_dump()}
+        return {"settings": _shown(self._settings_cache.model_dump())}
 
     # -- call events -------------------------------------------------------------------------------
     def _policy(self) -> Policy:
-        """The policy as of now; a change of the switch is told to the extension (popup banner)."""
+        """The policy as of now; a change of the switch is told to the extension (popup banner).
+
+        Managed storage off (told by the extension in `hello`) switches webhooks off like the file."""
         policy = self.read_policy()
+        if self._managed_enabled is False and policy.webhooks_enabled:
+            policy = dataclasses.replace(policy, webhooks_enabled=False, source="managed storage")
         if self._policy_enabled is not None and policy.webhooks_enabled != self._policy_enabled:
             self.notify(policy.notice())
+            if not policy.webhooks_enabled:
+                self.deliverer.kick_all()
         self._policy_enabled = policy.webhooks_enabled
         return policy
+
+    def _stop_reason(self, webhook_id: str) -> str | None:
+        """Why a webhook's pending deliveries must not go any more (checked before every attempt)."""
+        policy = self._policy()
+        if not policy.webhooks_enabled:
+            return f"cancelled: webhooks were switched off (WEBHOOKS_ENABLED, {policy.source})"
+        for w in self._all_webhooks(policy):
+            if w.id == webhook_id:
+                return None if w.enabled else "cancelled: the webhook was switched off"
+        return "cancelled: the webhook was deleted"
 
     def accept_events(self, events: list[CallEvent]) -> list[dict]:
         """Plan, commit (durably, in one transaction), then start sending. One result per event."""
@@ -199,6 +244,8 @@ class App:
                     self.deliverer.kick(d.webhook_id, row)
                 else:
                     log.warning("%s", d.note)
+                    if d.state == "failed":
+                        self._delivery_changed(row.id)
             results.append({"matched": len(planned)})
         return results
 
@@ -212,4 +259,4 @@ class App:
             self.store.set_enabled(webhook_id, False, reason)
         except NotFound:
             return  # an admin preset or a deleted webhook: nothing to switch off here
-        self.outbox.drop_pending_of(webhook_id, reason)
+        self.outbox.cancel_pending(reason, webhook_id)

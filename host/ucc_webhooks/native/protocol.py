@@ -20,6 +20,8 @@ class _Request(BaseModel):
 
 class HelloRequest(_Request):
     extension_version: str = ""
+    #: the browser's managed storage `WEBHOOKS_ENABLED` (an administrator's policy), when set
+    managed_webhooks_enabled: bool | None = None
 
 
 class EmptyRequest(_Request):
@@ -41,6 +43,7 @@ class CallEventRequest(_Request):
 class DeliveriesListRequest(_Request):
     limit: int = Field(default=50, ge=1, le=1000)
     webhook_id: str | None = None
+    before: int | None = None  # `next_before` of the previous page
 
 
 class DeliveryIdRequest(_Request):

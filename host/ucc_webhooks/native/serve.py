@@ -10,6 +10,7 @@ the wire have finished (bounded); pending deliveries stay in the outbox for the 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -29,6 +30,9 @@ log = logging.getLogger("ucc_webhooks.native.serve")
 SHUTDOWN_WAIT_S = 2.0
 BATCH_MAX = 256
 LOOP_TURNS_BEFORE_FSYNC = 3
+#: Requests that may wait on a receiver: run as tasks beside the frame loop, never awaited in it,
+#: so that a silent or trickling receiver cannot delay the reply to a call event.
+BESIDE_THE_LOOP = frozenset({"webhooks.test", "deliveries.retry"})
 ALLOWED_CALLERS = {f"chrome-extension://{CHROMIUM_EXTENSION_ID}/", FIREFOX_EXTENSION_ID}
 
 
@@ -46,13 +50,27 @@ def allowed_caller(argv: list[str]) -> tuple[bool, str | None]:
     return True, callers[0] if callers else None
 
 
+USAGE = """usage: ucc-webhooks host [chrome-extension://ID/ | MANIFEST.json ADDON-ID]
+
+The native-messaging host: the browser starts it and talks to it in frames on stdin and stdout.
+Started by hand it serves frames too and ends at the end of its input; `ucc-webhooks doctor`
+checks that the browsers can reach it. Logs go to stderr (UCC_WEBHOOKS_LOG_LEVEL=INFO for more).
+"""
+
+
 def main(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        sys.stdout.write(USAGE)
+        return 0
     logging.basicConfig(level=os.environ.get("UCC_WEBHOOKS_LOG_LEVEL", "WARNING").upper(), stream=sys.stderr,
                         format="ucc-webhooks host: %(levelname)s %(name)s: %(message)s")
     ok, caller = allowed_caller(argv)
     if not ok:
         log.error("refusing to serve %s: this host answers only the UCC Webhooks extension", caller)
         return 1
+    if sys.stdin is None or sys.stdout is None:  # started with a closed stdin or stdout: nothing to serve
+        log.warning("no %s: there is nothing to serve, so the host ends", "stdin" if sys.stdin is None else "stdout")
+        return 0
     stdin = sys.stdin.buffer
     sys.stdout = StdoutGuard(sys.stdout.buffer, sys.stderr)
     asyncio.run(serve(stdin))
@@ -86,6 +104,7 @@ async def serve(stdin: BinaryIO, writer: FrameWriter | None = None) -> None:
         if await session.handle(batch):
             break
     reading.cancel()
+    await session.finish_tasks()
     await session.close()
 
 
@@ -100,6 +119,8 @@ class _Session:
 
     def __init__(self, writer: FrameWriter) -> None:
         self.writer = writer
+        self._tasks: set[asyncio.Task] = set()
+        self._managed_enabled: bool | None = None  # told in a hello answered before the App was ready
         self.app: App | None = None
         self.startup_error: str | None = None
         loop = asyncio.get_running_loop()
@@ -123,6 +144,8 @@ class _Session:
             self.startup_error = f"the host cannot open its data store: {exc}"
             log.error("%s", self.startup_error)
             return
+        if self._managed_enabled is not None:
+            app._managed_enabled = self._managed_enabled
         app.outbox.prune()
         app.deliverer.resume()
 
@@ -132,41 +155,74 @@ class _Session:
         from ucc_webhooks.engine.policy import read_policy
         from ucc_webhooks.native.hello import failed_count_on_disk, hello_result
 
-        self.writer.write(ok_reply(message["id"], hello_result(read_policy(), failed_count_on_disk())))
+        policy = read_policy()
+        managed = message.get("managed_webhooks_enabled")
+        if isinstance(managed, bool):
+            self._managed_enabled = managed  # handed to the App once it is ready
+            if managed is False and policy.webhooks_enabled:
+                policy = dataclasses.replace(policy, webhooks_enabled=False, source="managed storage")
+        self.writer.write(ok_reply(message["id"], hello_result(policy, failed_count_on_disk())))
         return True
 
     async def handle(self, batch: list) -> bool:
         """Handle frames in order; consecutive call events share one commit. True at end of input."""
         events: list[tuple[object, object]] = []
         for item in batch:
-            if item is None:
-                await self._flush_events(events)
-                return True
-            if isinstance(item, FrameError):
-                log.warning("%s", item.message)
-                self.writer.write(error_reply(None, item.code, item.message))
-                if item.fatal:
-                    await self._flush_events(events)
+            try:
+                if await self._handle_item(item, events):
                     return True
-                continue
-            message, problem = decode(item)
-            if message is None:
-                log.warning("%s", problem)
-                self.writer.write(error_reply(None, "invalid_json", problem or "the frame is not a JSON object"))
-                continue
-            if self._early_hello(message):
-                continue
-            await self._ready()
-            request = self._validate(message)
-            if request is None:
-                continue
-            if request.type == "call_event":
-                events.append((request.id, request.event))
-                continue
-            await self._flush_events(events)
-            await self._handle_one(request)
+            except Exception as exc:  # nothing in any input ends the host
+                log.exception("a frame could not be handled")
+                request_id = None
+                if isinstance(item, bytes):
+                    message, _ = decode(item)
+                    request_id = message.get("id") if message else None
+                    if not isinstance(request_id, (int, str)):
+                        request_id = None
+                self.writer.write(error_reply(request_id, "internal", f"the host could not handle this frame: {exc}"))
         await self._flush_events(events)
         return False
+
+    async def _handle_item(self, item: object, events: list) -> bool:
+        """One frame; True at end of input. Call events are collected in `events` for one commit."""
+        if item is None:
+            await self._flush_events(events)
+            return True
+        if isinstance(item, FrameError):
+            log.warning("%s", item.message)
+            self.writer.write(error_reply(None, item.code, item.message))
+            if item.fatal:
+                await self._flush_events(events)
+                return True
+            return False
+        assert isinstance(item, bytes)
+        message, problem = decode(item)
+        if message is None:
+            log.warning("%s", problem)
+            self.writer.write(error_reply(None, "invalid_json", problem or "the frame is not a JSON object"))
+            return False
+        if self._early_hello(message):
+            return False
+        await self._ready()
+        request = self._validate(message)
+        if request is None:
+            return False
+        if request.type == "call_event":
+            events.append((request.id, request.event))
+            return False
+        await self._flush_events(events)
+        if request.type in BESIDE_THE_LOOP:
+            task = asyncio.get_running_loop().create_task(self._handle_one(request))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            await self._handle_one(request)
+        return False
+
+    async def finish_tasks(self) -> None:
+        """At the end of input: requests running beside the loop get their (bounded) time to answer."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_WAIT_S + 30)
 
     def _validate(self, message: dict):
         from pydantic import ValidationError

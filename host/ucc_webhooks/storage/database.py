@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ucc_webhooks.engine.http_rules import unmask_url
 from ucc_webhooks.engine.models import MASK, Settings, Webhook, WebhookInput
 from ucc_webhooks.engine.signing import generate_secret
 from ucc_webhooks.paths import DB_NAME, data_dir
@@ -65,6 +66,12 @@ _MIGRATIONS: list[str] = [
     UPDATE webhooks SET data = json_set(data, '$.conditions', json('{"numbers": "any", "queues": [], "min_duration": null}'))
     WHERE json_extract(data, '$.conditions') IS NULL
     """,
+    # version 3: a host claims a row before it sends it, so that two hosts on one store (Chrome
+    # and Firefox open at once) never both send it; the claim lapses after the attempt's deadline.
+    """
+    ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
+    ALTER TABLE deliveries ADD COLUMN claimed_until REAL;
+    """,
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -82,8 +89,15 @@ class Store:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder else data_dir()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(self.folder, 0o700)
+            # Only a folder the host creates is made private: UCC_WEBHOOKS_HOME may point at a
+            # folder of the user's (their home, a shared one) whose mode is theirs to choose; the
+            # files in it are 0600 either way.
+            if not self.folder.exists():
+                try:
+                    self.folder.mkdir(parents=True, mode=0o700)
+                    os.chmod(self.folder, 0o700)
+                except FileExistsError:  # another process made it a moment ago
+                    pass
             self.path = self.folder / DB_NAME
             _private_file(self.path)
         except OSError as exc:
@@ -189,7 +203,8 @@ class Store:
                 secret = old.secret if old else None
             webhook = Webhook(
                 id=data.id or "wh_" + secrets.token_hex(6),
-                name=data.name, trigger=data.trigger, action=data.action, url=data.url,
+                name=data.name, trigger=data.trigger, action=data.action,
+                url=unmask_url(data.url, old.url if old else None),
                 body=data.body if data.action == "post" else "", content_type=data.content_type,
                 enabled=data.enabled, headers=headers, secret=secret, conditions=data.conditions, origin="user",
                 # switching a webhook on again clears why it was switched off
@@ -220,6 +235,11 @@ class Store:
         with self.transaction() as db:
             if db.execute("DELETE FROM webhooks WHERE id=?", (webhook_id,)).rowcount == 0:
                 raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")
+            # its pending deliveries end here, and no row keeps its headers or secret
+            db.execute("UPDATE deliveries SET state='cancelled', last_error=?, next_attempt_at=NULL, updated_at=?"
+                       " WHERE webhook_id=? AND state='pending'",
+                       ("cancelled: the webhook was deleted", time.time(), webhook_id))
+            db.execute("UPDATE deliveries SET headers='{}', secret=NULL WHERE webhook_id=?", (webhook_id,))
 
     # -- settings ---------------------------------------------------------------------------
     def get_settings(self) -> Settings:
@@ -228,7 +248,10 @@ class Store:
         return Settings.model_validate({r["key"]: json.loads(r["value"]) for r in rows if r["key"] in known})
 
     def set_settings(self, changes: dict) -> Settings:
-        merged = Settings.model_validate({**self.get_settings().model_dump(), **changes})
+        current = self.get_settings()
+        if isinstance(changes.get("proxy"), str):  # a masked proxy URL sent back keeps its password
+            changes = {**changes, "proxy": unmask_url(changes["proxy"], current.proxy)}
+        merged = Settings.model_validate({**current.model_dump(), **changes})
         with self.transaction() as db:
             for key, value in merged.model_dump().items():
                 db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))

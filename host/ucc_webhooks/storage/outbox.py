@@ -13,6 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from ucc_webhooks.engine.http_rules import mask_url
 from ucc_webhooks.engine.render import PlannedDelivery
 from ucc_webhooks.storage.database import NotFound, Store
 
@@ -23,7 +24,11 @@ LOG_LIMIT = 2000
 #: How long a (call_id, trigger) is remembered for dedupe.
 SEEN_TTL_S = 7 * 24 * 3600
 
-FINAL_STATES = ("delivered", "failed", "dropped", "opened")
+FINAL_STATES = ("delivered", "failed", "dropped", "opened", "cancelled")
+#: Attempts listed per delivery in `list`; the rest are summarised (`attempts` counts them all).
+LOG_ATTEMPTS = 5
+#: Longest text of one field in `list` (an error, a URL): a reply must fit the 1 MiB frame.
+FIELD_CHARS = 2048
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,12 @@ class PendingDelivery:
     created_at: float
     expires_at: float
     next_attempt_at: float
+
+
+def _clip(text: str | None) -> str | None:
+    if text is None or len(text) <= FIELD_CHARS:
+        return text
+    return text[: FIELD_CHARS - 1] + "…"
 
 
 def new_delivery_id() -> str:
@@ -111,6 +122,30 @@ class Outbox:
             attempts=row["attempts"], created_at=row["created_at"], expires_at=row["expires_at"],
             next_attempt_at=row["next_attempt_at"] or row["created_at"])
 
+    def claim(self, d: PendingDelivery, host_id: str, until: float, now: float | None = None,
+              steal_from: str | None = None) -> bool:
+        """Take the row for one attempt; False when another host has it or it changed since it was read.
+
+        The claim is one UPDATE in SQLite: of two hosts on one store only one can win it, and a
+        host that died with a claim loses it when `until` (the attempt's deadline) has passed.
+        """
+        now = time.time() if now is None else now
+        with self.store.transaction() as db:
+            cur = db.execute(
+                "UPDATE deliveries SET claimed_by=?, claimed_until=? WHERE seq=? AND state='pending' AND attempts=?"
+                " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by=? OR claimed_by=?)",
+                (host_id, until, d.seq, d.attempts, now, host_id, steal_from))
+            return cur.rowcount == 1
+
+    def release_claims(self, host_id: str) -> None:
+        with self.store.transaction() as db:
+            db.execute("UPDATE deliveries SET claimed_by=NULL, claimed_until=NULL WHERE claimed_by=?", (host_id,))
+
+    def claimant(self, d: PendingDelivery) -> tuple[str | None, float | None]:
+        """Who holds the row's claim and until when."""
+        row = self.db.execute("SELECT claimed_by, claimed_until FROM deliveries WHERE seq=?", (d.seq,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
     def record_attempt(self, d: PendingDelivery, *, status: int | None, error: str | None,
                        latency_ms: float | None, state: str, next_attempt_at: float | None,
                        at: float | None = None) -> None:
@@ -119,9 +154,28 @@ class Outbox:
         with self.store.transaction() as db:
             db.execute("INSERT OR REPLACE INTO attempts(delivery_seq, attempt, at, status, error, latency_ms)"
                        " VALUES (?,?,?,?,?,?)", (d.seq, attempt, at, status, error, latency_ms))
-            db.execute("UPDATE deliveries SET attempts=?, state=?, updated_at=?, next_attempt_at=?, last_status=?,"
-                       " last_error=?, latency_ms=? WHERE seq=?",
+            # a row cancelled (webhook deleted, switch off) while the attempt ran stays cancelled
+            db.execute("UPDATE deliveries SET attempts=?, state=CASE WHEN state='cancelled' THEN state ELSE ? END,"
+                       " updated_at=?, next_attempt_at=CASE WHEN state='cancelled' THEN NULL ELSE ? END, last_status=?,"
+                       " last_error=CASE WHEN state='cancelled' THEN last_error ELSE ? END, latency_ms=?,"
+                       " claimed_by=NULL, claimed_until=NULL WHERE seq=?",
                        (attempt, state, at, next_attempt_at, status, error, latency_ms, d.seq))
+
+    def finish_unsent(self, d: PendingDelivery, state: str, reason: str, at: float | None = None) -> None:
+        """End a pending row without an attempt: `failed` (expired) or `cancelled`, with the reason."""
+        at = time.time() if at is None else at
+        with self.store.transaction() as db:
+            db.execute("UPDATE deliveries SET state=?, last_error=?, next_attempt_at=NULL, updated_at=?,"
+                       " claimed_by=NULL, claimed_until=NULL WHERE seq=? AND state='pending'", (state, reason, at, d.seq))
+
+    def cancel_pending(self, reason: str, webhook_id: str | None = None) -> list[str]:
+        """Cancel the pending deliveries of one webhook (or all): the ids of the rows cancelled."""
+        where, args = ("AND webhook_id=?", (webhook_id,)) if webhook_id else ("", ())
+        with self.store.transaction() as db:
+            ids = [r[0] for r in db.execute(f"SELECT id FROM deliveries WHERE state='pending' {where}", args)]
+            db.execute(f"UPDATE deliveries SET state='cancelled', last_error=?, next_attempt_at=NULL, updated_at=?"
+                       f" WHERE state='pending' {where}", (reason, time.time(), *args))
+        return ids
 
     def retry(self, delivery_id: str, max_age_s: float) -> str:
         """Send a failed delivery again (popup's "send again"); returns its webhook id."""
@@ -132,41 +186,73 @@ class Outbox:
                 raise NotFound(f"no delivery with id {delivery_id!r}; `ucc-webhooks log` shows the ids")
             if row["action"] == "open_tab":
                 raise NotFound(f"delivery {delivery_id} opened a tab; tabs are never opened again later")
-            db.execute("UPDATE deliveries SET state='pending', next_attempt_at=?, expires_at=?, updated_at=?"
-                       " WHERE id=?", (now, now + max_age_s, now, delivery_id))
+            if row["state"] == "pending":
+                db.execute("UPDATE deliveries SET next_attempt_at=? WHERE id=?", (now, delivery_id))
+            else:
+                db.execute("UPDATE deliveries SET state='pending', next_attempt_at=?, expires_at=?, updated_at=?,"
+                           " claimed_by=NULL, claimed_until=NULL WHERE id=?", (now, now + max_age_s, now, delivery_id))
         return row["webhook_id"]
 
-    def drop_pending_of(self, webhook_id: str, reason: str) -> None:
-        with self.store.transaction() as db:
-            db.execute("UPDATE deliveries SET state='failed', last_error=?, next_attempt_at=NULL, updated_at=?"
-                       " WHERE webhook_id=? AND state='pending'", (reason, time.time(), webhook_id))
-
     # -- the log ---------------------------------------------------------------------------------
+    def list(self, limit: int = 50, webhook_id: str | None = None, with_log: bool = True) -> builtins.list[dict]:
+        return self.page(limit, webhook_id, with_log=with_log)[0]
+
+    def page(self, limit: int = 50, webhook_id: str | None = None, before: int | None = None,
+             budget: int | None = None, with_log: bool = True) -> tuple[builtins.list[dict], int | None]:
+        """Newest first, at most `limit` rows older than the cursor `before`, and no more than fit in
+        `budget` bytes of JSON; returns the rows and the cursor of the next page (None at the end)."""
+        clauses: builtins.list[str] = []
+        args: builtins.list[object] = []
+        if webhook_id:
+            clauses.append("d.webhook_id=?")
+            args.append(webhook_id)
+        if before is not None:
+            clauses.append("d.seq<?")
+            args.append(before)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        limit = max(1, min(limit, 1000))
+        rows = self._rows(where, tuple(args), limit + 1, with_log)
+        out: builtins.list[dict] = []
+        used = 0
+        for item in rows[:limit]:
+            size = len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 1
+            if budget is not None and out and used + size > budget:
+                return out, out[-1]["cursor"]
+            out.append(item)
+            used += size
+        return out, (out[-1]["cursor"] if len(rows) > limit and out else None)
+
     def get(self, delivery_id: str) -> dict:
         rows = self._rows("WHERE d.id=?", (delivery_id,), 1)
         if not rows:
             raise NotFound(f"no delivery with id {delivery_id!r}")
         return rows[0]
 
-    def list(self, limit: int = 50, webhook_id: str | None = None, with_log: bool = True) -> builtins.list[dict]:
-        where, args = ("WHERE d.webhook_id=?", (webhook_id,)) if webhook_id else ("", ())
-        return self._rows(where, args, limit, with_log)
-
     def failed_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM deliveries WHERE state='failed'").fetchone()[0]
 
     def _rows(self, where: str, args: tuple, limit: int, with_log: bool = True) -> builtins.list[dict]:
         rows = self.db.execute(
-            f"SELECT * FROM deliveries d {where} ORDER BY d.seq DESC LIMIT ?", (*args, max(1, min(limit, 1000)))
+            f"SELECT * FROM deliveries d {where} ORDER BY d.seq DESC LIMIT ?", (*args, max(1, limit))
         ).fetchall()
         out = []
         for r in rows:
             item = {k: r[k] for k in ("id", "webhook_id", "webhook_name", "trigger", "action", "call_id", "url",
                                       "state", "attempts", "last_status", "last_error", "latency_ms",
                                       "created_at", "updated_at", "next_attempt_at")}
-            item["log"] = [dict(a) for a in self.db.execute(
-                "SELECT attempt, at, status, error, latency_ms FROM attempts WHERE delivery_seq=? ORDER BY attempt",
-                (r["seq"],))] if with_log else []
+            item["url"] = _clip(mask_url(item["url"]))
+            item["last_error"] = _clip(item["last_error"])
+            item["cursor"] = r["seq"]
+            log = []
+            if with_log:  # the last few attempts; `attempts` counts them all
+                log = [dict(a) for a in self.db.execute(
+                    "SELECT attempt, at, status, error, latency_ms FROM attempts WHERE delivery_seq=?"
+                    " ORDER BY attempt DESC LIMIT ?", (r["seq"], LOG_ATTEMPTS))]
+                log.reverse()
+                for a in log:
+                    a["error"] = _clip(a["error"])
+            item["log"] = log
+            item["log_omitted"] = max(0, r["attempts"] - len(log)) if with_log else 0
             out.append(item)
         return out
 

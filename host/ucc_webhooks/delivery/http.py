@@ -1,0 +1,195 @@
+"""One HTTP request of a delivery, made the way a careful webhook sender makes it.
+
+- One overall deadline per attempt, connect to last byte: httpx's timeouts are per read, so a
+  receiver trickling a byte a second would otherwise hold an attempt for ever.
+- Nothing of a response is needed but its status (and `Retry-After`, `Location`): at most
+  `BODY_LIMIT` bytes of the body are read, the rest is left on a connection that is then closed.
+- Redirects are not followed: a 3xx is a failed attempt whose error names the `Location`, so the
+  integrator can fix the URL; no header, signature or body ever reaches an origin it was not
+  written for.
+- No cookie is kept: the jar refuses every cookie, so one receiver cannot set what another sees.
+- TLS trusts the operating system's store (truststore) and, when set, the bundle in
+  `SSL_CERT_FILE` too; a proxy comes from the host setting `proxy`, or from the usual environment
+  variables (`HTTPS_PROXY`, `NO_PROXY`, ...) only when the setting `proxy_from_env` is on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http.cookiejar
+import logging
+import os
+import ssl
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from ucc_webhooks.engine.errors import InvalidInput
+from ucc_webhooks.engine.http_rules import check_headers, check_request_url, mask_url
+from ucc_webhooks.engine.render import USER_AGENT
+
+__all__ = ["BODY_LIMIT", "Network", "Outcome", "Requester"]
+
+log = logging.getLogger("ucc_webhooks.delivery.http")
+
+#: Bytes of a response body read at most (and only to let a small answer keep its connection).
+BODY_LIMIT = 16 * 1024
+
+
+class Outcome:
+    __slots__ = ("error", "final", "latency_ms", "retry_after", "status")
+
+    def __init__(self, status: int | None, error: str | None, latency_ms: float,
+                 retry_after: float | None = None, final: bool = False) -> None:
+        self.status, self.error, self.latency_ms, self.retry_after = status, error, latency_ms, retry_after
+        self.final = final  # an error that no retry can mend (the request cannot be made at all)
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def retryable(self) -> bool:
+        if self.final:
+            return False
+        return self.status is None or self.status == 429 or self.status >= 500
+
+
+@dataclass(frozen=True)
+class Network:
+    """What the client is built from; a change (settings.set, SSL_CERT_FILE) builds a new one."""
+
+    proxy: str | None = None
+    proxy_from_env: bool = False
+    ca_file: str | None = None
+
+
+def retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+def ssl_context(ca_file: str | None) -> ssl.SSLContext:
+    """The OS trust store, plus `SSL_CERT_FILE` when it names a bundle (a company's own CA)."""
+    try:
+        import truststore
+
+        ctx: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    except ImportError:  # pragma: no cover - truststore is a dependency; a broken install still sends
+        ctx = ssl.create_default_context()
+    if ca_file:
+        try:
+            ctx.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            log.warning("SSL_CERT_FILE=%s cannot be loaded (%s); only the system's trust store is used", ca_file, exc)
+    return ctx
+
+
+async def _read_a_little(response: Any) -> None:
+    """Read at most BODY_LIMIT bytes; a longer body is left on a connection that is then closed."""
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > BODY_LIMIT:
+            return
+
+
+class Requester:
+    """Makes requests on one shared `httpx.AsyncClient`, rebuilt when the network settings change."""
+
+    def __init__(self, network: Network | None = None) -> None:
+        self._clients: dict[Network, Any] = {}
+        self._network = network or Network()
+
+    def configure(self, network: Network) -> None:
+        self._network = network
+
+    def client(self) -> Any:
+        import httpx
+
+        key = self._network
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = httpx.AsyncClient(
+                follow_redirects=False, trust_env=key.proxy_from_env, proxy=key.proxy or None, timeout=None,
+                verify=ssl_context(key.ca_file), cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
+                limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+                headers={"User-Agent": USER_AGENT})
+        return client
+
+    async def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                      deadline_s: float) -> Outcome:
+        started = time.perf_counter()
+
+        def ms() -> float:
+            return (time.perf_counter() - started) * 1000
+
+        try:  # the sender applies the rules the save applied: a stored row from an older version too
+            check_request_url(url)
+            check_headers(headers)
+        except InvalidInput as exc:
+            return Outcome(None, f"not sent: {exc}", ms(), final=True)
+        try:
+            return await asyncio.wait_for(self._exchange(method, url, headers, body, started + deadline_s), deadline_s)
+        except asyncio.TimeoutError:
+            return Outcome(None, f"timed out after {deadline_s:g} s (the whole attempt, connect to last byte)", ms())
+        except Exception as exc:
+            import httpx
+
+            if isinstance(exc, httpx.TransportError | httpx.TimeoutException):
+                text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                return Outcome(None, text, ms())
+            # anything else (httpx refusing the URL or a header, a bug) can never succeed on a retry
+            log.warning("request to %s could not be made: %r", mask_url(url), exc)
+            return Outcome(None, f"not sent: {type(exc).__name__}: {exc}", ms(), final=True)
+
+    async def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                        deadline_at: float) -> Outcome:
+        started = time.perf_counter()
+        async with self.client().stream(method, url, headers=headers, content=body) as response:
+            latency = (time.perf_counter() - started) * 1000
+            status = response.status_code
+            after = retry_after(response.headers.get("retry-after"))
+            error = None
+            if 300 <= status < 400:
+                location = response.headers.get("location")
+                where = f"; Location: {mask_url(location)}" if location else " (no Location given)"
+                error = (f"HTTP {status} {response.reason_phrase}: redirects are not followed{where}; "
+                         "put the final address into the webhook's URL").replace("  ", " ")
+            elif not 200 <= status < 300:
+                error = f"HTTP {status} {response.reason_phrase}".strip()
+            # The status is known: a body that trickles or never ends must not cost it.
+            left = (deadline_at - time.perf_counter()) * 0.8
+            if left > 0:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(_read_a_little(response), left)
+            return Outcome(status, error, latency, after)
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+
+def network_from(settings: Any) -> Network:
+    return Network(proxy=getattr(settings, "proxy", None) or None,
+                   proxy_from_env=bool(getattr(settings, "proxy_from_env", False)),
+                   ca_file=os.environ.get("SSL_CERT_FILE") or None)

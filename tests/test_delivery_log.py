@@ -1,0 +1,61 @@
+"""The delivery log after a long outage still fits one frame (attempts summarised, paged by size),
+and two hosts on one store never send the same delivery twice (rows are claimed in SQLite)."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import event
+
+from ucc_webhooks.engine.render import PlannedDelivery
+from ucc_webhooks.storage.database import Store
+from ucc_webhooks.storage.outbox import Outbox
+from ucc_webhooks_dev.lab.host_client import HostClient
+
+
+def test_fifty_deliveries_with_a_days_attempts_fit_the_frame_and_page(home):
+    store = Store()
+    outbox = Outbox(store)
+    url = "https://crm.example.com/" + "p" * 7000
+    planned = [PlannedDelivery("wh_1", "CRM", "get", "GET", url, {}, None, None)]
+    rows = [outbox.accept(f"c{n}", "incoming_call_accepted", planned, 86400)[0] for n in range(120)]
+    with store.transaction() as db:
+        for row in rows:
+            db.executemany("INSERT INTO attempts(delivery_seq, attempt, at, status, error, latency_ms) VALUES (?,?,?,?,?,?)",
+                           [(row.seq, a, time.time(), None, "ConnectError: " + "x" * 3000, 1.0) for a in range(1, 301)])
+            db.execute("UPDATE deliveries SET state='failed', attempts=300, last_error=? WHERE seq=?", ("e" * 50000, row.seq))
+    store.close()
+    with HostClient() as host:
+        seen: list[str] = []
+        before = None
+        for _ in range(20):
+            page = host.request("deliveries.list", limit=50, **({"before": before} if before else {}))
+            assert page["deliveries"] and len(page["deliveries"]) <= 50
+            assert all(len(d["log"]) <= 5 and d["attempts"] == 300 for d in page["deliveries"])
+            seen += [d["id"] for d in page["deliveries"]]
+            before = page["next_before"]
+            if before is None:
+                break
+        assert len(seen) == len(set(seen)) == 120
+        assert page["failed_count"] == 120
+
+
+def test_two_hosts_on_one_store_never_both_send_a_delivery(home, receiver):
+    receiver.respond(500, 500, 500, 500, default=200)
+    env = {"UCC_WEBHOOKS_RETRY_BASE_S": "0.2"}
+    with HostClient(env=env) as first:
+        first.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
+                                                "url": receiver.url("/once")})
+        first.request("call_event", event=event())
+        receiver.wait_for(1)
+        with HostClient(env=env) as second:  # resumes the same pending row
+            second.request("hello", extension_version="0")
+            deadline = time.monotonic() + 30
+            while True:
+                [d] = first.request("deliveries.list", limit=1)["deliveries"]
+                if d["state"] != "pending" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+    assert d["state"] == "delivered"
+    ids = [r.header("webhook-id") for r in receiver.requests]
+    assert len(ids) == d["attempts"] == 5, [r.received_at for r in receiver.requests]
