@@ -68,7 +68,8 @@ class App:
         for w in self._all_webhooks():
             if w.id == webhook_id:
                 return w
-        raise p.ProtocolError("not_found", f"no webhook with id {webhook_id!r}; it may have been deleted elsewhere")
+        raise p.ProtocolError("not_found", f"no webhook with id {webhook_id!r}; it may have been deleted elsewhere",
+                              reason="webhook_not_found", params={"id": webhook_id})
 
     # -- handlers ----------------------------------------------------------------------------------
     async def hello(self, req: p.HelloRequest) -> dict:
@@ -80,7 +81,8 @@ class App:
     async def webhooks_save(self, req: p.SaveRequest) -> dict:
         webhook_id = req.webhook.get("id")
         if isinstance(webhook_id, str) and webhook_id.startswith("admin_"):
-            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be changed here")
+            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be changed here",
+                                  reason="admin_read_only")
         try:
             data = WebhookInput.model_validate(req.webhook)
         except ValidationError as exc:
@@ -88,7 +90,8 @@ class App:
         try:
             webhook, generated = self.store.save_webhook(data)
         except NotFound as exc:
-            raise p.ProtocolError("not_found", str(exc)) from None
+            raise p.ProtocolError("not_found", str(exc), reason="webhook_not_found",
+                                  params={"id": str(data.id)}) from None
         result = webhook.masked()
         if generated:
             result["secret"] = generated  # shown once, so that the receiver can be configured
@@ -96,16 +99,19 @@ class App:
 
     async def webhooks_delete(self, req: p.WebhookIdRequest) -> dict:
         if req.webhook_id.startswith("admin_"):
-            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be deleted here")
+            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be deleted here",
+                                  reason="admin_read_only")
         try:
             self.store.delete_webhook(req.webhook_id)
         except NotFound as exc:
-            raise p.ProtocolError("not_found", str(exc)) from None
+            raise p.ProtocolError("not_found", str(exc), reason="webhook_not_found",
+                                  params={"id": req.webhook_id}) from None
         return {}
 
     async def webhooks_test(self, req: p.WebhookIdRequest) -> dict:
         if not self.read_policy().webhooks_enabled:
-            raise p.ProtocolError("disabled_by_policy", "webhooks are switched off for this installation (WEBHOOKS_ENABLED)")
+            raise p.ProtocolError("disabled_by_policy", "webhooks are switched off for this installation (WEBHOOKS_ENABLED)",
+                                  reason="disabled_by_policy")
         webhook = self._find(req.webhook_id)
         planned = plan(webhook, sample_values(webhook.trigger), time.time())
         if webhook.action == "open_tab":
@@ -125,7 +131,8 @@ class App:
         try:
             webhook_id = self.outbox.retry(req.delivery_id, self._settings().max_age_hours * 3600)
         except NotFound as exc:
-            raise p.ProtocolError("not_found", str(exc)) from None
+            raise p.ProtocolError("not_found", str(exc), reason="delivery_not_retryable",
+                                  params={"id": req.delivery_id}) from None
         self.deliverer.kick(webhook_id)
         return {}
 
