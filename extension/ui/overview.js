@@ -87,8 +87,15 @@ export function createOverview({ list, empty, onOpen, onToggle }) {
 
   return {
     render(webhooks, lastByWebhook = new Map()) {
+      // a redraw (a save, a delivery notice) must not take the keyboard focus away from a row
+      const active = document.activeElement;
+      const focused = list.contains(active) && active.dataset.testid ? [active.closest("li").dataset.webhookId, active.dataset.testid] : null;
       list.replaceChildren(...webhooks.map((w) => row(w, lastByWebhook.get(w.id))));
       empty.hidden = webhooks.length > 0;
+      if (focused) {
+        const again = list.querySelector(`li[data-webhook-id="${CSS.escape(focused[0])}"] [data-testid="${focused[1]}"]`);
+        if (again) again.focus();
+      }
     },
     /** The open button of a webhook's row (focus goes back there when the editor closes). */
     opener(webhookId) {
