@@ -41,9 +41,10 @@ export function createOverview({ list, empty, onOpen, onToggle }) {
     toggle.setAttribute("aria-label", t("rowEnabledLabel", name));
     toggle.disabled = webhook.origin === "admin";
     toggle.addEventListener("change", () => {
-      toggle.disabled = true;
+      // busy, not disabled: a disabled switch would lose the keyboard focus
+      toggle.setAttribute("aria-busy", "true");
       Promise.resolve(onToggle(webhook, toggle.checked)).catch(() => { toggle.checked = !toggle.checked; })
-        .finally(() => { toggle.disabled = false; });
+        .finally(() => toggle.removeAttribute("aria-busy"));
     });
 
     const open = document.createElement("button");

@@ -5,6 +5,7 @@ text computed from the rendered styles."""
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from selenium.webdriver.common.by import By
@@ -60,7 +61,8 @@ def open_editor(driver, webhook_id: str):
 
 def _event(trigger: str, call_id: str, **extra: Any) -> dict:
     now = time.time()
-    event = {"trigger": trigger, "call_id": call_id, "direction": "incoming", "queue": None, "callee": "200",
+    # a fresh call id each time: the host drops a repeated (call_id, trigger)
+    event = {"trigger": trigger, "call_id": f"{call_id}-{uuid.uuid4().hex[:8]}", "direction": "incoming", "queue": None, "callee": "200",
              "caller": CALLER, "caller_name": CALLER_NAME, "user": "agent200", "started_at": now - 1,
              "answered_at": None, "ended_at": None}
     event.update(extra)
