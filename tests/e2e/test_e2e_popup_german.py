@@ -1,4 +1,4 @@
-"""The popup in a German Chromium (`--lang=de`, Debian's chromium-l10n): labels, states and the
+"""The popup in a German Chromium (LANGUAGE=de and `--lang=de`, with Debian's chromium-l10n): labels, states and the
 host's own validation errors arrive in German; English stays the fallback and the CLI's language."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def german(sip, softphone_server, tmp_path_factory) -> Iterator[BrowserLab]:
     lab = BrowserLab("chromium", tmp_path_factory.mktemp("german-lab"), sip, softphone_server,
-                     browser_args=["--lang=de", "--accept-lang=de-DE,de"]).start()
+                     browser_args=["--lang=de", "--accept-lang=de-DE,de"],
+                     browser_env={"LANGUAGE": "de", "LANG": "de_DE.UTF-8"}).start()
     try:
         yield lab
     finally:
@@ -52,7 +53,7 @@ def test_german_popup_overview_editor_log_and_host_errors(german, receiver):
     card = open_editor(driver, made["ring"].id)
     assert driver.find_element(By.ID, "editor-title").text == "Webhook bearbeiten"
     labels = [s.text for s in card.find_elements(By.CSS_SELECTOR, "label > span") if s.is_displayed()]
-    assert labels[:4] == ["Name", "Auslöser", "Aktion", "URL"]
+    assert labels[:5] == ["Aktiv", "Name", "Auslöser", "Aktion", "URL"]
     by_testid(card, "webhook-name").send_keys("x" * 200)
     error = WebDriverWait(driver, 10).until(
         lambda d: card.find_element(By.CSS_SELECTOR, '[data-testid="field-error"][data-for="name"]').text)
