@@ -25,7 +25,7 @@ import { blankWebhook, copyText, createCard } from "./ui/webhook_card.js";
 import { createDeliveryLog } from "./ui/deliveries.js";
 import { createOverview, lastDeliveries } from "./ui/overview.js";
 import { onboardingStep, renderOnboarding } from "./ui/onboarding.js";
-import { unobservedTabs } from "./bg/tabs.js";
+import { reloadTab, unobservedTabs } from "./bg/tabs.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -137,7 +137,7 @@ async function checkOnboarding() {
   }, {
     openOptions: () => api.runtime.openOptionsPage(),
     grant: (origin) => api.permissions.request({ origins: [origin] }).then(() => request("hello").catch(() => {})).finally(() => checkOnboarding()),
-    reload: (tab) => api.tabs.reload(tab.id).then(() => checkOnboarding()),
+    reload: (tab) => reloadTab(api.tabs, tab.id).then(() => checkOnboarding()),
   }, { extensionVersion: api.runtime.getManifest().version });
 }
 

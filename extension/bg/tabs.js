@@ -27,3 +27,14 @@ export async function unobservedTabs({ tabs, scripting }, origins) {
   }
   return out;
 }
+
+/** Reload a tab and resolve once it has loaded again (or after `timeoutMs`), so that it can be asked afresh. */
+export function reloadTab(tabs, tabId, timeoutMs = 15000) {
+  return new Promise((resolve) => {
+    const done = () => { tabs.onUpdated.removeListener(listener); clearTimeout(timer); resolve(); };
+    const listener = (id, info) => { if (id === tabId && info.status === "complete") done(); };
+    const timer = setTimeout(done, timeoutMs);
+    tabs.onUpdated.addListener(listener);
+    tabs.reload(tabId).catch(done);
+  });
+}
