@@ -122,3 +122,10 @@ def test_other_refusals_name_their_reason(host):
     assert (error["reason"], error["params"]["field"]) == ("out_of_range", "max_age_hours")
     error = _refusal(host, "no.such.type")
     assert (error["code"], error["reason"], error["params"]["type"]) == ("unknown_type", "unknown_type", "no.such.type")
+
+
+def test_the_shared_example_of_a_reasoned_refusal_is_what_the_host_sends(host):
+    from conftest import FIXTURES
+
+    example = json.loads((FIXTURES / "protocol" / "settings.set.error.json").read_text(encoding="utf-8"))
+    assert _refusal(host, "settings.set", settings={"default_region": "QQ"}) == example["error"]
