@@ -50,8 +50,8 @@ def host_reasons() -> dict[str, tuple[set[str] | None, str]]:
             if not (isinstance(reason, ast.Constant) and isinstance(reason.value, str)):
                 continue
             params = _arg(node, "params", PARAMS_POSITION.get(name))
-            keys = ({k.value for k in params.keys if isinstance(k, ast.Constant)}
-                    if isinstance(params, ast.Dict) else set() if params is None else None)
+            keys: set[str] | None = ({str(k.value) for k in params.keys if isinstance(k, ast.Constant)}
+                                     if isinstance(params, ast.Dict) else set() if params is None else None)
             found[reason.value] = (keys, f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 

@@ -49,8 +49,9 @@ def _display_name() -> str:
 class Demo:
     """The parts and the script. `run()` may raise anywhere; `stop()` ends what was started."""
 
-    def __init__(self, console: Console, root: Path, output: Path, headless: bool) -> None:
+    def __init__(self, console: Console, root: Path, output: Path, headless: bool, lang: str | None = None) -> None:
         self.console = console
+        self.lang = lang  # Chromium on Linux takes its UI language from LANGUAGE
         self.root = root
         self.output = output
         self.headless = headless
@@ -119,13 +120,13 @@ class Demo:
         (self.root / "logs").mkdir()
         log = self.root / "logs" / "chromedriver.log"
         try:
-            self.session = start_chromium(profile, extension, self.host.environ, log, headless=self.headless)
+            self.session = start_chromium(profile, extension, self._browser_env(), log, headless=self.headless)
         except Exception:
             if self.headless or not _no_display(log):
                 raise
             c.event("setup", f"browser       no usable display ({_display_name()}): running headless instead")
             self.headless = True
-            self.session = start_chromium(profile, extension, self.host.environ, log, headless=True)
+            self.session = start_chromium(profile, extension, self._browser_env(), log, headless=True)
         self._stack.callback(self._stop_browser)
         self.session.require_extension(CHROMIUM_EXTENSION_ID)
         self.driver = self.session.driver
@@ -221,6 +222,9 @@ class Demo:
         self.watch.until(lambda: self.crm.requests_to("/calls") >= 3, "the call record (POST on outgoing_call_ended)")
         target.wait(15)
 
+    def _browser_env(self) -> dict[str, str]:
+        return {**self.host.environ, **({"LANGUAGE": self.lang} if self.lang else {})}
+
     def _screenshots(self) -> None:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
@@ -243,7 +247,7 @@ class Demo:
         for dark in (False, True):
             self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
                 "features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
-            suffix = "-dark" if dark else ""
+            suffix = (f"-{self.lang}" if self.lang else "") + ("-dark" if dark else "")
             self.driver.find_element(By.ID, "tab-webhooks").click()
             self.screenshots["popup" + suffix] = save_screenshot(self.driver, self.output / f"popup{suffix}.png", POPUP_CLIP)
             self.console.event("shot", f"the popup, as it opens:      {self.screenshots['popup' + suffix]}")
