@@ -73,6 +73,8 @@ export function createOverview({ list, empty, onOpen, onToggle }) {
     const words = document.createElement("span");
     words.textContent = text;
     status.append(dot, words);
+    status.id = `row-state-${webhook.id}`;
+    open.setAttribute("aria-describedby", status.id); // "Ringing log, Incoming call ringing · GET" + "delivered"
 
     li.append(toggle, open, status);
     if (webhook.origin === "admin") {
