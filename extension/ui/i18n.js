@@ -75,6 +75,11 @@ export function errorText(error) {
   return known || (error && error.message) || String(error);
 }
 
+/** True when the pages speak English: texts only the host has (in English) are shown then, not mixed into another language. */
+export function speaksEnglish() {
+  return api.i18n.getUILanguage().toLowerCase().startsWith("en");
+}
+
 /** Label of a trigger, action or delivery state; falls back to the raw id for values added later. */
 export function label(prefix, id) {
   return api.i18n.getMessage(`${prefix}_${id}`) || id;
