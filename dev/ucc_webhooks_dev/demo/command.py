@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     root = Path(tempfile.mkdtemp(prefix="ucc-webhooks-demo-"))
     headless = args.headless or not display_available()
-    demo = Demo(console, root, output, headless, lang=args.lang)
+    demo = Demo(console, root, output, headless, lang=getattr(args, "lang", None))
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     code = 1
     try:
