@@ -4,11 +4,11 @@
 //   #origin-list > li[data-testid=origin][data-origin=<match pattern>][data-managed] with
 //   origin-permission[data-granted=true|false], grant-origin, remove-origin;
 //   #queue-header, #queue-pattern, #queue-error, #user-name, #default-region, #region-error,
-//   #settings-state (Saving… / Saved / error), #policy-banner.
+//   #settings-state (Saving… / Saved / error), #policy-banner, #host-version (host and extension version, or why the host is unreachable).
 // Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (ARCHITECTURE.md).
 import { portless, toMatchPattern } from "./bg/settings.js";
-import { errorText, localize, t } from "./ui/i18n.js";
-import { request, settings as readSettings, syncScripts } from "./ui/host.js";
+import { errorText, loadReasonPositions, localize, t } from "./ui/i18n.js";
+import { request, settings as readSettings, status as hostStatus, syncScripts } from "./ui/host.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -135,8 +135,21 @@ const saveRegion = debounce(async () => {
   }
 });
 
+async function showHostVersion() {
+  const extension = api.runtime.getManifest().version;
+  try {
+    const status = await hostStatus();
+    $("host-version").textContent = status.state === "connected"
+      ? t("hostVersionText", status.hostVersion, extension) : t("hostUnreachable", errorText(status.error || {}));
+  } catch (e) {
+    $("host-version").textContent = t("hostUnreachable", errorText(e));
+  }
+}
+
 async function main() {
   localize();
+  loadReasonPositions();
+  showHostVersion();
   effective = await readSettings();
   const local = await api.storage.local.get(["queueRule", "userName"]);
   const rule = effective.managed.includes("queueRule") ? effective.queueRule : local.queueRule || {};

@@ -1,47 +1,154 @@
-// Popup entry: host status, policy banner, webhook cards and delivery log, all talking to the host through the worker.
+// Popup entry: onboarding, the overview of webhooks (one row each), one webhook's editor, and the delivery log view.
 //
-// Stable hooks for Selenium (ids are unique on the page; data-testid repeats per webhook card / row):
-//   #host-status[data-state=connecting|connected|not_installed|forbidden|incompatible|error]
-//   #host-status-text, #install-command (the one command to run, shown when the host is missing)
-//   #policy-banner (visible when WEBHOOKS_ENABLED is off), #open-options,
-//   #origins-hint[data-reason=missing|not_granted] (no UCC address configured / none allowed yet), #origins-hint-open
-//   #webhook-list > article[data-testid=webhook][data-webhook-id][data-origin=user|admin][data-save-state=idle|saving|saved|error|needs-url]
-//     inside a card: webhook-enabled, webhook-name, webhook-trigger, webhook-action, webhook-url,
-//     post-fields (hidden unless action=post), webhook-content-type, webhook-body,
-//     placeholder-chips > placeholder-chip[data-placeholder][aria-disabled][data-reason], chip-reason,
-//     header-list > header-row (header-name, header-value, remove-header), add-header,
-//     secret-state, generate-secret, remove-secret, secret-once-box, secret-once,
-//     field-error[data-for=<host error.field>] ("" = not tied to a field), admin-badge, disabled-reason,
-//     test-webhook, test-result[data-ok=true|false], save-state, delete-webhook (click twice: it asks first)
-//   #add-webhook, #webhooks-empty
-//   #delivery-filter (value = webhook id, "" = all), #refresh-deliveries, #deliveries-empty,
+// Stable hooks for Selenium (ids are unique on the page; data-testid repeats per row / card):
+//   #tab-webhooks, #tab-log (role=tab, aria-selected), #view-webhooks, #view-editor, #view-log, #open-options
+//   #host-status[data-state=connecting|connected|not_installed|forbidden|incompatible|error], #host-status-text
+//   #onboarding[data-step=no_host|forbidden|host_old|host_error|no_address|not_granted|tab_unobserved] with
+//     #onboarding-text, #install-command, #copy-command, #install-link, #onboarding-action, #copy-state
+//   #policy-banner (visible when WEBHOOKS_ENABLED is off), #announcer (aria-live)
+//   #add-webhook, #add-from-preset (+ #add-disabled-reason when they cannot be used), #preset-list, #webhooks-empty
+//   #webhook-list > li[data-testid=webhook-row][data-webhook-id][data-origin][data-enabled] with
+//     row-enabled (switch), row-open (opens the editor; row-name, row-sub), row-state[data-state] (dot + text), row-admin
+//   #editor-back, #editor-title, #editor-slot > article[data-testid=webhook][data-webhook-id][data-origin][data-save-state]
+//     inside: webhook-enabled, webhook-name, webhook-trigger, webhook-action, webhook-url, post-fields,
+//     webhook-content-type, webhook-body, placeholder-chips > placeholder-chip, chip-reason, header-list > header-row
+//     (header-name, header-value, remove-header), add-header, secret-state, generate-secret, remove-secret,
+//     secret-once-box, secret-once, copy-secret, field-error[data-for=<host error.field>], admin-badge,
+//     disabled-reason, test-webhook, test-result[data-ok], save-state, delete-webhook (twice: it asks first)
+//   #delivery-filter (webhook id), #delivery-state-filter, #refresh-deliveries, #deliveries-empty, #drops > #drop-list > li[data-reason],
 //   #delivery-list > li[data-testid=delivery][data-delivery-id][data-webhook-id][data-state] with
-//     delivery-state, delivery-detail and, for failed ones, retry-delivery
-import { localize } from "./ui/i18n.js";
+//     delivery-state, delivery-detail, delivery-url and, for failed background requests, retry-delivery
+import { loadReasonPositions, localize, t } from "./ui/i18n.js";
 import { onBroadcast, request, settings as readSettings, status as hostStatus } from "./ui/host.js";
-import { t } from "./ui/i18n.js";
 import { renderStatus } from "./ui/status.js";
-import { blankWebhook, createCard } from "./ui/webhook_card.js";
+import { blankWebhook, copyText, createCard } from "./ui/webhook_card.js";
 import { createDeliveryLog } from "./ui/deliveries.js";
+import { createOverview, lastDeliveries } from "./ui/overview.js";
 import { openPresetPicker } from "./ui/presets.js";
+import { onboardingStep, renderOnboarding } from "./ui/onboarding.js";
+import { reloadTab, unobservedTabs } from "./bg/tabs.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const $ = (id) => document.getElementById(id);
 
-const cards = [];
 let hello = null;
-let lastStatus = null;
+let lastStatus = {};
+let webhooks = [];
+let editor = null; // {card, opener}
+
+const announce = (text) => {
+  $("announcer").textContent = "";
+  setTimeout(() => { $("announcer").textContent = text; }, 30); // a change, so that it is read again
+};
 
 const log = createDeliveryLog({
-  list: $("delivery-list"), empty: $("deliveries-empty"), filter: $("delivery-filter"), refreshButton: $("refresh-deliveries"),
+  list: $("delivery-list"), empty: $("deliveries-empty"), filter: $("delivery-filter"), stateFilter: $("delivery-state-filter"),
+  refreshButton: $("refresh-deliveries"), drops: $("drops"), dropList: $("drop-list"),
 });
+const overview = createOverview({ list: $("webhook-list"), empty: $("webhooks-empty"), onOpen: openEditor, onToggle: toggle });
+
+function redraw() {
+  overview.render(webhooks, lastDeliveries(log.all()));
+  log.setWebhooks(webhooks);
+}
+
+function upsert(saved) {
+  const i = webhooks.findIndex((w) => w.id === saved.id);
+  if (i >= 0) webhooks[i] = saved;
+  else webhooks.push(saved);
+  redraw();
+}
+
+async function toggle(webhook, enabled) {
+  const saved = await request("webhooks.save", { webhook: { ...webhook, enabled } });
+  upsert(saved);
+  announce(`${saved.name || t("unnamedWebhook")}: ${t(enabled ? "fieldEnabled" : "rowSwitchedOff")}`);
+}
+
+// -- views --------------------------------------------------------------------------------------
+function showView(name) {
+  $("view-webhooks").hidden = name !== "webhooks";
+  $("view-log").hidden = name !== "log";
+  $("view-editor").hidden = name !== "editor";
+  for (const [tab, view] of [["tab-webhooks", "webhooks"], ["tab-log", "log"]]) {
+    const selected = name === view || (name === "editor" && view === "webhooks");
+    $(tab).setAttribute("aria-selected", String(selected));
+    $(tab).tabIndex = selected ? 0 : -1;
+  }
+}
+
+function openEditor(webhook, row) {
+  closeEditor({ focus: false });
+  const card = createCard({
+    webhook, hello, announce,
+    onSaved: (saved) => { upsert(saved); $("editor-title").textContent = t("editorTitleEdit"); },
+    onDeleted: (gone) => {
+      webhooks = webhooks.filter((w) => w.id !== gone.id);
+      redraw();
+      closeEditor({ focus: false });
+      $("add-webhook").focus();
+    },
+  });
+  editor = { card, opener: row ? row.querySelector(".row-open") : $("add-webhook") };
+  $("editor-title").textContent = t(webhook.id ? "editorTitleEdit" : "editorTitleNew");
+  $("editor-slot").replaceChildren(card.element);
+  showView("editor");
+  card.shown();
+  (card.element.querySelector('[data-field="url"]:not(:disabled)') || $("editor-back")).focus();
+}
+
+function closeEditor({ focus = true } = {}) {
+  if (!editor) return;
+  const { card, opener } = editor;
+  editor = null;
+  card.flush().catch(() => {});
+  $("editor-slot").replaceChildren();
+  showView("webhooks");
+  const id = card.webhook().id;
+  const target = (id && overview.opener(id)) || opener;
+  if (focus && target && target.isConnected) target.focus();
+}
+
+function tabKeys(event) {
+  const tabs = [$("tab-webhooks"), $("tab-log")];
+  const i = tabs.indexOf(event.target);
+  if (i < 0 || !["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
+  event.preventDefault();
+  const next = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: tabs.length - 1 }[event.key];
+  const tab = tabs[(next + tabs.length) % tabs.length];
+  tab.focus();
+  tab.click();
+}
+
+// -- host and onboarding ------------------------------------------------------------------------
+async function checkOnboarding() {
+  let origins = [];
+  let granted = [];
+  let unobserved = [];
+  if (lastStatus.state === "connected") {
+    ({ uccOrigins: origins } = await readSettings());
+    const allowed = await Promise.all(origins.map((o) => api.permissions.contains({ origins: [o] })));
+    granted = origins.filter((o, i) => allowed[i]);
+    unobserved = await unobservedTabs(api, granted);
+  }
+  const found = onboardingStep({ status: lastStatus, origins, granted, unobserved });
+  renderOnboarding(found, {
+    box: $("onboarding"), text: $("onboarding-text"), command: $("install-command"), copy: $("copy-command"),
+    link: $("install-link"), action: $("onboarding-action"),
+  }, {
+    openOptions: () => api.runtime.openOptionsPage(),
+    grant: (origin) => api.permissions.request({ origins: [origin] }).then(() => request("hello").catch(() => {})).finally(() => checkOnboarding()),
+    reload: (tab) => reloadTab(api.tabs, tab.id).then(() => checkOnboarding()),
+  }, { extensionVersion: api.runtime.getManifest().version });
+}
 
 function showStatus(status) {
   lastStatus = { ...lastStatus, ...status };
-  const state = renderStatus(lastStatus, {
-    section: $("host-status"), text: $("host-status-text"), command: $("install-command"), banner: $("policy-banner"),
-  });
+  const state = renderStatus(lastStatus, { section: $("host-status"), text: $("host-status-text"), banner: $("policy-banner") });
   $("add-webhook").disabled = state !== "connected";
+  $("add-from-preset").disabled = state !== "connected";
+  $("add-disabled-reason").hidden = state === "connected" || state === "connecting";
+  if (state !== "connecting") checkOnboarding().catch((e) => console.warn("ucc-webhooks: onboarding check failed", e));
   if (state === "connected" && !hello) {
     loadAll(lastStatus.hello).catch((error) => {
       hello = null;
@@ -50,51 +157,35 @@ function showStatus(status) {
   }
 }
 
-function webhooksChanged() {
-  const live = cards.filter((c) => c.element.isConnected);
-  cards.splice(0, cards.length, ...live);
-  $("webhooks-empty").hidden = cards.length > 0;
-  log.setWebhooks(cards.map((c) => c.webhook()));
-}
-
-function addCard(webhook, { focus = false } = {}) {
-  const card = createCard({ webhook, hello, onSaved: webhooksChanged, onDeleted: webhooksChanged });
-  cards.push(card);
-  $("webhook-list").append(card.element);
-  if (focus) card.element.querySelector('[data-field="url"]').focus();
-  webhooksChanged();
-}
-
 async function loadAll(helloResult) {
   hello = helloResult;
-  const { webhooks } = await request("webhooks.list");
-  $("webhook-list").replaceChildren();
-  cards.length = 0;
-  for (const webhook of webhooks) addCard(webhook);
-  webhooksChanged();
+  ({ webhooks } = await request("webhooks.list"));
+  redraw();
   await log.load();
+  redraw();
 }
 
 onBroadcast((message) => {
   if (message.type === "ucc-webhooks:status") showStatus(message.status);
-  else if (message.type === "ucc-webhooks:delivery") log.add(message.delivery);
+  else if (message.type === "ucc-webhooks:delivery") { log.add(message.delivery); redraw(); }
   else if (message.type === "ucc-webhooks:policy") showStatus({ hostEnabled: message.webhooks_enabled });
 });
 
-/** Tell the agent when no call can be seen yet: no UCC address, or no access granted to any. */
-async function showOriginsHint() {
-  const { uccOrigins } = await readSettings();
-  const granted = await Promise.all(uccOrigins.map((o) => api.permissions.contains({ origins: [o] })));
-  const reason = !uccOrigins.length ? "missing" : granted.some(Boolean) ? null : "not_granted";
-  $("origins-hint").hidden = !reason;
-  $("origins-hint").dataset.reason = reason || "";
-  $("origins-hint-text").textContent = reason === "missing" ? t("originsMissing") : reason ? t("originsNotGranted") : "";
-}
-
 localize();
-showOriginsHint().catch(() => {});
-$("origins-hint-open").addEventListener("click", () => api.runtime.openOptionsPage());
-$("add-webhook").addEventListener("click", () => addCard(blankWebhook(hello), { focus: true }));
-$("add-from-preset").addEventListener("click", () => openPresetPicker({ anchor: $("add-from-preset"), onCreated: (w) => addCard(w, { focus: true }) }));
+loadReasonPositions();
+showView("webhooks");
+$("tab-webhooks").addEventListener("click", () => { closeEditor({ focus: false }); showView("webhooks"); });
+$("tab-log").addEventListener("click", () => { closeEditor({ focus: false }); showView("log"); if (hello) log.load().then(redraw, () => {}); });
+for (const id of ["tab-webhooks", "tab-log"]) $(id).addEventListener("keydown", tabKeys);
+$("editor-back").addEventListener("click", () => closeEditor());
+document.addEventListener("keydown", (e) => {
+  if (e.key === "Escape" && editor) { e.preventDefault(); closeEditor(); }
+});
+$("copy-command").addEventListener("click", () => copyText($("install-command").textContent, $("copy-state")));
+$("add-webhook").addEventListener("click", () => openEditor(blankWebhook(hello), null));
+$("add-from-preset").addEventListener("click", () => openPresetPicker({
+  anchor: $("add-from-preset").closest(".list-head"),
+  onCreated: (saved) => { upsert(saved); openEditor(saved, null); },
+}));
 $("open-options").addEventListener("click", () => api.runtime.openOptionsPage());
 hostStatus().then(showStatus, (error) => showStatus({ state: "error", error: { code: error.code, message: error.message } }));

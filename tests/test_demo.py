@@ -76,7 +76,7 @@ def test_demo_runs_three_calls_prints_them_and_saves_screenshots(tmp_path):
     assert out.count("the extension opened a tab: http://127.0.0.1:") == 2
 
     shots = tmp_path / "shots"
-    for name in ("popup.png", "popup-deliveries.png", "crm-tab.png"):
+    for name in ("popup.png", "popup-dark.png", "popup-deliveries.png", "popup-deliveries-dark.png", "crm-tab.png"):
         assert str(shots / name) in out
         assert (shots / name).read_bytes()[:8] == PNG, name
         assert (shots / name).stat().st_size > 5000, f"{name} looks empty"

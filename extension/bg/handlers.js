@@ -97,7 +97,10 @@ export function createListener(table, runtime) {
       .then(() => entry.handle(message, sender))
       .then(
         (result) => sendResponse({ ok: true, result: result === undefined ? null : result }),
-        (error) => sendResponse({ ok: false, error: { code: error.code || "internal", message: String(error.message || error), field: error.field || null } }),
+        (error) => sendResponse({ ok: false, error: {
+          code: error.code || "internal", message: String(error.message || error), field: error.field || null,
+          reason: error.reason || null, params: error.params || null,
+        } }),
       );
     return true; // the answer comes asynchronously
   };

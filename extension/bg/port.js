@@ -5,14 +5,15 @@ export const HOST_NAME = "org.uccwebhooks.host";
 
 /** An error with a stable code: the host's codes (PROTOCOL.md) plus this module's PORT_ERRORS. */
 export class HostError extends Error {
-  constructor(code, message, field = null) {
+  constructor(code, message, field = null, reason = null, params = null) {
     super(message);
     this.name = "HostError";
     this.code = code;
     this.field = field;
+    Object.assign(this, { reason, params }); // the host's refusal code + values, translated by the pages
   }
   toJSON() {
-    return { code: this.code, message: this.message, field: this.field };
+    return { code: this.code, message: this.message, field: this.field, reason: this.reason, params: this.params };
   }
 }
 
@@ -163,7 +164,7 @@ export class HostPort {
       const problem = checkReply(message, entry.type);
       if (problem) entry.reject(new HostError("invalid_reply", `host reply to ${entry.type} not understood: ${problem}`));
       else if (message.ok) entry.resolve(message.result);
-      else entry.reject(new HostError(message.error.code, message.error.message, message.error.field || null));
+      else entry.reject(new HostError(message.error.code, message.error.message, message.error.field || null, message.error.reason, message.error.params));
       return;
     }
     if (message && message.ok === false) {

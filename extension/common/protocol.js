@@ -123,6 +123,10 @@ export function checkReply(m, type) {
   if (m.ok === false) {
     if (!isObject(m.error) || !isString(m.error.code) || !isString(m.error.message)) return "error: {code, message} required";
     if (m.error.field !== undefined && m.error.field !== null && !isString(m.error.field)) return "error.field: a string";
+    if (m.error.reason !== undefined && !isString(m.error.reason)) return "error.reason: a string";
+    if (m.error.params !== undefined && !(isObject(m.error.params) && Object.values(m.error.params).every(isString))) {
+      return "error.params: an object of strings";
+    }
     return null;
   }
   return "ok: true or false";

@@ -1,14 +1,33 @@
-// The delivery log in the popup: deliveries.list newest first, filter by webhook, failures highlighted, "send again" via deliveries.retry.
+// The delivery log view: deliveries.list newest first, filter by webhook and state, URLs decoded, "send again" where it means something, dropped events.
 import { errorText, label, t } from "./i18n.js";
 import { request } from "./host.js";
 
-const LIMIT = 50;
+const api = globalThis.browser || globalThis.chrome;
+const LIMIT = 100;
+const STATES = ["delivered", "failed", "pending", "cancelled", "opened", "dropped"];
 
 function time(seconds) {
   return typeof seconds === "number" ? new Date(seconds * 1000).toLocaleString() : "";
 }
 
-function row(delivery, onRetry) {
+/** A URL as a person reads it: percent-escapes decoded where they decode (Anna%20M%C3%BCller -> Anna Müller). */
+export function readableUrl(url) {
+  const text = String(url || "");
+  try {
+    return decodeURI(text).replace(/%[0-9A-Fa-f]{2}(%[0-9A-Fa-f]{2})*/g, (m) => {
+      try { return decodeURIComponent(m); } catch (e) { return m; }
+    });
+  } catch (e) {
+    return text;
+  }
+}
+
+/** Tabs open once and background requests are attempted: attempts and "send again" mean something only for the latter. */
+export function isBackground(delivery) {
+  return delivery.action !== "open_tab" && delivery.state !== "opened";
+}
+
+function row(delivery, names, onRetry) {
   const li = document.createElement("li");
   li.dataset.testid = "delivery";
   li.dataset.deliveryId = delivery.id;
@@ -18,11 +37,15 @@ function row(delivery, onRetry) {
   const head = document.createElement("div");
   head.className = "row";
   const what = document.createElement("strong");
-  what.textContent = delivery.webhook_name || delivery.webhook_id || "";
+  what.textContent = delivery.webhook_name || names.get(delivery.webhook_id) || t("deliveryDeletedWebhook");
   const state = document.createElement("span");
   state.className = "state";
   state.dataset.testid = "delivery-state";
-  state.textContent = label("deliveryState", delivery.state);
+  state.dataset.state = delivery.state;
+  const dot = document.createElement("span");
+  dot.className = "dot";
+  dot.setAttribute("aria-hidden", "true");
+  state.append(dot, document.createTextNode(label("deliveryState", delivery.state)));
   const when = document.createElement("span");
   when.className = "hint";
   when.textContent = time(delivery.updated_at || delivery.created_at);
@@ -30,18 +53,21 @@ function row(delivery, onRetry) {
   const detail = document.createElement("div");
   detail.className = "hint";
   detail.dataset.testid = "delivery-detail";
+  const background = isBackground(delivery);
   const outcome = [
     label("trigger", delivery.trigger),
-    delivery.last_error || (delivery.last_status ? `HTTP ${delivery.last_status}` : ""),
-    typeof delivery.latency_ms === "number" ? `${Math.round(delivery.latency_ms)} ms` : "",
-    t("deliveryAttempts", delivery.attempts),
+    delivery.last_error || delivery.reason || (delivery.last_status ? `HTTP ${delivery.last_status}` : ""),
+    background && typeof delivery.latency_ms === "number" ? `${Math.round(delivery.latency_ms)} ms` : "",
+    background && delivery.attempts > 0 ? t("deliveryAttempts", delivery.attempts) : "",
   ];
   detail.textContent = outcome.filter(Boolean).join(" · ");
   const url = document.createElement("div");
   url.className = "url";
-  url.textContent = delivery.url;
+  url.dataset.testid = "delivery-url";
+  url.textContent = readableUrl(delivery.url);
+  url.title = delivery.url;
   li.append(head, detail, url);
-  if (delivery.state === "failed") {
+  if (delivery.state === "failed" && background) {
     const retry = document.createElement("button");
     retry.type = "button";
     retry.dataset.testid = "retry-delivery";
@@ -52,15 +78,45 @@ function row(delivery, onRetry) {
   return li;
 }
 
-/** The log view: load(), setWebhooks(list) for the filter, and add(delivery) for live notices. */
-export function createDeliveryLog({ list, empty, filter, refreshButton }) {
+/** The events the worker dropped: {count, byReason, last}; asked from the worker, else read from session storage. */
+export async function readDrops() {
+  try {
+    const reply = await api.runtime.sendMessage({ type: "drops.get" });
+    const value = reply && reply.ok ? reply.result : reply;
+    if (value && typeof value.count === "number") return value;
+  } catch (e) { /* the worker does not answer this message (yet) */ }
+  try {
+    const { droppedEvents } = await api.storage.session.get("droppedEvents");
+    return droppedEvents || null;
+  } catch (e) {
+    return null;
+  }
+}
+
+/** The log view: load(), setWebhooks(list) for the filter, add(delivery) for live notices. */
+export function createDeliveryLog({ list, empty, filter, stateFilter, refreshButton, drops, dropList }) {
   let deliveries = [];
+  let names = new Map();
+  for (const s of STATES) stateFilter.append(new Option(label("deliveryState", s), s));
 
   function render() {
     const only = filter.value;
-    const shown = deliveries.filter((d) => !only || d.webhook_id === only);
-    list.replaceChildren(...shown.map((d) => row(d, retry)));
+    const onlyState = stateFilter.value;
+    const shown = deliveries.filter((d) => (!only || d.webhook_id === only) && (!onlyState || d.state === onlyState));
+    list.replaceChildren(...shown.map((d) => row(d, names, retry)));
     empty.hidden = shown.length > 0;
+  }
+
+  function renderDrops(value) {
+    const reasons = Object.entries((value && value.byReason) || {}).filter(([, n]) => n > 0);
+    drops.hidden = !(value && value.count > 0 && reasons.length);
+    dropList.replaceChildren(...reasons.map(([reason, n]) => {
+      const li = document.createElement("li");
+      li.dataset.testid = "drop";
+      li.dataset.reason = reason;
+      li.textContent = t("droppedLine", n, label("dropReason", reason));
+      return li;
+    }));
   }
 
   async function retry(delivery, button) {
@@ -76,21 +132,24 @@ export function createDeliveryLog({ list, empty, filter, refreshButton }) {
   }
 
   async function load() {
-    const result = await request("deliveries.list", { limit: LIMIT });
+    const [result] = await Promise.all([request("deliveries.list", { limit: LIMIT }), readDrops().then(renderDrops)]);
     deliveries = [...result.deliveries].sort((a, b) => (b.created_at || 0) - (a.created_at || 0));
     render();
-    return result;
+    return deliveries;
   }
 
   filter.addEventListener("change", render);
+  stateFilter.addEventListener("change", render);
   refreshButton.addEventListener("click", () => load().catch(() => {}));
 
   return {
     load,
+    all: () => deliveries,
     setWebhooks(webhooks) {
+      names = new Map(webhooks.filter((w) => w.id).map((w) => [w.id, w.name || t("unnamedWebhook")]));
       const chosen = filter.value;
       const all = filter.options[0];
-      filter.replaceChildren(all, ...webhooks.filter((w) => w.id).map((w) => new Option(w.name || w.url || w.id, w.id)));
+      filter.replaceChildren(all, ...webhooks.filter((w) => w.id).map((w) => new Option(w.name || readableUrl(w.url) || w.id, w.id)));
       filter.value = webhooks.some((w) => w.id === chosen) ? chosen : "";
     },
     add(delivery) {

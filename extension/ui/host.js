@@ -3,10 +3,12 @@ const api = globalThis.browser || globalThis.chrome;
 
 /** An error from the worker or the host, with the host's code and (for validation) the field. */
 export class RequestError extends Error {
-  constructor({ code, message, field }) {
+  constructor({ code, message, field, reason, params }) {
     super(message);
     this.code = code;
     this.field = field || null;
+    this.reason = reason || null; // translated as host_<reason> (ui/i18n.js errorText)
+    this.params = params || {};
   }
 }
 

@@ -1,5 +1,5 @@
 // Placeholder chips for a webhook's trigger: allowed ones insert "{name}" at the cursor, the others are greyed with the reason.
-import { label, t } from "./i18n.js";
+import { label, speaksEnglish, t } from "./i18n.js";
 
 /** All placeholder names the host knows, described; names only listed under a trigger are included too. */
 export function catalogue(hello) {
@@ -43,7 +43,8 @@ export function renderChips(container, { hello, trigger, target, readOnly, onRea
     chip.textContent = `{${name}}`;
     chip.dataset.testid = "placeholder-chip";
     chip.dataset.placeholder = name;
-    const { allowed, reason, detail } = availability(hello, trigger, name);
+    const { allowed, reason, detail: hostWords } = availability(hello, trigger, name);
+    const detail = speaksEnglish() ? hostWords : ""; // the host explains in English only
     chip.title = allowed ? description : [reason, detail].filter(Boolean).join("\n");
     chip.dataset.reason = reason;
     if (!allowed || readOnly) {

@@ -1,40 +1,29 @@
-// Host status line (connected + version, or what is wrong and the one command that fixes it) and the WEBHOOKS_ENABLED banner.
-import { errorText, t } from "./i18n.js";
-import { installCommand } from "./host.js";
+// The host status line (connected + version, connecting, or what is wrong in one line) and the WEBHOOKS_ENABLED banner.
+import { t } from "./i18n.js";
 
-/** Render a host.status result into the status section and the policy banner. */
-export function renderStatus(status, { section, text, command, banner }) {
-  const error = status.error;
-  let state = status.state;
-  let message;
-  let fix = null;
-  if (state === "connected") {
-    message = t("statusConnected", status.hostVersion);
-  } else if (state === "connecting" || state === "idle") {
-    message = t("statusConnecting");
-  } else if (error && error.code === "host_not_found") {
-    state = "not_installed";
-    message = t("statusNotInstalled");
-    fix = installCommand();
-  } else if (error && error.code === "host_forbidden") {
-    state = "forbidden";
-    message = t("statusForbidden");
-    fix = installCommand();
-  } else if (error && error.code === "host_incompatible") {
-    state = "incompatible";
-    message = t("statusIncompatible", error.message);
-    fix = installCommand();
-  } else {
-    state = "error";
-    message = t("statusError", errorText(error || {}));
-    fix = "ucc-webhooks doctor";
-  }
+/** The state a host.status result stands for: connected, connecting, not_installed, forbidden, incompatible or error. */
+export function hostState(status) {
+  const code = status.error && status.error.code;
+  if (status.state === "connected") return "connected";
+  if (status.state === "connecting" || status.state === "idle" || !status.state) return "connecting";
+  return { host_not_found: "not_installed", host_forbidden: "forbidden", host_incompatible: "incompatible" }[code] || "error";
+}
+
+/** Render a host.status result into the status line and the policy banner; returns the state. */
+export function renderStatus(status, { section, text, banner }) {
+  const state = hostState(status);
+  const words = {
+    connected: () => t("statusConnected", status.hostVersion),
+    connecting: () => t("statusConnecting"),
+    not_installed: () => t("statusNotInstalled"),
+    forbidden: () => t("obForbidden"),
+    incompatible: () => t("statusIncompatible", (status.error && status.error.message) || ""),
+    error: () => t("error_disconnected"),
+  };
+  let message = words[state]();
   if (status.queued) message += " " + t("statusQueued", status.queued);
   section.dataset.state = state;
   text.textContent = message;
-  command.hidden = !fix;
-  command.textContent = fix || "";
-  const off = status.policyEnabled === false || status.hostEnabled === false;
-  banner.hidden = !off;
+  banner.hidden = !(status.policyEnabled === false || status.hostEnabled === false);
   return state;
 }

@@ -1,4 +1,4 @@
-// One webhook's editor card: fields, auto-save through webhooks.save, host validation at the field, test, delete.
+// One webhook's editor: fields, auto-save through webhooks.save, host errors tied to their field (aria-describedby), test, copy, delete.
 import { CONTENT_TYPES, TRIGGERS } from "../common/protocol.js";
 import { createAutosave } from "./autosave.js";
 import { createConditionsEditor } from "./conditions.js";
@@ -6,6 +6,24 @@ import { createHeaderEditor, createSecretEditor } from "./credentials.js";
 import { errorText, label, localize, t } from "./i18n.js";
 import { request } from "./host.js";
 import { renderChips } from "./placeholders.js";
+
+let cardCount = 0;
+
+/** Copy text to the clipboard and say so in `state` (a role=status element). */
+export async function copyText(text, state) {
+  try {
+    await navigator.clipboard.writeText(text);
+    state.textContent = t("copied");
+  } catch (e) {
+    state.textContent = t("copyFailed");
+  }
+}
+
+/** Let a textarea grow to show its whole text. */
+export function autoGrow(area) {
+  area.style.height = "auto";
+  area.style.height = `${area.scrollHeight + 2}px`;
+}
 
 function fillSelect(select, values, labelOf) {
   select.replaceChildren(...values.map((value) => new Option(labelOf(value), value)));
@@ -20,8 +38,8 @@ export function blankWebhook(hello) {
   };
 }
 
-/** Build a card; callbacks: onSaved(webhook), onDeleted(webhook). Returns {element, webhook()}. */
-export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () => {} }) {
+/** Build a card; callbacks: onSaved(webhook), onDeleted(webhook), announce(text). Returns {element, webhook(), flush()}. */
+export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () => {}, announce = () => {} }) {
   const element = document.getElementById("webhook-template").content.firstElementChild.cloneNode(true);
   localize(element);
   const q = (id) => element.querySelector(`[data-testid="${id}"]`);
@@ -29,6 +47,13 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
   const readOnly = webhook.origin === "admin";
   let current = { ...webhook };
   let lastText = field("url");
+  const uid = `card${++cardCount}`;
+  // every field-error gets an id, and its field points at it (aria-describedby): errors are read with the field
+  for (const p of element.querySelectorAll('[data-testid="field-error"]')) {
+    p.id = `${uid}-error-${p.dataset.for || "form"}`;
+    const input = p.dataset.for && field(p.dataset.for);
+    if (input) input.setAttribute("aria-describedby", p.id);
+  }
 
   const triggerIds = (hello.triggers || []).map((x) => x.id);
   fillSelect(field("trigger"), triggerIds.length ? triggerIds : [...TRIGGERS], (id) => label("trigger", id));
@@ -85,13 +110,14 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
   }
 
   function showErrors(error) {
-    for (const p of element.querySelectorAll('[data-testid="field-error"]')) { p.hidden = true; p.textContent = ""; }
+    for (const p of element.querySelectorAll('[data-testid="field-error"]')) { p.hidden = true; p.textContent = ""; p.removeAttribute("role"); }
     for (const el of element.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
     if (!error) return;
     const name = String(error.field || "").split(/[.[]/)[0];
     const at = element.querySelector(`[data-testid="field-error"][data-for="${name}"]`) || element.querySelector('[data-testid="field-error"][data-for=""]');
     at.textContent = errorText(error);
     at.hidden = false;
+    at.setAttribute("role", "alert"); // announced as it appears
     if (field(name)) field(name).setAttribute("aria-invalid", "true");
     if (name === "headers" || name === "secret") element.querySelector("details").open = true;
   }
@@ -138,17 +164,20 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
   }
 
   let confirmTimer = null;
+  const displayName = () => field("name").value.trim() || t("unnamedWebhook");
   async function remove() {
     const button = q("delete-webhook");
     if (!button.dataset.confirm) { // first click asks, second click deletes
       button.dataset.confirm = "1";
       button.textContent = t("confirmDelete");
-      confirmTimer = setTimeout(() => { delete button.dataset.confirm; button.textContent = t("deleteWebhook"); }, 4000);
+      announce(t("announceConfirmDelete", displayName()));
+      confirmTimer = setTimeout(() => { delete button.dataset.confirm; button.textContent = t("deleteWebhook"); }, 6000);
       return;
     }
     clearTimeout(confirmTimer);
     try {
       if (current.id) await request("webhooks.delete", { webhook_id: current.id });
+      announce(t("announceDeleted", displayName()));
       element.remove();
       onDeleted(current);
     } catch (error) {
@@ -159,7 +188,12 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
   fill(current);
   refresh();
   for (const name of ["name", "url", "body"]) field(name).addEventListener("input", () => autosave.schedule());
-  for (const name of ["url", "body"]) field(name).addEventListener("focus", () => { lastText = field(name); });
+  for (const name of ["url", "body"]) {
+    field(name).addEventListener("focus", () => { lastText = field(name); });
+    field(name).addEventListener("input", () => autoGrow(field(name)));
+  }
+  field("url").addEventListener("keydown", (e) => { if (e.key === "Enter") e.preventDefault(); }); // one line, wrapped to show it all
+  q("copy-secret").addEventListener("click", () => copyText(q("secret-once").textContent, q("copy-secret-state")));
   for (const name of ["trigger", "action", "content_type", "enabled"]) {
     field(name).addEventListener("change", () => { refresh(); autosave.flush(); });
   }
@@ -169,7 +203,14 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     q("admin-badge").hidden = false;
     q("delete-webhook").hidden = true;
     for (const el of element.querySelectorAll("[data-field]")) el.disabled = true;
+    for (const id of ["generate-secret", "remove-secret"]) q(id).hidden = true;
   }
   if (!current.id) showState("needs-url");
-  return { element, webhook: () => current };
+  return {
+    element,
+    webhook: () => current,
+    /** Once attached: size the text fields to their content. */
+    shown() { for (const name of ["url", "body"]) autoGrow(field(name)); },
+    flush: () => (autosave.pending() ? autosave.flush() : Promise.resolve()),
+  };
 }

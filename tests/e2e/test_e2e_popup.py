@@ -28,12 +28,15 @@ def _close_popup(lab):
     lab.ext.close_tab(lab.page.handle)
 
 
-def _cards(driver):
-    return driver.find_elements(By.CSS_SELECTOR, '#webhook-list article[data-testid="webhook"]')
+def _rows(driver):
+    return driver.find_elements(By.CSS_SELECTOR, '#webhook-list li[data-testid="webhook-row"]')
 
 
 def _card(driver, webhook_id):
-    return driver.find_element(By.CSS_SELECTOR, f'#webhook-list article[data-webhook-id="{webhook_id}"]')
+    """The editor of one webhook, opened from its row in the overview."""
+    driver.find_element(By.CSS_SELECTOR, f'#webhook-list li[data-webhook-id="{webhook_id}"] [data-testid="row-open"]').click()
+    return WebDriverWait(driver, 5).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, f'#editor-slot article[data-webhook-id="{webhook_id}"]'))
 
 
 def _in(card, testid):
@@ -55,10 +58,9 @@ def test_popup_add_switch_off_delete_and_restart_keeps_settings(chromium, receiv
 
     # add through the UI
     _open_popup(chromium)
-    before = len(_cards(driver))
+    before = len(_rows(driver))
     driver.find_element(By.ID, "add-webhook").click()
-    WebDriverWait(driver, 5).until(lambda d: len(_cards(d)) == before + 1)
-    card = _cards(driver)[-1]
+    card = WebDriverWait(driver, 5).until(lambda d: d.find_element(By.CSS_SELECTOR, '#editor-slot article[data-testid="webhook"]'))
     Select(_in(card, "webhook-trigger")).select_by_value("incoming_call_ringing")
     Select(_in(card, "webhook-action")).select_by_value("get")
     _in(card, "webhook-url").send_keys(receiver.url("/ui") + "?c={caller}&n={caller_name}")
@@ -68,6 +70,8 @@ def test_popup_add_switch_off_delete_and_restart_keeps_settings(chromium, receiv
     (saved,) = [w for w in host.webhooks() if w.id == webhook_id]
     assert (saved.trigger, saved.action, saved.enabled) == ("incoming_call_ringing", "get", True)
     assert saved.url == receiver.url("/ui") + "?c={caller}&n={caller_name}"
+    driver.find_element(By.ID, "editor-back").click()
+    WebDriverWait(driver, 5).until(lambda d: len(_rows(d)) == before + 1)
     _close_popup(chromium)
 
     run = _ring_once(remote)
@@ -92,7 +96,7 @@ def test_popup_add_switch_off_delete_and_restart_keeps_settings(chromium, receiv
     _in(card, "delete-webhook").click()
     _in(card, "delete-webhook").click()
     WebDriverWait(driver, 10).until(
-        lambda d: not d.find_elements(By.CSS_SELECTOR, f'article[data-webhook-id="{webhook_id}"]'))
+        lambda d: not d.find_elements(By.CSS_SELECTOR, f'#webhook-list [data-webhook-id="{webhook_id}"], #editor-slot [data-webhook-id="{webhook_id}"]'))
     assert webhook_id not in [w.id for w in host.webhooks()]
 
     # one to keep, then restart the browser with the same profile
@@ -147,8 +151,9 @@ def test_popup_without_the_host_names_the_install_command(uninstalled):
                                         message=f"host status: {status.get_attribute('data-state')}")
     command = lab.driver.find_element(By.ID, "install-command")
     assert command.is_displayed()
-    assert "ucc-webhooks install" in command.text
+    assert "ucc-webhooks install --browser chromium" in command.text
     assert lab.driver.find_element(By.ID, "add-webhook").get_attribute("disabled") is not None
+    assert lab.driver.find_element(By.ID, "add-disabled-reason").is_displayed()
 
 
 def test_popup_test_button_fires_the_webhook_with_sample_values(chromium, receiver):
@@ -171,6 +176,7 @@ def test_popup_delivery_log_lists_what_a_call_fired(chromium, receiver, remote):
     receiver.wait_for(1, path="/logged")
     run.wait()
     _open_popup(chromium)
+    chromium.driver.find_element(By.ID, "tab-log").click()
     selector = f'#delivery-list li[data-testid="delivery"][data-webhook-id="{webhook.id}"]'
     WebDriverWait(chromium.driver, 10).until(
         lambda d: [li for li in d.find_elements(By.CSS_SELECTOR, selector) if li.get_attribute("data-state") == "delivered"],
@@ -186,8 +192,9 @@ def test_admin_preset_fires_and_is_read_only_in_the_popup(chromium, receiver, re
     assert q(receiver.wait_for(1, path="/preset")[0])["c"] == CALLER
     run.wait()
     _open_popup(chromium)
-    card = WebDriverWait(chromium.driver, 10).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, '#webhook-list article[data-origin="admin"]'))
+    row = WebDriverWait(chromium.driver, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, '#webhook-list li[data-origin="admin"]'))
+    card = _card(chromium.driver, row.get_attribute("data-webhook-id"))
     assert _in(card, "admin-badge").is_displayed()
     assert not _in(card, "delete-webhook").is_displayed()
     url = _in(card, "webhook-url")

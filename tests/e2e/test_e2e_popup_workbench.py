@@ -11,7 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .test_e2e_popup import _card, _cards, _close_popup, _in, _open_popup, _wait_saved
+from .test_e2e_popup import _card, _close_popup, _in, _open_popup, _rows, _wait_saved
 
 pytestmark = pytest.mark.browser
 
@@ -19,15 +19,16 @@ pytestmark = pytest.mark.browser
 def test_add_from_preset_opens_a_switched_off_card(chromium):
     driver = chromium.driver
     _open_popup(chromium)
-    before = len(_cards(driver))
+    before = len(_rows(driver))
     driver.find_element(By.ID, "add-from-preset").click()
     picks = WebDriverWait(driver, 10).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="preset-list"] li[data-preset-id="slack-missed-call"] button'))
     picks[0].click()
-    WebDriverWait(driver, 10).until(lambda d: len(_cards(d)) == before + 1)
+    WebDriverWait(driver, 10).until(lambda d: len(_rows(d)) == before + 1)
     [saved] = [w for w in chromium.host.webhooks() if w.name.startswith("Slack")]
     assert saved.enabled is False and saved.trigger == "incoming_call_missed" and '"blocks"' in saved.body
-    card = _card(driver, saved.id)
+    card = WebDriverWait(driver, 10).until(  # the new webhook's editor opens by itself
+        lambda d: d.find_element(By.CSS_SELECTOR, f'#editor-slot article[data-webhook-id="{saved.id}"]'))
     assert _in(card, "webhook-enabled").is_selected() is False
     assert _in(card, "webhook-url").get_attribute("value").startswith("https://hooks.slack.com/services/")
     _close_popup(chromium)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Smoke check of the popup against the real host in headless Chromium: every editing feature of a webhook card.
+"""Smoke check of the popup against the real host in headless Chromium: every editing feature of a webhook's editor.
 
 Run by hand or from CI (needs Chromium, chromedriver, Python selenium and the ucc-webhooks host on PATH):
     python3 tests/js/popup_smoke.py
@@ -69,7 +69,7 @@ def main():
         wait(lambda drv: drv.find_element(By.ID, "host-status").get_attribute("data-state") == "connected")
         check(True, "host status: " + d.find_element(By.ID, "host-status-text").text)
         d.find_element(By.ID, "add-webhook").click()
-        card = d.find_elements(By.CSS_SELECTOR, '#webhook-list article[data-testid="webhook"]')[-1]
+        card = d.find_element(By.CSS_SELECTOR, '#editor-slot article[data-testid="webhook"]')
         check(card.get_attribute("data-save-state") == "needs-url", "a new card waits for its URL")
         Select(tid(card, "webhook-trigger")).select_by_value("incoming_call_accepted")
         tid(card, "webhook-url").send_keys(base + "/hook?d={duration}")
@@ -116,15 +116,16 @@ def main():
         time.sleep(0.2)
         wait(lambda drv: card.get_attribute("data-save-state") == "saved")
         d.get(POPUP)
-        wait(lambda drv: drv.find_elements(By.CSS_SELECTOR, f'article[data-webhook-id="{webhook_id}"]'))
-        card = d.find_element(By.CSS_SELECTOR, f'article[data-webhook-id="{webhook_id}"]')
+        wait(lambda drv: drv.find_elements(By.CSS_SELECTOR, f'#webhook-list li[data-webhook-id="{webhook_id}"]'))
+        d.find_element(By.CSS_SELECTOR, f'#webhook-list li[data-webhook-id="{webhook_id}"] [data-testid="row-open"]').click()
+        card = d.find_element(By.CSS_SELECTOR, f'#editor-slot article[data-webhook-id="{webhook_id}"]')
         check(not tid(card, "webhook-enabled").is_selected() and tid(card, "webhook-url").get_attribute("value") == base + "/hook?c={caller}"
               and tid(card, "secret-state").get_attribute("textContent") != "" and not tid(card, "secret-once-box").is_displayed(),
               "after a reload: switched off, URL kept, secret hidden")
         tid(card, "delete-webhook").click()
         check(bool(d.find_elements(By.CSS_SELECTOR, f'article[data-webhook-id="{webhook_id}"]')), "the first delete click only asks")
         tid(card, "delete-webhook").click()
-        wait(lambda drv: not drv.find_elements(By.CSS_SELECTOR, f'article[data-webhook-id="{webhook_id}"]'))
+        wait(lambda drv: not drv.find_elements(By.CSS_SELECTOR, f'#webhook-list li[data-webhook-id="{webhook_id}"]'))
         check(d.find_element(By.ID, "webhooks-empty").is_displayed(), "deleted; the list says it is empty")
     finally:
         d.quit()

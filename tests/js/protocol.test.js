@@ -99,3 +99,10 @@ test("bad requests, replies and notices are refused", () => {
   assert.match(protocol.checkNotice({ id: 4, type: "policy", webhooks_enabled: true }), /without id/);
   assert.match(protocol.checkNotice({ type: "delivery", delivery: {} }), /delivery/);
 });
+
+test("a refusal carries a reason code and string params for the pages to translate", () => {
+  const reply = load("settings.set.error.json");
+  assert.equal(protocol.checkReply(reply, "settings.set"), null);
+  assert.equal(reply.error.reason, "region_unknown");
+  assert.match(protocol.checkReply({ ...reply, error: { ...reply.error, params: { region: 5 } } }, "settings.set"), /params/);
+});

@@ -119,3 +119,46 @@ test("the install command names this browser", () => {
   assert.equal(browserName(nav("Mozilla/5.0 ... Chrome/156.0.0.0", { userAgentData: { brands: [{ brand: "Chromium" }] } })), "chromium");
   assert.equal(installCommand(nav("x Firefox/140.0")), "ucc-webhooks install --browser firefox");
 });
+
+const { onboardingStep, installCommands } = await import("../../extension/ui/onboarding.js");
+const { readableUrl, isBackground } = await import("../../extension/ui/deliveries.js");
+const { lastDeliveries, rowState } = await import("../../extension/ui/overview.js");
+const { reasonPositions, substitutionsFor, loadReasonPositions } = await import("../../extension/ui/i18n.js");
+
+test("a host refusal is translated from its reason and params; the host's English is the fallback", async () => {
+  globalThis.chrome.runtime = { getURL: (p) => p };
+  await loadReasonPositions(async () => en);
+  const error = { code: "validation_error", message: "name: too long", reason: "not_one_of", params: { field: "action", got: "put", expected: "'get', 'post'" } };
+  assert.equal(errorText(error), "Action: “put” is not allowed (allowed: 'get', 'post').");
+  assert.equal(errorText({ ...error, reason: "some_future_reason" }), "name: too long");
+  assert.deepEqual(reasonPositions({ host_x: { message: "$B$ $A$", placeholders: { b: { content: "$2" }, a: { content: "$1" } } } }), { host_x: ["a", "b"] });
+  assert.deepEqual(substitutionsFor("host_too_long", { max: "200", field: "name" }), ["Name", "200"]);
+});
+
+test("onboarding names the first broken link, in the order a set-up is done", () => {
+  const connected = { state: "connected", hostVersion: "0.1.0" };
+  const tab = { id: 3, title: "UCC" };
+  assert.equal(onboardingStep({ status: { state: "error", error: { code: "host_not_found" } }, origins: [] }).step, "no_host");
+  assert.deepEqual(onboardingStep({ status: { state: "error", error: { code: "host_incompatible", message: "host 0.0.9 does not speak the protocol of extension 0.1.0" } } }),
+    { step: "host_old", hostVersion: "0.0.9" });
+  assert.equal(onboardingStep({ status: connected, origins: [] }).step, "no_address");
+  assert.deepEqual(onboardingStep({ status: connected, origins: ["https://u/*"], granted: [] }), { step: "not_granted", origin: "https://u/*" });
+  assert.deepEqual(onboardingStep({ status: connected, origins: ["https://u/*"], granted: ["https://u/*"], unobserved: [tab] }), { step: "tab_unobserved", tab });
+  assert.equal(onboardingStep({ status: connected, origins: ["https://u/*"], granted: ["https://u/*"], unobserved: [] }), null);
+  assert.equal(installCommands({ userAgent: "x Firefox/140.0" }), "pipx install .\nucc-webhooks install --browser firefox\nucc-webhooks doctor");
+});
+
+test("the log shows URLs as a person reads them, and attempts only for background requests", () => {
+  assert.equal(readableUrl("https://crm.example.com/?n=Anna%20M%C3%BCller&c=%2B4930"), "https://crm.example.com/?n=Anna Müller&c=+4930");
+  assert.equal(readableUrl("https://x/?bad=%E0%A4%A"), "https://x/?bad=%E0%A4%A");
+  assert.equal(isBackground({ action: "open_tab", state: "opened" }), false);
+  assert.equal(isBackground({ action: "get", state: "failed" }), true);
+});
+
+test("a row shows its last delivery, or that it is off, or that it never fired", () => {
+  const last = lastDeliveries([{ webhook_id: "a", state: "failed", created_at: 1 }, { webhook_id: "a", state: "delivered", created_at: 2 }]);
+  assert.equal(last.get("a").state, "delivered");
+  assert.deepEqual(rowState({ id: "a", enabled: true }, last.get("a")), { state: "delivered", text: "delivered" });
+  assert.deepEqual(rowState({ id: "b", enabled: true }, undefined), { state: "none", text: "not fired yet" });
+  assert.equal(rowState({ id: "c", enabled: false }, last.get("a")).state, "off");
+});

@@ -1,6 +1,6 @@
 """`make demo`: the whole product on this machine, three calls, narrated as they happen.
 
-    python -m ucc_webhooks_dev.demo [--output DIR] [--headless] [--keep]
+    python -m ucc_webhooks_dev.demo [--output DIR] [--headless] [--keep] [--lang de]
 
 It starts, each in a throwaway temp dir: a phone system (Kamailio, SIP over WebSocket), a
 softphone page standing in for the UCC web client (the lab's JsSIP page), a remote party (SIPp),
@@ -36,6 +36,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="where the screenshots go (default: ./demo-output/)")
     parser.add_argument("--headless", action="store_true",
                         help="no browser window, even where a display exists")
+    parser.add_argument("--lang", default=None, metavar="LANG",
+                        help="the browser's language, e.g. de (the popup's screenshots are named popup-de.png ...)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temp folder (logs, browser profile, host data) and print its path")
 
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     root = Path(tempfile.mkdtemp(prefix="ucc-webhooks-demo-"))
     headless = args.headless or not display_available()
-    demo = Demo(console, root, output, headless)
+    demo = Demo(console, root, output, headless, lang=getattr(args, "lang", None))
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     code = 1
     try:

@@ -23,7 +23,7 @@ QUEUE_RULE = {"header": "X-Queue", "displayNamePattern": None}
 ANNA = ("03012345678", "Anna Müller")      # calls the agent directly
 BERND = ("0891234567", "Bernd Huber")      # calls the Support queue
 CARLA = "040555123"                        # the agent calls her
-POPUP_CLIP = {"x": 0, "y": 0, "width": 484, "height": 600}  # body.popup is 460 px + padding
+POPUP_CLIP = {"x": 0, "y": 0, "width": 644, "height": 600}  # body.popup is 620 px + padding
 
 # step -> what to do when it fails (the error itself is printed above this hint)
 _HINTS = {
@@ -48,8 +48,9 @@ def _display_name() -> str:
 class Demo:
     """The parts and the script. `run()` may raise anywhere; `stop()` ends what was started."""
 
-    def __init__(self, console: Console, root: Path, output: Path, headless: bool) -> None:
+    def __init__(self, console: Console, root: Path, output: Path, headless: bool, lang: str | None = None) -> None:
         self.console = console
+        self.lang = lang  # Chromium on Linux takes its UI language from LANGUAGE
         self.root = root
         self.output = output
         self.headless = headless
@@ -118,13 +119,13 @@ class Demo:
         (self.root / "logs").mkdir()
         log = self.root / "logs" / "chromedriver.log"
         try:
-            self.session = start_chromium(profile, extension, self.host.environ, log, headless=self.headless)
+            self.session = start_chromium(profile, extension, self._browser_env(), log, headless=self.headless)
         except Exception:
             if self.headless or not _no_display(log):
                 raise
             c.event("setup", f"browser       no usable display ({_display_name()}): running headless instead")
             self.headless = True
-            self.session = start_chromium(profile, extension, self.host.environ, log, headless=True)
+            self.session = start_chromium(profile, extension, self._browser_env(), log, headless=True)
         self._stack.callback(self._stop_browser)
         self.session.require_extension(CHROMIUM_EXTENSION_ID)
         self.driver = self.session.driver
@@ -220,6 +221,9 @@ class Demo:
         self.watch.until(lambda: self.crm.requests_to("/calls") >= 3, "the call record (POST on outgoing_call_ended)")
         target.wait(15)
 
+    def _browser_env(self) -> dict[str, str]:
+        return {**self.host.environ, **({"LANGUAGE": self.lang} if self.lang else {})}
+
     def _screenshots(self) -> None:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
@@ -235,16 +239,24 @@ class Demo:
             lambda d: d.find_element(By.ID, "host-status").get_attribute("data-state") == "connected",
             message="the popup did not connect to the host")
         WebDriverWait(self.driver, 10).until(
-            lambda d: d.find_elements(By.CSS_SELECTOR, "#delivery-list li"),
-            message="the popup shows no deliveries")
+            lambda d: d.find_elements(By.CSS_SELECTOR, '#webhook-list li [data-state="delivered"]'),
+            message="the popup's overview shows no delivered webhook")
         time.sleep(0.3)  # let the list finish rendering before the picture
-        # the popup as it opens (Chromium shows at most 600 px of it), then its delivery log
-        self.screenshots["popup"] = save_screenshot(self.driver, self.output / "popup.png", POPUP_CLIP)
-        self.console.event("shot", f"the popup, as it opens:      {self.screenshots['popup']}")
-        section = "section:has(#delivery-list)"
-        self.screenshots["deliveries"] = save_screenshot(self.driver, self.output / "popup-deliveries.png",
-                                                         element_clip(self.driver, section))
-        self.console.event("shot", f"the popup's delivery log:    {self.screenshots['deliveries']}")
+        # the popup as it opens (Chromium shows at most 800x600 px of it), then its log view; light and dark
+        for dark in (False, True):
+            self.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+                "features": [{"name": "prefers-color-scheme", "value": "dark" if dark else "light"}]})
+            suffix = (f"-{self.lang}" if self.lang else "") + ("-dark" if dark else "")
+            self.driver.find_element(By.ID, "tab-webhooks").click()
+            self.screenshots["popup" + suffix] = save_screenshot(self.driver, self.output / f"popup{suffix}.png", POPUP_CLIP)
+            self.console.event("shot", f"the popup, as it opens:      {self.screenshots['popup' + suffix]}")
+            self.driver.find_element(By.ID, "tab-log").click()
+            WebDriverWait(self.driver, 10).until(
+                lambda d: [li for li in d.find_elements(By.CSS_SELECTOR, "#delivery-list li") if li.is_displayed()],
+                message="the popup's log shows no deliveries")
+            self.screenshots["deliveries" + suffix] = save_screenshot(
+                self.driver, self.output / f"popup-deliveries{suffix}.png", element_clip(self.driver, "#view-log"))
+            self.console.event("shot", f"the popup's delivery log:    {self.screenshots['deliveries' + suffix]}")
         self.driver.close()
 
         handle, _url = self.watch.opened_tabs[0]

@@ -36,7 +36,8 @@ class BrowserLab:
 
     def __init__(self, kind: str, root: Path, sip: SipServer, softphone: SoftphoneServer, *,
                  user: str = "agent200", queue_rule: dict | None = None, user_name: str | None = None,
-                 configure: bool = True, install: bool = True, headless: bool = True) -> None:
+                 configure: bool = True, install: bool = True, headless: bool = True,
+                 browser_args: list[str] | None = None, browser_env: dict[str, str] | None = None) -> None:
         if kind not in ("chromium", "firefox"):
             raise ValueError(f"unknown browser {kind!r}")
         self.kind = kind
@@ -52,6 +53,9 @@ class BrowserLab:
             self.settings["userName"] = user_name
         self.configure_on_start = configure
         self.headless = headless  # the demo shows the browser where a display exists
+        self.browser_args = list(browser_args or [])  # Chromium only
+        # e.g. LANGUAGE=de: Chromium on Linux takes its UI language from the environment, not --lang
+        self.browser_env = dict(browser_env or {})
         self.host = HostEnv(self.root / "host")
         self.extension_dir = self.root / "extension"
         self.profile_dir = self.root / "profile"
@@ -96,8 +100,9 @@ class BrowserLab:
         logs = self.root / "logs"
         logs.mkdir(exist_ok=True)
         if self.kind == "chromium":
-            self.session = lab_browser.chromium(self.profile_dir, self.extension_dir, env=self.host.environ,
-                                                log_path=logs / "chromedriver.log", headless=self.headless)
+            self.session = lab_browser.chromium(self.profile_dir, self.extension_dir, env={**self.host.environ, **self.browser_env},
+                                                log_path=logs / "chromedriver.log", headless=self.headless,
+                                                extra_args=self.browser_args)
             self.session.require_extension(CHROMIUM_EXTENSION_ID)
         else:
             addon = lab_browser.zip_extension(self.extension_dir, self.root / "extension.zip")

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ucc_webhooks.engine.conditions import Conditions, check_conditions
+from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.http_rules import check_header, check_placeholder_positions, check_request_url, mask_url
 from ucc_webhooks.engine.templates import Template, TemplateError, check_url, render_body, render_url
 from ucc_webhooks.engine.triggers import Action, ContentType, Trigger
@@ -59,11 +60,13 @@ class Settings(_Model):
         if v in (None, ""):
             return None
         if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z]{2}", v):
-            raise ValueError("default_region must be a two-letter country code such as DE, AT or CH")
+            raise InvalidInput("default_region must be a two-letter country code such as DE, AT or CH",
+                               "default_region", reason="region_format")
         import phonenumbers
 
         if v.upper() not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError(f"default_region {v!r} is not a region libphonenumber knows")
+            raise InvalidInput(f"default_region {v!r} is not a region libphonenumber knows", "default_region",
+                               reason="region_unknown", params={"region": v.upper()})
         return v.upper()
 
 
@@ -104,13 +107,15 @@ class WebhookInput(_Model):
         if v in (None, "", "generate", MASK):
             return v or None
         if not v.startswith("whsec_"):
-            raise ValueError("secret must be whsec_ followed by base64 (or \"generate\" to make one)")
+            raise InvalidInput("secret must be whsec_ followed by base64 (or \"generate\" to make one)", "secret",
+                               reason="secret_format")
         try:
             raw = base64.b64decode(v[len("whsec_"):], validate=True)
         except ValueError:
-            raise ValueError("secret must be whsec_ followed by valid base64") from None
+            raise InvalidInput("secret must be whsec_ followed by valid base64", "secret", reason="secret_format") from None
         if len(raw) < 24:
-            raise ValueError("secret must hold at least 24 random bytes (use \"generate\")")
+            raise InvalidInput("secret must hold at least 24 random bytes (use \"generate\")", "secret",
+                               reason="secret_too_short")
         return v
 
     @model_validator(mode="after")

@@ -87,7 +87,8 @@ class App:
         for w in self._all_webhooks():
             if w.id == webhook_id:
                 return w
-        raise p.ProtocolError("not_found", f"no webhook with id {webhook_id!r}; it may have been deleted elsewhere")
+        raise p.ProtocolError("not_found", f"no webhook with id {webhook_id!r}; it may have been deleted elsewhere",
+                              reason="webhook_not_found", params={"id": webhook_id})
 
     # -- handlers ----------------------------------------------------------------------------------
     async def hello(self, req: p.HelloRequest) -> dict:
@@ -101,7 +102,8 @@ class App:
     async def webhooks_save(self, req: p.SaveRequest) -> dict:
         webhook_id = req.webhook.get("id")
         if isinstance(webhook_id, str) and webhook_id.startswith("admin_"):
-            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be changed here")
+            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be changed here",
+                                  reason="admin_read_only")
         try:
             data = WebhookInput.model_validate(req.webhook)
         except ValidationError as exc:
@@ -109,7 +111,8 @@ class App:
         try:
             webhook, generated = self.store.save_webhook(data)
         except NotFound as exc:
-            raise p.ProtocolError("not_found", str(exc)) from None
+            raise p.ProtocolError("not_found", str(exc), reason="webhook_not_found",
+                                  params={"id": str(data.id)}) from None
         if not webhook.enabled:
             self.deliverer.kick_all()  # its worker cancels what is pending before the next attempt
         result = webhook.masked()
@@ -119,11 +122,13 @@ class App:
 
     async def webhooks_delete(self, req: p.WebhookIdRequest) -> dict:
         if req.webhook_id.startswith("admin_"):
-            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be deleted here")
+            raise p.ProtocolError("read_only", "this webhook is set by your administrator and cannot be deleted here",
+                                  reason="admin_read_only")
         try:
             self.store.delete_webhook(req.webhook_id)  # cancels its pending deliveries, forgets its secrets
         except NotFound as exc:
-            raise p.ProtocolError("not_found", str(exc)) from None
+            raise p.ProtocolError("not_found", str(exc), reason="webhook_not_found",
+                                  params={"id": req.webhook_id}) from None
         self.deliverer.kick_all()
         return {}
 
@@ -170,7 +175,8 @@ class App:
         try:
             webhook_id = self.outbox.retry(req.delivery_id, self._settings().max_age_hours * 3600)
         except NotFound as exc:
-            raise p.ProtocolError("not_found", str(exc)) from None
+            raise p.ProtocolError("not_found", str(exc), reason="delivery_not_retryable",
+                                  params={"id": req.delivery_id}) from None
         self.deliverer.kick(webhook_id)
         return {}
 

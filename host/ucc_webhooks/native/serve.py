@@ -123,6 +123,7 @@ class _Session:
         self._managed_enabled: bool | None = None  # told in a hello answered before the App was ready
         self.app: App | None = None
         self.startup_error: str | None = None
+        self.startup_detail = ""
         loop = asyncio.get_running_loop()
         self._loading = loop.run_in_executor(None, self._load)
         # resume what a previous run left pending as soon as the store is open, message or not
@@ -141,6 +142,7 @@ class _Session:
         try:
             app = self.app = await self._loading
         except Exception as exc:
+            self.startup_detail = str(exc)
             self.startup_error = f"the host cannot open its data store: {exc}"
             log.error("%s", self.startup_error)
             return
@@ -231,16 +233,19 @@ class _Session:
 
         request_id = message.get("id")
         if not isinstance(request_id, (int, str)) or isinstance(request_id, bool):
-            self.writer.write(p.error_reply(None, "validation_error", "request needs an \"id\" (number or string)", "id"))
+            self.writer.write(p.error_reply(None, "validation_error", "request needs an \"id\" (number or string)", "id",
+                                            reason="request_needs_id"))
             return None
         kind = message.get("type")
         model = p.REQUESTS.get(kind) if isinstance(kind, str) else None
         if model is None:
             known = ", ".join(sorted(p.REQUESTS))
-            self.writer.write(p.error_reply(request_id, "unknown_type", f"unknown message type {kind!r}; known types: {known}"))
+            self.writer.write(p.error_reply(request_id, "unknown_type", f"unknown message type {kind!r}; known types: {known}",
+                                            reason="unknown_type", params={"type": str(kind), "known": known}))
             return None
         if self.app is None:
-            self.writer.write(p.error_reply(request_id, "internal", self.startup_error or "the host is still starting"))
+            self.writer.write(p.error_reply(request_id, "internal", self.startup_error or "",
+                                            reason="store_unavailable", params={"detail": self.startup_detail}))
             return None
         try:
             return model.model_validate(message)
@@ -261,7 +266,8 @@ class _Session:
             self.writer.write(p.error_reply(request.id, exc.code, exc.message, exc.field, exc.reason, exc.params))
         except Exception as exc:
             log.exception("%s failed", request.type)
-            self.writer.write(p.error_reply(request.id, "internal", f"{request.type} failed: {exc}"))
+            self.writer.write(p.error_reply(request.id, "internal", f"{request.type} failed: {exc}",
+                                            reason="request_failed", params={"type": request.type, "detail": str(exc)}))
 
     async def _flush_events(self, events: list) -> None:
         from ucc_webhooks.native import protocol as p
@@ -286,7 +292,8 @@ class _Session:
             log.exception("could not store %d call event(s)", len(events))
             for request_id, _ in events:
                 self.writer.write(p.error_reply(request_id, "internal", f"could not store the call event: {exc}; "
-                                                "it will be sent again (free disk space if the disk is full)"))
+                                                "it will be sent again (free disk space if the disk is full)",
+                                                reason="event_not_stored", params={"detail": str(exc)}))
         events.clear()
 
     async def close(self) -> None:
