@@ -8,7 +8,7 @@
     k: "supported", s: "subject", e: "content-encoding", o: "event", r: "refer-to", u: "allow-events",
     b: "referred-by", x: "session-expires", a: "accept-contact", j: "reject-contact",
   });
-  const REQUEST_LINE = /^([A-Za-z][A-Za-z0-9._!%*+`'~-]*) +(\S+) +SIP\/2\.0\s*$/;
+  const REQUEST_LINE = /^([A-Za-z0-9._!%*+`'~-]+) +(\S+) +SIP\/2\.0\s*$/; // method = RFC 3261 token
   const STATUS_LINE = /^SIP\/2\.0 +(\d{3})(?: +(.*))?$/;
   const MAX_HEAD = 64 * 1024; // a SIP head beyond this is not something a softphone sends
   const MAX_BODY = 1024;
