@@ -55,6 +55,8 @@ export class HostPort {
     this.onEventResult = options.onEventResult || (() => {}); // call_event results, e.g. {matched, disabled_by_policy}
     this.requestTimeoutMs = options.requestTimeoutMs || 10000;
     this.queueLimit = options.queueLimit || 200;
+    this.evict = options.evict || (() => 0); // which queued item goes when the queue is full
+    this.onDrop = options.onDrop || (() => {}); // (event, reason): nothing leaves the queue uncounted
     this.random = options.random || Math.random;
     this.log = options.log || console;
     this.port = null;
@@ -212,8 +214,16 @@ export class HostPort {
     if (this.queue.some((item) => item.key === key)) return;
     this.queue.push({ event, key, inFlight: false });
     while (this.queue.length > this.queueLimit) {
-      this.queue.shift();
+      let index = 0;
+      try {
+        index = this.evict(this.queue.filter((item) => !item.inFlight));
+        index = this.queue.indexOf(this.queue.filter((item) => !item.inFlight)[index]);
+      } catch (e) { index = 0; }
+      const [gone] = this.queue.splice(index < 0 ? 0 : index, 1);
       this.dropped += 1;
+      try {
+        this.onDrop(gone.event, "queue_full");
+      } catch (e) { /* counting is the listener's job */ }
     }
     // Posted first, kept second: both leave in this same task, and the event reaches the host
     // without waiting for the queue's serialisation into session storage.
@@ -255,6 +265,9 @@ export class HostPort {
           item.inFlight = false;
           if (FINAL_FOR_EVENTS.has(error.code)) {
             this.rejected += 1;
+            try {
+              this.onDrop(item.event, "refused_by_host");
+            } catch (e) { /* counting is the listener's job */ }
             this.log.warn(`ucc-webhooks: host refused call event ${item.event.trigger}: ${error.message}`);
             this._settle(item);
           } else {

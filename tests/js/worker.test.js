@@ -31,7 +31,7 @@ function setup({ enabled = true, hostEnabled = true } = {}) {
   };
   const table = createHandlers({
     port, state: { hostEnabled: true, failedCount: 2 }, sync: async () => ({ registered: [] }),
-    settings: async () => merge({}, enabled ? {} : { WEBHOOKS_ENABLED: false }),
+    settings: async () => merge({ uccOrigins: ["https://ucc.example.com/*"] }, enabled ? {} : { WEBHOOKS_ENABLED: false }),
   });
   const listener = createListener(table, runtime);
   const send = (message, sender) => new Promise((resolve) => {
