@@ -40,11 +40,17 @@ const port = new HostPort({
   // Chromium refuses alarms sooner than 30 s in packed extensions (and warns in unpacked ones).
   wakeAt: (when) => api.alarms.create(RETRY_ALARM, { when: Math.max(when, Date.now() + 30000) }),
   store: sessionStore,
-  evict: (items) => evictionIndex(items, guard.sawStart),
-  onDrop: (event, reason) => drops.record(reason, event.trigger),
+  evict: (queue) => {
+    const index = evictionIndex(queue, guard.sawStart);
+    drops.record("queue_full", queue[index].event.trigger);
+    return index;
+  },
   onNotice: (notice) => notices.handlers[notice.type](notice),
   // The host answers {matched: 0, disabled_by_policy: true} while its policy file switches webhooks off.
-  onEventResult: (result) => setHostEnabled(!(result && result.disabled_by_policy)),
+  onEventResult: (result) => {
+    if (result && result.refused) drops.record("refused_by_host", result.event.trigger);
+    else setHostEnabled(!(result && result.disabled_by_policy));
+  },
   onStatus(status) {
     broadcast({ type: "ucc-webhooks:status", status });
     api.action.setTitle({ title: status.error ? `UCC Webhooks: ${status.error.message}` : "UCC Webhooks" }).catch(() => {});

@@ -144,6 +144,8 @@ export function createGuard({ drops, now = () => Date.now(), setTimer = (fn, ms)
 /** Which queued event the port evicts when full: the oldest one of a call never seen ringing, else the oldest. */
 export function evictionIndex(items, sawStart) {
   const inQueue = new Set(items.filter((i) => STARTS.has(i.event.trigger)).map((i) => i.event.call_id));
-  const index = items.findIndex((i) => !sawStart(i.event.call_id) && !inQueue.has(i.event.call_id));
+  const waiting = (i) => !i.inFlight;
+  let index = items.findIndex((i) => waiting(i) && !sawStart(i.event.call_id) && !inQueue.has(i.event.call_id));
+  if (index < 0) index = items.findIndex(waiting);
   return index >= 0 ? index : 0;
 }

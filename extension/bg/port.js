@@ -55,8 +55,7 @@ export class HostPort {
     this.onEventResult = options.onEventResult || (() => {}); // call_event results, e.g. {matched, disabled_by_policy}
     this.requestTimeoutMs = options.requestTimeoutMs || 10000;
     this.queueLimit = options.queueLimit || 200;
-    this.evict = options.evict || (() => 0); // which queued item goes when the queue is full
-    this.onDrop = options.onDrop || (() => {}); // (event, reason): nothing leaves the queue uncounted
+    this.evict = options.evict || (() => 0); // (queue) -> index of the item to drop when full; the caller counts it
     this.random = options.random || Math.random;
     this.log = options.log || console;
     this.port = null;
@@ -214,16 +213,8 @@ export class HostPort {
     if (this.queue.some((item) => item.key === key)) return;
     this.queue.push({ event, key, inFlight: false });
     while (this.queue.length > this.queueLimit) {
-      let index = 0;
-      try {
-        index = this.evict(this.queue.filter((item) => !item.inFlight));
-        index = this.queue.indexOf(this.queue.filter((item) => !item.inFlight)[index]);
-      } catch (e) { index = 0; }
-      const [gone] = this.queue.splice(index < 0 ? 0 : index, 1);
+      this.queue.splice(Math.max(0, this.evict(this.queue)) || 0, 1);
       this.dropped += 1;
-      try {
-        this.onDrop(gone.event, "queue_full");
-      } catch (e) { /* counting is the listener's job */ }
     }
     // Posted first, kept second: both leave in this same task, and the event reaches the host
     // without waiting for the queue's serialisation into session storage.
@@ -265,9 +256,7 @@ export class HostPort {
           item.inFlight = false;
           if (FINAL_FOR_EVENTS.has(error.code)) {
             this.rejected += 1;
-            try {
-              this.onDrop(item.event, "refused_by_host");
-            } catch (e) { /* counting is the listener's job */ }
+            this.onEventResult({ refused: true, event: item.event }); // counted as a drop by the listener
             this.log.warn(`ucc-webhooks: host refused call event ${item.event.trigger}: ${error.message}`);
             this._settle(item);
           } else {

@@ -115,7 +115,7 @@ test("the offline queue keeps events of calls it saw ring, drops ones out of now
   const port = new HostPort({
     runtime: new FakeRuntime({ installed: false }), extensionVersion: "0.1.0", setTimer: clock.setTimer, clearTimer: clock.clearTimer,
     queueLimit: 10, log: { warn() {} }, random: () => 1,
-    evict: (items) => evictionIndex(items, guard.sawStart), onDrop: (e, reason) => drops.record(reason, e.trigger),
+    evict: (queue) => { const i = evictionIndex(queue, guard.sawStart); drops.record("queue_full", queue[i].event.trigger); return i; },
   });
   const real = { ...forged(0), call_id: "real-call" };
   guard.admitEvent(1, real, (e) => port.sendCallEvent(e));
