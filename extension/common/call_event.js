@@ -5,8 +5,9 @@
 // Every file under common/ and page/ therefore attaches itself to one namespace object,
 // globalThis.__uccWebhooks, and is loadable three ways: as a content script, as a side-effect
 // `import "./call_event.js"` from an ES module (service worker, popup, Node), and via node:vm.
-(function (ns) {
+(function factory(ns) {
   "use strict";
+  (ns.factories || (ns.factories = {})).callEvent = factory; // its source text starts the observer in workers
 
   const TRIGGERS = Object.freeze([
     "outgoing_call_started",

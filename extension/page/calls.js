@@ -1,6 +1,7 @@
 // Per-Call-ID state machine: SIP messages seen on the softphone's socket in, CallEvents out (DESIGN.md "Call detection"; classic script).
-(function (ns) {
+(function factory(ns) {
   "use strict";
+  (ns.factories || (ns.factories = {})).calls = factory; // its source text starts the observer in workers
 
   const sip = ns.sip;
   const MAX_CALLS = 64; // calls tracked at once; the oldest is forgotten beyond this

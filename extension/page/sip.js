@@ -1,6 +1,7 @@
 // SIP message parser for SIP-over-WebSocket frames, written for SIP as stacks send it (classic script, see common/call_event.js).
-(function (ns) {
+(function factory(ns) {
   "use strict";
+  (ns.factories || (ns.factories = {})).sip = factory; // its source text starts the observer in workers
 
   // RFC 3261 7.3.3 and the IANA registry: compact header names.
   const COMPACT = Object.assign(Object.create(null), {
