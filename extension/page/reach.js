@@ -4,7 +4,7 @@
 
   const CALLS = "__ucc_webhooks_calls"; // BroadcastChannel: shared workers tell every tab of the origin
   const REGISTRY = "__ucc_webhooks_shared"; // BroadcastChannel: which bootstrap URL a running shared worker has
-  const FILES = ["callEvent", "sip", "calls", "observer"]; // the namespace parts a worker needs, in order
+  const FILES = ["sip", "calls", "observer"]; // the namespace parts a worker needs, in order
 
   /**
    * The worker bootstrap: the observer's own sources (Function.prototype.toString of each part's
