@@ -27,7 +27,7 @@
       frame.style.display = 'none';
       document.body.appendChild(frame);
       const FreshWebSocket = frame.contentWindow.WebSocket; // a constructor no wrapper of this window touched
-      const ua = window.labSignallingUa.start({ ...config, WebSocket: FreshWebSocket, post: onEvent });
+      const ua = window.labSignallingUa.start({ ...config, url: config.ws, WebSocket: FreshWebSocket, post: onEvent });
       command = (c) => ua[c.cmd] && ua[c.cmd](c.arg);
     }
     command(config);
