@@ -119,6 +119,16 @@ def _messages(caller: str, from_display: str, extra_headers: list[str], number: 
         "ack_failure": "\n".join([
             "ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0", inv_branch, me_from, to_page + "[peer_tag_param]",
             "Call-ID: [call_id]", "CSeq: 1 ACK", "Max-Forwards: 70", "Content-Length: 0", ""]),
+        # transfer: the page sends REFER, we accept it and report the transfer done (RFC 3515)
+        "accepted": reply("202 Accepted", tag=False),
+        "notify": "\n".join([
+            "NOTIFY [next_url] SIP/2.0", via, "[routes]", me_from, to_page + "[peer_tag_param]",
+            "Call-ID: [call_id]", "CSeq: 2 NOTIFY", contact_uac, "Max-Forwards: 70", "Event: refer",
+            "Subscription-State: terminated;reason=noresource", "Content-Type: message/sipfrag;version=2.0",
+            "Content-Length: [len]", "", "SIP/2.0 200 OK", ""]),
+        "bye_after_notify": "\n".join([
+            "BYE [next_url] SIP/2.0", via, "[routes]", me_from, to_page + "[peer_tag_param]",
+            "Call-ID: [call_id]", "CSeq: 3 BYE", contact_uac, "Max-Forwards: 70", "Content-Length: 0", ""]),
         "reinvite_ok": reply("200 OK", tag=False, body=held),
         "ok_to_last": reply("200 OK", tag=False),
         "ringing": reply("180 Ringing", tag=True),
