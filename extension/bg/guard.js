@@ -1,7 +1,7 @@
 // Bounds on what a page can make the extension do: call events per tab, tabs opened, one event per call and trigger across tabs; every drop is counted.
 
 export const LIMITS = Object.freeze({
-  eventsPerTabPerMinute: 40, // a desk makes 3-4 events a call; 40 a minute is ten calls in one minute
+  eventsPerTabPerMinute: 120, // a desk makes 3-4 events a call: 120 a minute is 30 calls a minute, more than any person takes
   tabsPerMinute: 4, // open_tab screen pops, all webhooks together
   forkHoldMs: 1500, // how long "missed"/"elsewhere" from one tab waits for another tab's answer of the same call
   rememberCalls: 500,
