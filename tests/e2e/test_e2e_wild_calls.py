@@ -85,3 +85,16 @@ def test_blind_transfer_fires_call_transferred_then_ended_by_transfer(chromium, 
     assert (transferred["transfer_to"], transferred["direction"]) == ("201", "incoming")
     assert (ended["ended_by"], ended["transfer_to"], ended["outcome"]) == ("transfer", "201", "answered")
     assert_quiet(receiver, 2)
+
+
+def test_407_challenged_invite_is_one_call(chromium, receiver, remote):
+    hook(chromium.host, receiver, "outgoing_call_started", "callee={callee}")
+    hook(chromium.host, receiver, "outgoing_call_ended", END)
+    target = remote.serve("uas_challenge", number="0301234567", talk_ms=1200)
+    chromium.page.call(target.uri)
+    one(receiver, "outgoing_call_started")
+    ended = q(one(receiver, "outgoing_call_ended"))
+    target.wait()
+    assert (ended["outcome"], ended["ended_by"], ended["sip_status"]) == ("answered", "remote", "200")
+    assert 1 <= int(ended["duration"]) <= 3
+    assert_quiet(receiver, 2)

@@ -134,6 +134,11 @@ def _messages(caller: str, from_display: str, extra_headers: list[str], number: 
         "ringing": reply("180 Ringing", tag=True),
         "answer": reply("200 OK", tag=True, body=answer),
         "busy": reply("486 Busy Here", tag=True),
+        "challenge": "\n".join([
+            "SIP/2.0 407 Proxy Authentication Required", "[last_Via:]", "[last_From:]",
+            "[last_To:];tag=[pid]SIPpTag07[call_number]", "[last_Call-ID:]", "[last_CSeq:]",
+            'Proxy-Authenticate: Digest realm="lab", nonce="6e1c0f4a9b2d", algorithm=MD5, qop="auth"',
+            "Content-Length: 0", ""]),
         "terminated": reply("487 Request Terminated", tag=True, cseq="CSeq: [$invite_cseq]"),
         "uas_bye": "\n".join([
             "BYE [next_url] SIP/2.0", via, "[routes]",

@@ -117,6 +117,7 @@
     display_name: params.get('name') || undefined,
     register: params.get('register') !== '0',
     session_timers: false,
+    password: params.get('password') || 'lab', // answers a remote party's 401/407 (the lab Kamailio challenges nothing)
     user_agent: 'ucc-webhooks-lab-softphone',
   });
   ua.on('registered', () => { phone.registration = 'registered'; record('registered'); });
