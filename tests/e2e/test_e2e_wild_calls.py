@@ -98,3 +98,15 @@ def test_407_challenged_invite_is_one_call(chromium, receiver, remote):
     assert (ended["outcome"], ended["ended_by"], ended["sip_status"]) == ("answered", "remote", "200")
     assert 1 <= int(ended["duration"]) <= 3
     assert_quiet(receiver, 2)
+
+
+def test_compact_headers_with_p_asserted_identity(chromium, receiver, remote):
+    for trigger in ("incoming_call_ringing", "incoming_call_ended"):
+        hook(chromium.host, receiver, trigger, "caller={caller}&caller_name={caller_name}&callee={callee}")
+    run = remote.call("agent200", "uac_compact", caller="0800", caller_name="Gateway", talk_ms=800,
+                      headers={"P-Asserted-Identity": '"Bernd Sohn" <tel:+49-221-555>'})
+    ringing = q(one(receiver, "incoming_call_ringing"))
+    assert (ringing["caller"], ringing["caller_name"], ringing["callee"]) == ("+49221555", "Bernd Sohn", "agent200")
+    chromium.page.answer()
+    assert q(one(receiver, "incoming_call_ended"))["caller"] == "+49221555"
+    run.wait()

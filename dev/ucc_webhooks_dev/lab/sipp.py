@@ -100,12 +100,19 @@ def _messages(caller: str, from_display: str, extra_headers: list[str], number: 
             return "\n".join([*lines, "Content-Length: 0", ""])
         return "\n".join([*lines, "Content-Type: application/sdp", "Content-Length: [len]", "", body])
 
+    invite = "\n".join([
+        "INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0", inv_branch, me_from, to_page,
+        "Call-ID: [call_id]", "CSeq: 1 INVITE", contact_uac, "Max-Forwards: 70",
+        "User-Agent: ucc-webhooks-lab-sipp", *extra_headers,
+        "Content-Type: application/sdp", "Content-Length: [len]", "", offer])
+    # RFC 3261 7.3.3 compact forms, as some PBXs and trunks write them
+    compact = invite
+    for full, short in (("Via:", "v:"), ("From:", "f:"), ("To:", "t:"), ("Call-ID:", "i:"), ("Contact:", "m:"),
+                        ("Content-Type:", "c:"), ("Content-Length:", "l:")):
+        compact = re.sub(rf"(?m)^{re.escape(full)} ?", short + " ", compact)
     return {
-        "invite": "\n".join([
-            "INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0", inv_branch, me_from, to_page,
-            "Call-ID: [call_id]", "CSeq: 1 INVITE", contact_uac, "Max-Forwards: 70",
-            "User-Agent: ucc-webhooks-lab-sipp", *extra_headers,
-            "Content-Type: application/sdp", "Content-Length: [len]", "", offer]),
+        "invite_compact": compact,
+        "invite": invite,
         "ack": "\n".join([
             "ACK [next_url] SIP/2.0", via, "[routes]", me_from, to_page + "[peer_tag_param]",
             "Call-ID: [call_id]", "CSeq: 1 ACK", contact_uac, "Max-Forwards: 70", "Content-Length: 0", ""]),
