@@ -45,7 +45,7 @@ def test_hello_names_the_new_triggers_and_their_direction():
 def event(trigger: str, **kw) -> CallEvent:
     base = {"call_id": "c1", "direction": "outgoing" if trigger.startswith("outgoing") else "incoming",
             "callee": "200", "caller": "100", "started_at": 1000.4}
-    return CallEvent(trigger=trigger, **{**base, **kw})  # type: ignore[arg-type]
+    return CallEvent(trigger=trigger, **{**base, **kw})
 
 
 def test_values_of_a_busy_outgoing_call():
