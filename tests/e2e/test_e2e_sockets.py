@@ -1,4 +1,4 @@
-"""Every socket a web phone may use, in headless Chromium with Kamailio + SIPp: a SIP WebSocket in a
+"""Every socket a web phone may use, in headless Chromium and Firefox with Kamailio + SIPp: a SIP WebSocket in a
 dedicated Worker, in a SharedWorker, and one made with the WebSocket constructor of a fresh iframe."""
 
 from __future__ import annotations
@@ -21,8 +21,17 @@ def _open_sockets_page(lab, mode: str, user: str) -> None:
 
 @pytest.mark.parametrize("mode,user", [("worker", "agent201"), ("shared", "agent202"), ("iframe", "agent203")])
 def test_socket_outside_the_page_is_observed(chromium, receiver, remote, mode, user):
-    hook_all(chromium.host, receiver)
-    _open_sockets_page(chromium, mode, user)
+    _call_is_observed(chromium, receiver, remote, mode, user)
+
+
+@pytest.mark.parametrize("mode,user", [("worker", "agent204"), ("shared", "agent205"), ("iframe", "agent206")])
+def test_socket_outside_the_page_is_observed_in_firefox(firefox, receiver, remote, mode, user):
+    _call_is_observed(firefox, receiver, remote, mode, user)
+
+
+def _call_is_observed(lab, receiver, remote, mode: str, user: str) -> None:
+    hook_all(lab.host, receiver)
+    _open_sockets_page(lab, mode, user)
     run = remote.call(user, "uac_remote_hangup", caller=CALLER, caller_name=CALLER_NAME, talk_ms=1000)
     ringing = one(receiver, "incoming_call_ringing")
     accepted = one(receiver, "incoming_call_accepted")
