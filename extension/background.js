@@ -4,6 +4,7 @@ import { createHandlers, createListener } from "./bg/handlers.js";
 import { createNoticeHandlers } from "./bg/notices.js";
 import { syncContentScripts } from "./bg/registration.js";
 import { createSettingsReader } from "./bg/settings.js";
+import { createDropLog, createGuard, evictionIndex } from "./bg/guard.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const RETRY_ALARM = "ucc-webhooks-retry";
@@ -20,7 +21,12 @@ function broadcast(message) {
   api.runtime.sendMessage(message).catch(() => {});
 }
 
-const notices = createNoticeHandlers({ tabs: api.tabs, action: api.action, broadcast, state });
+const drops = createDropLog({
+  storage: api.storage.session || null,
+  onChange: (log) => broadcast({ type: "ucc-webhooks:drops", drops: log }),
+});
+const guard = createGuard({ drops });
+const notices = createNoticeHandlers({ tabs: api.tabs, action: api.action, broadcast, state, admitTab: guard.admitTab });
 
 const sessionStore = api.storage.session && {
   load: async () => (await api.storage.session.get("pendingCallEvents")).pendingCallEvents || [],
@@ -34,9 +40,17 @@ const port = new HostPort({
   // Chromium refuses alarms sooner than 30 s in packed extensions (and warns in unpacked ones).
   wakeAt: (when) => api.alarms.create(RETRY_ALARM, { when: Math.max(when, Date.now() + 30000) }),
   store: sessionStore,
+  evict: (queue) => {
+    const index = evictionIndex(queue, guard.sawStart);
+    drops.record("queue_full", queue[index].event.trigger);
+    return index;
+  },
   onNotice: (notice) => notices.handlers[notice.type](notice),
   // The host answers {matched: 0, disabled_by_policy: true} while its policy file switches webhooks off.
-  onEventResult: (result) => setHostEnabled(!(result && result.disabled_by_policy)),
+  onEventResult: (result) => {
+    if (result && result.refused) drops.record("refused_by_host", result.event.trigger);
+    else setHostEnabled(!(result && result.disabled_by_policy));
+  },
   onStatus(status) {
     broadcast({ type: "ucc-webhooks:status", status });
     api.action.setTitle({ title: status.error ? `UCC Webhooks: ${status.error.message}` : "UCC Webhooks" }).catch(() => {});
@@ -66,7 +80,7 @@ async function sync() {
   return { origins: uccOrigins, registered: scripts.map((s) => s.id) };
 }
 
-const handlers = createHandlers({ port, settings: () => settings.read(), state, sync });
+const handlers = createHandlers({ port, settings: () => settings.read(), state, sync, guard, drops });
 api.runtime.onMessage.addListener(createListener(handlers, api.runtime));
 
 api.alarms.onAlarm.addListener((alarm) => {
@@ -81,6 +95,7 @@ api.storage.onChanged.addListener((changes, area) => {
   if ((area === "local" || area === "managed") && "uccOrigins" in changes) sync();
 });
 api.permissions.onAdded.addListener(() => sync());
+if (api.tabs.onRemoved) api.tabs.onRemoved.addListener((tabId) => guard.forgetTab(tabId));
 api.runtime.onInstalled.addListener(() => sync());
 api.runtime.onStartup.addListener(() => sync());
 

@@ -44,8 +44,10 @@ def test_every_placeholder_is_accepted_or_refused_by_its_trigger(trigger, name):
 def test_ringing_and_missed_allow_what_incoming_allows_except_duration():
     incoming = set(allowed_placeholders("incoming_call_accepted")) - {"answered_at"}
     for trigger in ("incoming_call_ringing", "incoming_call_missed"):
-        assert incoming <= set(allowed_placeholders(trigger)) | {"answered_at"}
+        # a call that still rings has no ring time yet
+        assert incoming <= set(allowed_placeholders(trigger)) | {"answered_at", "ring_seconds"}
         assert "duration" not in allowed_placeholders(trigger)
+    assert "ring_seconds" in allowed_placeholders("incoming_call_missed")
 
 
 def test_unknown_placeholder_is_refused_by_name():

@@ -1,5 +1,6 @@
 // Runtime-message dispatch table of the service worker: who may send what, and the handler for each type.
 import { checkCallEvent } from "../common/protocol.js";
+import { urlMatches } from "./settings.js";
 
 // Host requests the popup and options page may pass through (call_event and hello are the worker's own).
 export const PAGE_REQUESTS = Object.freeze(new Set([
@@ -22,18 +23,42 @@ export function senderKind(sender, runtime) {
  * deps: {port (HostPort), settings() -> effective settings, state {hostEnabled, failedCount}, sync() re-registers scripts}.
  * Each entry: {from: "content"|"page", handle(message) -> result (or throws an error with .code)}.
  */
-export function createHandlers({ port, settings, state, sync }) {
+/** The page a content script speaks for: its frame's origin (about:blank frames inherit it), else the tab's URL. */
+function pageUrl(sender) {
+  if (typeof sender.origin === "string" && /^https?:/.test(sender.origin)) return sender.origin + "/";
+  if (typeof sender.url === "string" && /^https?:/.test(sender.url)) return sender.url;
+  return (sender.tab && sender.tab.url) || "";
+}
+
+const noGuard = { admitEvent: (tabId, event, forward) => { forward(event); return "forwarded"; } };
+const noDrops = { record: () => {}, get: async () => ({ count: 0, byReason: {}, last: [] }) };
+
+export function createHandlers({ port, settings, state, sync, guard = noGuard, drops = noDrops }) {
   return {
     "call_event": {
       from: "content",
-      async handle(message) {
+      async handle(message, sender = {}) {
         const checked = checkCallEvent(message.event);
-        if (!checked.ok) throw Object.assign(new Error(checked.error), { code: "validation_error", field: "event" });
+        if (!checked.ok) {
+          drops.record("invalid_event", message.event && typeof message.event.trigger === "string" ? message.event.trigger.slice(0, 64) : null);
+          throw Object.assign(new Error(checked.error), { code: "validation_error", field: "event" });
+        }
         const current = await settings();
         if (!current.webhooksEnabled) return { forwarded: false, reason: "disabled_by_policy" };
-        port.sendCallEvent(checked.event);
-        return { forwarded: true };
+        // The registration is portless (Firefox ignores ports): the configured port is checked here.
+        if (sender.tab && !urlMatches(current.uccOrigins, pageUrl(sender))) {
+          drops.record("origin_not_configured", checked.event.trigger);
+          return { forwarded: false, reason: "origin_not_configured" };
+        }
+        const tabId = sender.tab ? sender.tab.id : null;
+        const verdict = guard.admitEvent(tabId, checked.event, (event) => port.sendCallEvent(event));
+        if (verdict === "forwarded") return { forwarded: true };
+        return { forwarded: verdict !== "dropped", reason: verdict }; // held (fork), duplicate or dropped
       },
+    },
+    "drops.get": {
+      from: "page",
+      handle: () => drops.get(),
     },
     "config.get": {
       from: "content",

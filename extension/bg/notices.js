@@ -1,4 +1,4 @@
-// Host notices: open_tab opens a tab (http/https only), delivery updates the failure badge, policy updates the switch state.
+// Host notices: open_tab opens a tab (http/https only, within the tab cap), delivery updates the failure badge, policy updates the switch state.
 import { isHttpUrl } from "../common/protocol.js";
 
 /** Badge text for deliveries that failed for good ("" hides the badge). */
@@ -8,7 +8,7 @@ export function badgeText(failedCount) {
 }
 
 /** A dispatch table from notice type to handler. deps: {tabs, action, broadcast(message), state}. */
-export function createNoticeHandlers({ tabs, action, broadcast, state }) {
+export function createNoticeHandlers({ tabs, action, broadcast, state, admitTab = () => true }) {
   function setBadge(count) {
     state.failedCount = count;
     action.setBadgeBackgroundColor({ color: "#b3261e" }).catch(() => {});
@@ -19,6 +19,7 @@ export function createNoticeHandlers({ tabs, action, broadcast, state }) {
     handlers: {
       open_tab(notice) {
         if (!isHttpUrl(notice.url)) return; // checked on the host too; never open anything else
+        if (!admitTab(notice)) return; // over the cap on tabs per minute, or this delivery opened one already
         tabs.create({ url: notice.url, active: true }).catch((error) => {
           console.warn("ucc-webhooks: could not open tab:", error && error.message);
         });

@@ -8,9 +8,8 @@ export class HostError extends Error {
   constructor(code, message, field = null, reason = null, params = null) {
     super(message);
     this.name = "HostError";
-    this.code = code;
-    this.field = field;
-    Object.assign(this, { reason, params }); // the host's refusal code + values, translated by the pages
+    // reason + params: the host's refusal code and values, which the pages translate
+    Object.assign(this, { code, field, reason, params });
   }
   toJSON() {
     return { code: this.code, message: this.message, field: this.field, reason: this.reason, params: this.params };
@@ -56,6 +55,7 @@ export class HostPort {
     this.onEventResult = options.onEventResult || (() => {}); // call_event results, e.g. {matched, disabled_by_policy}
     this.requestTimeoutMs = options.requestTimeoutMs || 10000;
     this.queueLimit = options.queueLimit || 200;
+    this.evict = options.evict || (() => 0); // (queue) -> index of the item to drop when full; the caller counts it
     this.random = options.random || Math.random;
     this.log = options.log || console;
     this.port = null;
@@ -213,7 +213,7 @@ export class HostPort {
     if (this.queue.some((item) => item.key === key)) return;
     this.queue.push({ event, key, inFlight: false });
     while (this.queue.length > this.queueLimit) {
-      this.queue.shift();
+      this.queue.splice(Math.max(0, this.evict(this.queue)) || 0, 1);
       this.dropped += 1;
     }
     // Posted first, kept second: both leave in this same task, and the event reaches the host
@@ -256,6 +256,7 @@ export class HostPort {
           item.inFlight = false;
           if (FINAL_FOR_EVENTS.has(error.code)) {
             this.rejected += 1;
+            this.onEventResult({ refused: true, event: item.event }); // counted as a drop by the listener
             this.log.warn(`ucc-webhooks: host refused call event ${item.event.trigger}: ${error.message}`);
             this._settle(item);
           } else {

@@ -5,8 +5,9 @@
 // Every file under common/ and page/ therefore attaches itself to one namespace object,
 // globalThis.__uccWebhooks, and is loadable three ways: as a content script, as a side-effect
 // `import "./call_event.js"` from an ES module (service worker, popup, Node), and via node:vm.
-(function (ns) {
+(function factory(ns) {
   "use strict";
+  (ns.factories || (ns.factories = {})).callEvent = factory; // its source text starts the observer in workers
 
   const TRIGGERS = Object.freeze([
     "outgoing_call_started",
@@ -17,12 +18,18 @@
     "queue_call_ended",
     "incoming_call_ringing",
     "incoming_call_missed",
+    "incoming_call_answered_elsewhere",
+    "call_transferred",
   ]);
   const TRIGGER_SET = new Set(TRIGGERS);
   const FIELDS = Object.freeze([
     "trigger", "call_id", "direction", "queue", "callee", "caller", "caller_name", "user",
     "started_at", "answered_at", "ended_at", "duration",
+    "outcome", "ended_by", "sip_status", "transfer_to",
   ]);
+  const OUTCOMES = new Set(["answered", "missed", "rejected", "busy", "no_answer", "failed"]);
+  const ENDED_BY = new Set(["local", "remote", "transfer"]);
+  const MAX_TRANSFER_TO = 256;
   const TEXT_FIELDS = ["queue", "callee", "caller", "caller_name", "user"];
   const TIME_FIELDS = ["started_at", "answered_at", "ended_at"];
   const MAX_CALL_ID = 512; // the host's limit
@@ -32,7 +39,9 @@
     return typeof trigger === "string" && trigger.endsWith("_ended");
   }
 
+  /** The direction a trigger's events carry; null for call_transferred, which carries either. */
   function directionOf(trigger) {
+    if (trigger === "call_transferred") return null;
     return trigger.startsWith("outgoing_") ? "outgoing" : "incoming";
   }
 
@@ -47,8 +56,9 @@
     if (typeof callId !== "string" || callId.length === 0 || callId.length > MAX_CALL_ID) {
       return { ok: false, error: "call_id: a string of 1.." + MAX_CALL_ID + " characters is required" };
     }
-    if (input.direction !== directionOf(trigger)) {
-      return { ok: false, error: "direction: must be " + directionOf(trigger) + " for " + trigger };
+    const direction = directionOf(trigger);
+    if (direction ? input.direction !== direction : input.direction !== "incoming" && input.direction !== "outgoing") {
+      return { ok: false, error: "direction: must be " + (direction || "incoming or outgoing") + " for " + trigger };
     }
     const event = { trigger, call_id: callId, direction: input.direction };
     for (const name of TEXT_FIELDS) {
@@ -78,6 +88,25 @@
       return { ok: false, error: "duration: only *_ended triggers carry a duration" };
     }
     event.duration = duration;
+    return endOfCall(input, event);
+  }
+
+  /** The end-of-call fields: absent or null, or one of their known values. */
+  function endOfCall(input, event) {
+    const pick = (name) => (input[name] === undefined ? null : input[name]);
+    const outcome = pick("outcome");
+    if (outcome !== null && !OUTCOMES.has(outcome)) return { ok: false, error: "outcome: unknown outcome " + String(outcome) };
+    const endedBy = pick("ended_by");
+    if (endedBy !== null && !ENDED_BY.has(endedBy)) return { ok: false, error: "ended_by: local, remote, transfer or null" };
+    const status = pick("sip_status");
+    if (status !== null && !(Number.isInteger(status) && status >= 100 && status <= 699)) {
+      return { ok: false, error: "sip_status: a SIP status code (100..699) or null" };
+    }
+    const transferTo = pick("transfer_to");
+    if (transferTo !== null && (typeof transferTo !== "string" || transferTo.length > MAX_TRANSFER_TO)) {
+      return { ok: false, error: "transfer_to: a string (at most " + MAX_TRANSFER_TO + " characters) or null" };
+    }
+    Object.assign(event, { outcome, ended_by: endedBy, sip_status: status, transfer_to: transferTo });
     return { ok: true, event };
   }
 

@@ -1,6 +1,7 @@
 // Per-Call-ID state machine: SIP messages seen on the softphone's socket in, CallEvents out (ARCHITECTURE.md "The call model"; classic script).
-(function (ns) {
+(function factory(ns) {
   "use strict";
+  (ns.factories || (ns.factories = {})).calls = factory; // its source text starts the observer in workers
 
   const sip = ns.sip;
   const MAX_CALLS = 64; // calls tracked at once; the oldest is forgotten beyond this
@@ -63,6 +64,7 @@
 
     function event(call, trigger) {
       const isEnd = trigger.endsWith("_ended");
+      const final = isEnd || trigger === "incoming_call_missed" || trigger === "incoming_call_answered_elsewhere";
       return {
         trigger,
         call_id: call.id,
@@ -76,13 +78,34 @@
         answered_at: call.answeredAt,
         ended_at: call.endedAt,
         duration: isEnd ? (call.answeredAt === null ? 0 : Math.max(0, Math.floor(call.endedAt - call.answeredAt))) : null,
+        outcome: isEnd || trigger === "incoming_call_missed" ? call.outcome : null,
+        ended_by: isEnd ? (call.transferred ? "transfer" : call.endedBy) : null,
+        sip_status: final ? call.sipStatus : null,
+        transfer_to: isEnd || trigger === "call_transferred" ? (call.transferred ? call.transferTo : null) : null,
       };
     }
 
-    function finish(call, trigger) {
+    /** End the call: outcome, who ended it, the SIP status; then the trigger's event (none for null). */
+    function finish(call, trigger, outcome, endedBy, status) {
       call.endedAt = now();
+      call.outcome = outcome;
+      call.endedBy = endedBy;
+      if (status) call.sipStatus = status;
       forget(call);
       return trigger ? [event(call, trigger)] : [];
+    }
+
+    function endTrigger(call) {
+      if (call.direction === "outgoing") return "outgoing_call_ended";
+      return call.queue ? "queue_call_ended" : "incoming_call_ended";
+    }
+
+    // Final status of an outgoing INVITE -> outcome (the issue's table).
+    function outgoingOutcome(status) {
+      if (status === 486 || status === 600) return "busy";
+      if (status === 603) return "rejected";
+      if (status === 408 || status === 480 || status === 487) return "no_answer";
+      return "failed";
     }
 
     function newCall(direction, message, callId, seq) {
@@ -92,6 +115,7 @@
       const call = {
         id: callId, direction, inviteSeq: seq, queue: null, callee: null, caller: null, callerName: null,
         startedAt: now(), answeredAt: null, endedAt: null,
+        outcome: null, endedBy: null, sipStatus: null, transfer: null, transferred: false, transferTo: null,
       };
       if (direction === "outgoing") {
         call.callee = requestUser || (to && sip.uriUser(to.uri));
@@ -111,12 +135,34 @@
       return call;
     }
 
+    /**
+     * A transfer the page started (REFER sent) is confirmed by a NOTIFY whose sipfrag says 2xx, or by
+     * the call ending after the REFER was accepted; a REFER refused, or a NOTIFY with a final error,
+     * forgets it: a failed transfer changes nothing.
+     */
+    function confirmTransfer(call) {
+      const t = call.transfer;
+      call.transfer = null;
+      if (!t || call.transferred) return [];
+      call.transferred = true;
+      call.transferTo = t.number;
+      const replaced = t.replaces && calls.get(t.replaces); // attended: the consultation call goes too
+      if (replaced && replaced !== call && replaced.answeredAt !== null) {
+        replaced.transferred = true;
+        replaced.transferTo = t.number;
+      }
+      call.endedAt = now();
+      const out = [event(call, "call_transferred")];
+      call.endedAt = null;
+      return out;
+    }
+
     function onRequest(dir, message, callId, seq) {
       const method = message.method;
       const call = calls.get(callId);
       if (method === "INVITE") {
         const to = sip.nameAddr(sip.header(message, "to"));
-        if (to && to.params.tag) return []; // re-INVITE inside a dialog: not a new call
+        if (to && to.params.tag) return []; // re-INVITE inside a dialog (hold, resume, refresh): not a new call
         if (call) {
           if (dir === "sent" && call.direction === "outgoing") call.inviteSeq = seq; // resent after 401/407
           return [];
@@ -136,39 +182,66 @@
       if (!call) return [];
       if (method === "CANCEL") {
         if (call.answeredAt !== null) return [];
-        if (call.direction === "outgoing") return dir === "sent" ? finish(call, "outgoing_call_ended") : [];
+        if (call.direction === "outgoing") return dir === "sent" ? finish(call, "outgoing_call_ended", "no_answer", "local", 487) : [];
         if (dir !== "received") return [];
-        return finish(call, sip.completedElsewhere(message) ? null : "incoming_call_missed");
+        const status = sip.reasonStatus(message);
+        if (sip.completedElsewhere(message)) return finish(call, "incoming_call_answered_elsewhere", null, "remote", 200);
+        return finish(call, "incoming_call_missed", "missed", "remote", status || 487);
       }
       if (method === "BYE") {
-        if (call.direction === "outgoing") return finish(call, "outgoing_call_ended");
-        if (call.answeredAt === null) return finish(call, "incoming_call_missed");
-        return finish(call, call.queue ? "queue_call_ended" : "incoming_call_ended");
+        const by = dir === "sent" ? "local" : "remote";
+        if (call.answeredAt === null) {
+          if (call.direction === "outgoing") return finish(call, "outgoing_call_ended", "no_answer", by, sip.reasonStatus(message));
+          return finish(call, "incoming_call_missed", "missed", by, sip.reasonStatus(message));
+        }
+        const out = call.transfer && call.transfer.accepted ? confirmTransfer(call) : [];
+        return out.concat(finish(call, endTrigger(call), "answered", by, null));
       }
-      return []; // ACK, UPDATE, INFO, OPTIONS, ... change nothing here
+      if (method === "REFER" && dir === "sent" && call.answeredAt !== null && !call.transferred) {
+        const target = sip.referTo(message);
+        if (target) call.transfer = { number: target.number, replaces: target.replaces, seq, accepted: false };
+        return [];
+      }
+      if (method === "NOTIFY" && dir === "received" && call.transfer && /^refer\b/i.test(sip.header(message, "event"))) {
+        const status = sip.sipfragStatus(message);
+        if (status >= 200 && status < 300) return confirmTransfer(call);
+        if (status >= 300) call.transfer = null;
+        return [];
+      }
+      return []; // ACK, UPDATE, INFO, OPTIONS, PRACK ... change nothing here
     }
 
     function onResponse(dir, message, callId, cs) {
-      if (cs.method !== "INVITE") return [];
       const call = calls.get(callId);
+      if (cs.method === "REFER") {
+        if (!call || !call.transfer || dir !== "received" || cs.seq !== call.transfer.seq || message.status < 200) return [];
+        if (message.status < 300) call.transfer.accepted = true;
+        else call.transfer = null; // refused: the call goes on as before
+        return [];
+      }
+      if (cs.method !== "INVITE") return [];
       if (!call || cs.seq !== call.inviteSeq) return []; // unknown call, or a response to a re-INVITE
       const status = message.status;
       if (status < 200) return []; // 100/180/183: still ringing
       if (call.direction === "outgoing") {
         if (dir !== "received") return [];
         if (status < 300) {
-          if (call.answeredAt === null) call.answeredAt = now();
+          if (call.answeredAt === null) {
+            call.answeredAt = now();
+            call.sipStatus = status;
+          }
           return [];
         }
         if (status === 401 || status === 407 || call.answeredAt !== null) return []; // challenge: the INVITE is resent
-        return finish(call, "outgoing_call_ended");
+        return finish(call, "outgoing_call_ended", outgoingOutcome(status), "remote", status);
       }
       if (dir !== "sent" || call.answeredAt !== null) return []; // e.g. 2xx retransmissions
       if (status < 300) {
         call.answeredAt = now();
+        call.sipStatus = status;
         return [event(call, call.queue ? "queue_call_accepted" : "incoming_call_accepted")];
       }
-      return finish(call, "incoming_call_missed"); // our 486/603/480: rejected or not taken here
+      return finish(call, "incoming_call_missed", "rejected", "local", status); // our 486/603/480: declined here
     }
 
     /** Feed one parsed message; `time` (Unix seconds) when it was seen earlier than now (replay). */

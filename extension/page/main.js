@@ -22,10 +22,21 @@
       },
     });
     if (!installed) return;
+    let reached = null; // sockets in workers and fresh frames (page/reach.js)
+    try {
+      if (ns.reach) {
+        reached = ns.reach.reach(global, installed, {
+          emit(event) { dispatch.call(global, new CustomEventCtor("ucc-webhooks:call", { detail: event })); },
+        });
+      }
+    } catch (e) { /* the page's own sockets are still observed */ }
     // The content script pushes {queueRule, userName} as a JSON string (strings cross worlds in every browser).
     listen.call(global, "ucc-webhooks:config", function (event) {
       try {
-        if (typeof event.detail === "string") installed.setConfig(parseJSON(event.detail));
+        if (typeof event.detail !== "string") return;
+        const config = parseJSON(event.detail);
+        installed.setConfig(config);
+        if (reached) reached.setConfig(config);
       } catch (e) { /* a malformed config changes nothing */ }
     });
     dispatch.call(global, new CustomEventCtor("ucc-webhooks:ready"));

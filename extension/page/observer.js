@@ -1,6 +1,7 @@
 // Wraps the page's WebSocket so that frames on "sip" sockets are read, never changed, and fed to the call tracker (classic script).
-(function (ns) {
+(function factory(ns) {
   "use strict";
+  (ns.factories || (ns.factories = {})).observer = factory; // its source text starts the observer in workers
 
   const MARK = "__uccWebhooksObserved";
 
@@ -38,10 +39,10 @@
     const onError = options.onError || function () {};
     const tracker = ns.calls.createTracker({ now: options.now, config: options.config });
     const parse = ns.sip.parse;
-    const addListener = win.EventTarget.prototype.addEventListener;
     const toTag = Object.prototype.toString;
     const isView = ArrayBuffer.isView;
-    const decoder = typeof win.TextDecoder === "function" ? new win.TextDecoder("utf-8") : null;
+    const decoder = typeof win.TextDecoder === "function" ? new win.TextDecoder("utf-8", { fatal: true }) : null;
+    const fromCharCode = String.fromCharCode;
     const observed = new WeakSet();
     const clock = options.now || (() => Date.now() / 1000);
     let backlog = options.awaitConfigMs ? [] : null; // [direction, message, time] until the settings arrive
@@ -83,18 +84,30 @@
     }
     if (backlog) waiting = win.setTimeout(() => { waiting = null; if (backlog) setConfig(options.config); }, options.awaitConfigMs);
 
-    // Text frames are strings; binary ones (binaryType "arraybuffer" or "blob") are decoded as UTF-8.
+    // Binary frames are UTF-8, or else Latin-1 (as JsSIP reads them): Kamailio sends a message that is
+    // not valid UTF-8 (a caller name in ISO-8859-1) as a binary frame.
+    function decodeBytes(data) {
+      const bytes = isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+      try {
+        if (decoder) return decoder.decode(bytes);
+      } catch (e) { /* not UTF-8: Latin-1 below */ }
+      let text = "";
+      for (let i = 0; i < bytes.length; i += 8192) text += fromCharCode.apply(null, bytes.subarray(i, i + 8192));
+      return text;
+    }
+
+    // Text frames are strings; binary ones (binaryType "arraybuffer" or "blob") are bytes.
     function onFrame(dir, data) {
       if (typeof data === "string") return onText(dir, data);
       const tag = toTag.call(data);
       if (tag === "[object ArrayBuffer]" || isView(data)) {
-        if (decoder) onText(dir, decoder.decode(data));
-      } else if (tag === "[object Blob]" && typeof data.text === "function") {
-        data.text().then((text) => onText(dir, text), onError); // reading a Blob does not consume it
+        onText(dir, decodeBytes(data));
+      } else if (tag === "[object Blob]" && typeof data.arrayBuffer === "function") {
+        data.arrayBuffer().then((buffer) => onText(dir, decodeBytes(buffer)), onError); // reading a Blob does not consume it
       }
     }
 
-    function observe(ws) {
+    function observe(ws, addListener) {
       observed.add(ws);
       addListener.call(ws, "message", function (event) {
         try {
@@ -107,48 +120,57 @@
       });
     }
 
-    const proto = Native.prototype;
-    const sendDescriptor = Object.getOwnPropertyDescriptor(proto, "send");
-    const nativeSend = sendDescriptor.value;
-    const wrapped = {
-      send(data) { // shorthand method: name "send", length 1, not constructible, like the native one
-        const result = nativeSend.apply(this, arguments);
-        if (observed.has(this)) {
+    /** Wrap the WebSocket of `w` (the page, or a same-origin frame of it) into this one tracker. */
+    function wrapWindow(w) {
+      const Native = w.WebSocket;
+      if (typeof Native !== "function" || Native[MARK]) return false;
+      const addListener = w.EventTarget.prototype.addEventListener;
+      const proto = Native.prototype;
+      const sendDescriptor = Object.getOwnPropertyDescriptor(proto, "send");
+      const nativeSend = sendDescriptor.value;
+      const wrapped = {
+        send(data) { // shorthand method: name "send", length 1, not constructible, like the native one
+          const result = nativeSend.apply(this, arguments);
+          if (observed.has(this)) {
+            try {
+              const protocol = this.protocol;
+              if (!protocol || protocol.toLowerCase() === "sip") onFrame("sent", data);
+            } catch (error) {
+              onError(error);
+            }
+          }
+          return result;
+        },
+      };
+      const Wrapper = new Proxy(Native, {
+        construct(target, args, newTarget) {
+          const ws = Reflect.construct(target, args, newTarget === Wrapper ? target : newTarget);
           try {
-            const protocol = this.protocol;
-            if (!protocol || protocol.toLowerCase() === "sip") onFrame("sent", data);
+            if (offersSip(args[1])) observe(ws, addListener);
           } catch (error) {
             onError(error);
           }
-        }
-        return result;
-      },
-    };
-    const Wrapper = new Proxy(Native, {
-      construct(target, args, newTarget) {
-        const ws = Reflect.construct(target, args, newTarget === Wrapper ? target : newTarget);
-        try {
-          if (offersSip(args[1])) observe(ws);
-        } catch (error) {
-          onError(error);
-        }
-        return ws;
-      },
-      get(target, key, receiver) {
-        if (key === MARK) return true;
-        return Reflect.get(target, key, receiver);
-      },
-    });
+          return ws;
+        },
+        get(target, key, receiver) {
+          if (key === MARK) return true;
+          return Reflect.get(target, key, receiver);
+        },
+      });
 
-    Object.defineProperty(proto, "send", Object.assign({}, sendDescriptor, { value: wrapped.send }));
-    const ctorDescriptor = Object.getOwnPropertyDescriptor(proto, "constructor");
-    if (ctorDescriptor && ctorDescriptor.value === Native) {
-      Object.defineProperty(proto, "constructor", Object.assign({}, ctorDescriptor, { value: Wrapper }));
+      Object.defineProperty(proto, "send", Object.assign({}, sendDescriptor, { value: wrapped.send }));
+      const ctorDescriptor = Object.getOwnPropertyDescriptor(proto, "constructor");
+      if (ctorDescriptor && ctorDescriptor.value === Native) {
+        Object.defineProperty(proto, "constructor", Object.assign({}, ctorDescriptor, { value: Wrapper }));
+      }
+      const winDescriptor = Object.getOwnPropertyDescriptor(w, "WebSocket") ||
+        { writable: true, enumerable: false, configurable: true };
+      Object.defineProperty(w, "WebSocket", Object.assign({}, winDescriptor, { value: Wrapper }));
+      return true;
     }
-    const winDescriptor = Object.getOwnPropertyDescriptor(win, "WebSocket") ||
-      { writable: true, enumerable: false, configurable: true };
-    Object.defineProperty(win, "WebSocket", Object.assign({}, winDescriptor, { value: Wrapper }));
-    return { tracker, setConfig };
+
+    wrapWindow(win);
+    return { tracker, setConfig, wrapWindow };
   }
 
   ns.observer = Object.freeze({ install, offersSip });

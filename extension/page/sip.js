@@ -1,40 +1,46 @@
 // SIP message parser for SIP-over-WebSocket frames, written for SIP as stacks send it (classic script, see common/call_event.js).
-(function (ns) {
+(function factory(ns) {
   "use strict";
+  (ns.factories || (ns.factories = {})).sip = factory; // its source text starts the observer in workers
 
   // RFC 3261 7.3.3 and the IANA registry: compact header names.
-  const COMPACT = {
+  const COMPACT = Object.assign(Object.create(null), {
     i: "call-id", f: "from", t: "to", m: "contact", v: "via", l: "content-length", c: "content-type",
     k: "supported", s: "subject", e: "content-encoding", o: "event", r: "refer-to", u: "allow-events",
     b: "referred-by", x: "session-expires", a: "accept-contact", j: "reject-contact",
-  };
-  const REQUEST_LINE = /^([A-Za-z][A-Za-z0-9._!%*+`'~-]*) +(\S+) +SIP\/2\.0\s*$/;
+  });
+  const REQUEST_LINE = /^([A-Za-z0-9._!%*+`'~-]+) +(\S+) +SIP\/2\.0\s*$/; // method = RFC 3261 token
   const STATUS_LINE = /^SIP\/2\.0 +(\d{3})(?: +(.*))?$/;
   const MAX_HEAD = 64 * 1024; // a SIP head beyond this is not something a softphone sends
+  const MAX_BODY = 1024;
   const TEL_SEPARATORS = /[-.()\s]/g; // RFC 3966 visual separators
 
   /**
    * Parse one SIP message. Returns null for keep-alives, non-SIP text and anything malformed.
    * Result: {kind: "request"|"response", method, uri, status, reason, headers} where headers maps
-   * lower-case full header names to arrays of raw values. The body is not parsed.
+   * lower-case full header names to arrays of raw values, body is the text after the head (at most
+   * MAX_BODY characters: only a NOTIFY's sipfrag is read). Header maps have no prototype, so a
+   * header named `constructor`, `__proto__` or `hasOwnProperty` is just a header.
    */
   function parse(text) {
     if (typeof text !== "string" || text.length < 16) return null; // also drops CRLF keep-alives
     let end = text.indexOf("\r\n\r\n");
-    if (end < 0) end = text.indexOf("\n\n");
-    if (end < 0) end = text.length;
+    let bodyAt = end + 4;
+    if (end < 0) { end = text.indexOf("\n\n"); bodyAt = end + 2; }
+    if (end < 0) { end = text.length; bodyAt = end; }
     if (end > MAX_HEAD) return null;
     const lines = text.slice(0, end).split(/\r?\n/);
     const first = lines[0];
     let message;
     const status = STATUS_LINE.exec(first);
     if (status) {
-      message = { kind: "response", method: null, uri: null, status: Number(status[1]), reason: status[2] || "", headers: {} };
+      message = { kind: "response", method: null, uri: null, status: Number(status[1]), reason: status[2] || "", headers: Object.create(null), body: "" };
     } else {
       const request = REQUEST_LINE.exec(first);
       if (!request) return null;
-      message = { kind: "request", method: request[1].toUpperCase(), uri: request[2], status: 0, reason: "", headers: {} };
+      message = { kind: "request", method: request[1].toUpperCase(), uri: request[2], status: 0, reason: "", headers: Object.create(null), body: "" };
     }
+    message.body = text.slice(bodyAt, bodyAt + MAX_BODY);
     const headers = message.headers;
     let lastName = null;
     for (let n = 1; n < lines.length; n++) {
@@ -53,7 +59,7 @@
       let name = line.slice(0, colon).trim().toLowerCase();
       if (name.length === 1) name = COMPACT[name] || name;
       const value = line.slice(colon + 1).trim();
-      if (headers[name]) headers[name].push(value);
+      if (headers[name] !== undefined) headers[name].push(value);
       else headers[name] = [value];
       lastName = name;
     }
@@ -104,7 +110,7 @@
       uri = semi < 0 ? s : s.slice(0, semi);
       rest = semi < 0 ? "" : s.slice(semi);
     }
-    const params = {};
+    const params = Object.create(null);
     for (const part of rest.split(";")) {
       const p = part.trim();
       if (!p) continue;
@@ -177,21 +183,55 @@
     return out;
   }
 
-  /** True for a CANCEL/BYE "Reason" saying the call was answered elsewhere (SIP cause 200, Q.850 cause 26). */
-  function completedElsewhere(message) {
+  /** The causes of a Reason header (RFC 3326): [{protocol: "SIP"|"Q.850"|..., cause: number}]. */
+  function reasons(message) {
+    const out = [];
     for (const value of message.headers.reason || []) {
       for (const item of splitList(value)) {
-        const m = /^\s*(SIP|Q\.850)\s*;(.*)$/i.exec(item);
+        const m = /^\s*([A-Za-z0-9.]+)\s*;(.*)$/.exec(item);
         if (!m) continue;
         const cause = /(?:^|;)\s*cause\s*=\s*(\d+)/i.exec(m[2]);
-        if (!cause) continue;
-        const code = Number(cause[1]);
-        const protocol = m[1].toUpperCase();
-        if ((protocol === "SIP" && code === 200) || (protocol === "Q.850" && code === 26)) return true;
+        if (cause) out.push({ protocol: m[1].toUpperCase(), cause: Number(cause[1]) });
       }
     }
-    return false;
+    return out;
   }
 
-  ns.sip = Object.freeze({ parse, header, cseq, nameAddr, uriUser, splitList, identities, completedElsewhere, COMPACT });
+  /** True for a CANCEL/BYE "Reason" saying the call was answered elsewhere (SIP cause 200, Q.850 cause 26). */
+  function completedElsewhere(message) {
+    return reasons(message).some((r) => (r.protocol === "SIP" && r.cause === 200) || (r.protocol === "Q.850" && r.cause === 26));
+  }
+
+  /** The SIP status a Reason header names (`SIP;cause=486`), or null. */
+  function reasonStatus(message) {
+    const sipReason = reasons(message).find((r) => r.protocol === "SIP" && r.cause >= 100 && r.cause <= 699);
+    return sipReason ? sipReason.cause : null;
+  }
+
+  /**
+   * Refer-To of a REFER: {number, replaces} where replaces is the Call-ID an attended transfer
+   * replaces (from the URI's `?Replaces=` header), or null. Null for a missing or unreadable header.
+   */
+  function referTo(message) {
+    const target = nameAddr(header(message, "refer-to"));
+    if (!target) return null;
+    const q = target.uri.indexOf("?");
+    const uri = q < 0 ? target.uri : target.uri.slice(0, q);
+    let replaces = null;
+    if (q >= 0) {
+      for (const part of target.uri.slice(q + 1).split("&")) {
+        const eq = part.indexOf("=");
+        if (eq > 0 && part.slice(0, eq).toLowerCase() === "replaces") replaces = decode(part.slice(eq + 1)).split(";")[0].trim() || null;
+      }
+    }
+    return { number: uriUser(uri) || uri, replaces };
+  }
+
+  /** Status code of a message/sipfrag body (a NOTIFY about a REFER), or 0. */
+  function sipfragStatus(message) {
+    const m = /^SIP\/2\.0 +(\d{3})/.exec(message.body || "");
+    return m ? Number(m[1]) : 0;
+  }
+
+  ns.sip = Object.freeze({ parse, header, cseq, nameAddr, uriUser, splitList, identities, reasons, completedElsewhere, reasonStatus, referTo, sipfragStatus, COMPACT });
 })(globalThis.__uccWebhooks || (globalThis.__uccWebhooks = {}));

@@ -71,16 +71,19 @@ def fired(receiver: Receiver) -> list[str]:
     return [r.path.rsplit("/", 1)[-1] for r in receiver.requests if r.path.startswith("/hook/")]
 
 
-def assert_quiet(receiver: Receiver, expected: int, within: float = 1.5) -> None:
+def assert_quiet(receiver: Receiver, expected: int, within: float = 1.5, path: str | None = None) -> None:
     """Nothing beyond `expected` requests arrives within `within` seconds.
 
     The only bounded wait in the suite: absence cannot be waited for by condition. It runs after
     the call's last expected request arrived, when every earlier event had long been delivered.
     """
+    def counted() -> list:  # with `path`: only requests there (opened tabs also ask for /favicon.ico)
+        return [r for r in receiver.requests if path is None or r.path == path]
+
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if len(receiver.requests) > expected:
+        if len(counted()) > expected:
             break
         time.sleep(0.05)
-    extra = [f"{r.method} {r.raw_path}" for r in receiver.requests[expected:]]
+    extra = [f"{r.method} {r.raw_path}" for r in counted()[expected:]]
     assert not extra, f"unexpected requests: {extra}"

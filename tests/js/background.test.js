@@ -17,7 +17,7 @@ function listeners() {
 // --- the fake browser -------------------------------------------------------------------------
 let hostReplies = defaultHost();
 const native = new FakeRuntime({ host: (m, p) => hostReplies(m, p) });
-const store = { local: {}, session: {}, managed: {} };
+const store = { local: { uccOrigins: ["https://ucc.example.com/*"] }, session: {}, managed: {} };
 const area = (name) => ({
   get: async (keys) => {
     const all = store[name];

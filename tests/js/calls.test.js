@@ -131,11 +131,14 @@ test("CANCEL received -> missed", () => {
   valid(events);
 });
 
-test("CANCEL with Reason SIP;cause=200 (completed elsewhere) fires nothing", () => {
+test("CANCEL with Reason SIP;cause=200 (completed elsewhere) is answered elsewhere, never missed", () => {
   const inv = asteriskInvite();
   const cancel = inDialog(inv, "CANCEL", { extra: ['Reason: SIP;cause=200;text="Call completed elsewhere"'] });
   const events = run([["received", inv, 1], ["received", cancel, 3], ["sent", response(inv, 487, "Request Terminated")]]);
-  assert.deepEqual(triggers(events), ["incoming_call_ringing"]);
+  assert.deepEqual(triggers(events), ["incoming_call_ringing", "incoming_call_answered_elsewhere"]);
+  assert.equal(events[1].sip_status, 200);
+  assert.equal(events[1].ended_at, 3);
+  valid(events);
 });
 
 test("our 486 reject -> missed", () => {

@@ -169,6 +169,9 @@ test("JsSIP: the queue rule and CANCEL, with and without 'completed elsewhere'",
   assert.ok(replies.includes("SIP/2.0 487 Request Terminated"), `JsSIP answered both CANCELs with 487: ${replies}`);
   assert.deepEqual(events.map((e) => `${e.call_id} ${e.trigger}`), [
     "in-3@pbx incoming_call_ringing", "in-3@pbx incoming_call_missed", "in-4@pbx incoming_call_ringing",
+    "in-4@pbx incoming_call_answered_elsewhere",
   ]);
+  assert.equal(events[1].outcome, "missed");
+  assert.equal(events[3].sip_status, 200);
   ua.stop();
 });

@@ -7,7 +7,7 @@ import { EXT, ROOT } from "./helpers/page.js";
 import { createHandlers, createListener, PAGE_REQUESTS, senderKind } from "../../extension/bg/handlers.js";
 import { badgeText, createNoticeHandlers } from "../../extension/bg/notices.js";
 import { BRIDGE_JS, OBSERVER_JS, scriptsFor, syncContentScripts } from "../../extension/bg/registration.js";
-import { createSettingsReader, isMatchPattern, merge, readSettings, toMatchPattern } from "../../extension/bg/settings.js";
+import { checkOriginInput, createSettingsReader, isMatchPattern, merge, readSettings, toMatchPattern, urlMatches } from "../../extension/bg/settings.js";
 
 const ID = "amlncininjibhhckajeabpanpcfpeeig";
 const runtime = { id: ID, getURL: (p) => `chrome-extension://${ID}/${p}` };
@@ -31,7 +31,7 @@ function setup({ enabled = true, hostEnabled = true } = {}) {
   };
   const table = createHandlers({
     port, state: { hostEnabled: true, failedCount: 2 }, sync: async () => ({ registered: [] }),
-    settings: async () => merge({}, enabled ? {} : { WEBHOOKS_ENABLED: false }),
+    settings: async () => merge({ uccOrigins: ["https://ucc.example.com/*"] }, enabled ? {} : { WEBHOOKS_ENABLED: false }),
   });
   const listener = createListener(table, runtime);
   const send = (message, sender) => new Promise((resolve) => {
@@ -183,18 +183,47 @@ test("settings: managed values win, origins are merged, WEBHOOKS_ENABLED only fr
 test("what people type becomes a match pattern, or is refused", () => {
   assert.equal(toMatchPattern("ucc.example.com"), "https://ucc.example.com/*");
   assert.equal(toMatchPattern("https://ucc.example.com/app/#/calls"), "https://ucc.example.com/*");
-  assert.equal(toMatchPattern("http://192.0.2.5:8080"), "http://192.0.2.5/*", "no port: Firefox ignores such patterns");
+  assert.equal(toMatchPattern("http://192.0.2.5:8080"), "http://192.0.2.5:8080/*", "an explicit port is kept");
   assert.equal(toMatchPattern("https://*.example.com/*"), "https://*.example.com/*");
   assert.equal(toMatchPattern("ftp://x.example"), null);
   assert.equal(toMatchPattern("javascript:alert(1)"), null);
   assert.equal(toMatchPattern(""), null);
   assert.equal(toMatchPattern("bad url with spaces"), null);
-  assert.equal(toMatchPattern("https://ucc.example.com:8443"), "https://ucc.example.com/*");
-  assert.equal(toMatchPattern("http://[::1]:8080/x"), "http://[::1]/*");
-  assert.deepEqual(merge({ uccOrigins: ["https://ucc.example.com:8443/*", "https://ucc.example.com/*"] }).uccOrigins, ["https://ucc.example.com/*"]);
+  assert.equal(toMatchPattern("https://ucc.example.com:8443"), "https://ucc.example.com:8443/*");
+  assert.equal(toMatchPattern("http://[::1]:8080/x"), "http://[::1]:8080/*");
+  assert.deepEqual(merge({ uccOrigins: ["https://ucc.example.com:8443/*", "https://ucc.example.com/*"] }).uccOrigins,
+    ["https://ucc.example.com:8443/*", "https://ucc.example.com/*"]);
   assert.ok(!isMatchPattern("https://bad%20url/*"));
   assert.ok(isMatchPattern("https://ucc.example.com/*"));
   assert.ok(!isMatchPattern("https://ucc.example.com"));
+});
+
+test("patterns matching far more than one UCC client are refused with a reason; one site or its subdomains are fine", () => {
+  const refused = { "*": "all_sites", "<all_urls>": "all_sites", "*://*/*": "all_sites", "https://*/*": "all_sites",
+    "https://*.com/*": "tld", "*.com": "tld", "https://com/*": "tld", "de": "tld", "https://*.co.uk/*": "tld", "*.de:8443": "tld" };
+  for (const [typed, reason] of Object.entries(refused)) {
+    assert.deepEqual(checkOriginInput(typed), { error: reason }, typed);
+    assert.equal(toMatchPattern(typed), null, typed);
+  }
+  for (const fine of ["https://*.example.com/*", "https://ucc.example.co.uk/*", "http://localhost:8080/*", "http://192.0.2.5/*",
+    "https://*.firma.de/*"]) {
+    assert.deepEqual(checkOriginInput(fine), { pattern: fine }, fine);
+  }
+  assert.deepEqual(merge({ uccOrigins: ["*://*/*", "https://*.com/*", "https://ucc.example.com/*"] }).uccOrigins, ["https://ucc.example.com/*"],
+    "a broad pattern in storage or policy is never registered");
+});
+
+test("an explicit port is kept: registration is portless, the worker checks the port of each page", () => {
+  const patterns = ["https://ucc.example.com:8443/*", "http://*.lab.example/*"];
+  assert.ok(urlMatches(patterns, "https://ucc.example.com:8443/app"));
+  assert.ok(!urlMatches(patterns, "https://ucc.example.com/app"));
+  assert.ok(!urlMatches(patterns, "https://ucc.example.com:9443/app"));
+  assert.ok(urlMatches(patterns, "http://a.lab.example:1234/"));
+  assert.ok(urlMatches(patterns, "http://lab.example/"));
+  assert.ok(!urlMatches(patterns, "http://evillab.example/"));
+  assert.ok(!urlMatches(patterns, "not a url"));
+  assert.deepEqual(scriptsFor(patterns)[0].matches, ["https://ucc.example.com/*", "http://*.lab.example/*"]);
+  assert.equal(scriptsFor(patterns)[0].matchOriginAsFallback, true);
 });
 
 test("the worker reads managed storage once, and again only when it changes", async () => {

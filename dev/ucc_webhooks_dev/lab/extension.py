@@ -136,3 +136,9 @@ class ExtensionPages:
     def storage(self, keys: list[str] | None = None) -> dict[str, Any]:
         return self._in_extension_page(
             "api.storage.local.get(arguments[0]).then(done, (e) => done({__error: String(e)}));", keys)
+
+    def drops(self) -> dict[str, Any]:
+        """What the worker dropped (`drops.get`): {count, byReason, last}."""
+        return self._in_extension_page(
+            "api.runtime.sendMessage({type: 'drops.get'}).then((r) => done(r && r.ok ? r.result : {__error: JSON.stringify(r)}),"
+            " (e) => done({__error: String(e)}));")

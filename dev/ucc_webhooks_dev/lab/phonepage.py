@@ -50,6 +50,10 @@ class PhonePage:
     def hangup(self, index: int | None = None) -> None:
         self.js("phone.hangup(arguments[0])", index)
 
+    def refer(self, target: str, index: int | None = None) -> None:
+        """Blind transfer of the answered call to `target` (JsSIP `session.refer`)."""
+        self.js("phone.refer(arguments[0], arguments[1])", index, target)
+
     def hold(self, index: int | None = None, timeout: float = 15.0) -> None:
         """Put the call on hold (re-INVITE) and wait until the remote party accepted it."""
         self._reinvite("hold", index, timeout)

@@ -100,12 +100,19 @@ def _messages(caller: str, from_display: str, extra_headers: list[str], number: 
             return "\n".join([*lines, "Content-Length: 0", ""])
         return "\n".join([*lines, "Content-Type: application/sdp", "Content-Length: [len]", "", body])
 
+    invite = "\n".join([
+        "INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0", inv_branch, me_from, to_page,
+        "Call-ID: [call_id]", "CSeq: 1 INVITE", contact_uac, "Max-Forwards: 70",
+        "User-Agent: ucc-webhooks-lab-sipp", *extra_headers,
+        "Content-Type: application/sdp", "Content-Length: [len]", "", offer])
+    # RFC 3261 7.3.3 compact forms, as some PBXs and trunks write them
+    compact = invite
+    for full, short in (("Via:", "v:"), ("From:", "f:"), ("To:", "t:"), ("Call-ID:", "i:"), ("Contact:", "m:"),
+                        ("Content-Type:", "c:"), ("Content-Length:", "l:")):
+        compact = re.sub(rf"(?m)^{re.escape(full)} ?", short + " ", compact)
     return {
-        "invite": "\n".join([
-            "INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0", inv_branch, me_from, to_page,
-            "Call-ID: [call_id]", "CSeq: 1 INVITE", contact_uac, "Max-Forwards: 70",
-            "User-Agent: ucc-webhooks-lab-sipp", *extra_headers,
-            "Content-Type: application/sdp", "Content-Length: [len]", "", offer]),
+        "invite_compact": compact,
+        "invite": invite,
         "ack": "\n".join([
             "ACK [next_url] SIP/2.0", via, "[routes]", me_from, to_page + "[peer_tag_param]",
             "Call-ID: [call_id]", "CSeq: 1 ACK", contact_uac, "Max-Forwards: 70", "Content-Length: 0", ""]),
@@ -119,11 +126,26 @@ def _messages(caller: str, from_display: str, extra_headers: list[str], number: 
         "ack_failure": "\n".join([
             "ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0", inv_branch, me_from, to_page + "[peer_tag_param]",
             "Call-ID: [call_id]", "CSeq: 1 ACK", "Max-Forwards: 70", "Content-Length: 0", ""]),
+        # transfer: the page sends REFER, we accept it and report the transfer done (RFC 3515)
+        "accepted": reply("202 Accepted", tag=False),
+        "notify": "\n".join([
+            "NOTIFY [next_url] SIP/2.0", via, "[routes]", me_from, to_page + "[peer_tag_param]",
+            "Call-ID: [call_id]", "CSeq: 2 NOTIFY", contact_uac, "Max-Forwards: 70", "Event: refer",
+            "Subscription-State: terminated;reason=noresource", "Content-Type: message/sipfrag;version=2.0",
+            "Content-Length: [len]", "", "SIP/2.0 200 OK", ""]),
+        "bye_after_notify": "\n".join([
+            "BYE [next_url] SIP/2.0", via, "[routes]", me_from, to_page + "[peer_tag_param]",
+            "Call-ID: [call_id]", "CSeq: 3 BYE", contact_uac, "Max-Forwards: 70", "Content-Length: 0", ""]),
         "reinvite_ok": reply("200 OK", tag=False, body=held),
         "ok_to_last": reply("200 OK", tag=False),
         "ringing": reply("180 Ringing", tag=True),
         "answer": reply("200 OK", tag=True, body=answer),
         "busy": reply("486 Busy Here", tag=True),
+        "challenge": "\n".join([
+            "SIP/2.0 407 Proxy Authentication Required", "[last_Via:]", "[last_From:]",
+            "[last_To:];tag=[pid]SIPpTag07[call_number]", "[last_Call-ID:]", "[last_CSeq:]",
+            'Proxy-Authenticate: Digest realm="lab", nonce="6e1c0f4a9b2d", algorithm=MD5, qop="auth"',
+            "Content-Length: 0", ""]),
         "terminated": reply("487 Request Terminated", tag=True, cseq="CSeq: [$invite_cseq]"),
         "uas_bye": "\n".join([
             "BYE [next_url] SIP/2.0", via, "[routes]",

@@ -105,6 +105,16 @@ request_route {{
         exit;
     }}
     if (is_method("INVITE|SUBSCRIBE|REFER")) {{ record_route(); }}
+    # "team": a hunt group ringing agent301 and agent302 at once (one Call-ID forked to two tabs;
+    # tm CANCELs the other branch with "Reason: SIP;cause=200" once one answers)
+    if (is_method("INVITE") && $rU == "team") {{
+        $ru = "sip:agent301@" + $rd;
+        if (lookup("location")) {{ append_branch(); }}
+        $ru = "sip:agent302@" + $rd;
+        if (lookup("location")) {{ route(RELAY); exit; }}
+        sl_send_reply("480", "Temporarily Unavailable");
+        exit;
+    }}
     if (lookup("location")) {{ route(RELAY); exit; }}
     if (uri == myself) {{
         if (is_method("OPTIONS")) {{ sl_send_reply("200", "OK"); exit; }}

@@ -24,7 +24,10 @@ class SoftphoneServer:
     """`with SoftphoneServer() as page:` then `page.url(ws=sip.ws_url, user="agent200")`."""
 
     def __init__(self, port: int = 0) -> None:
-        files = {"/": PAGE_DIR / "index.html", "/index.html": PAGE_DIR / "index.html", "/phone.js": PAGE_DIR / "phone.js"}
+        files = {"/": PAGE_DIR / "index.html", "/index.html": PAGE_DIR / "index.html", "/phone.js": PAGE_DIR / "phone.js",
+                 # pages whose SIP socket lives in a Worker, a SharedWorker or a fresh iframe
+                 "/sockets.html": PAGE_DIR / "sockets.html", "/sockets.js": PAGE_DIR / "sockets.js",
+                 "/sipua.js": PAGE_DIR / "sipua.js"}
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -72,6 +75,11 @@ class SoftphoneServer:
     def url(self, ws: str, user: str = "agent200", domain: str = LOCALHOST, **extra: str) -> str:
         query = urllib.parse.urlencode({"ws": ws, "user": user, "domain": domain, **extra})
         return f"{self.origin}/?{query}"
+
+    def sockets_url(self, ws: str, mode: str, user: str = "agent201", **extra: str) -> str:
+        """The lab page whose SIP socket lives in a Worker (`worker`), a SharedWorker (`shared`) or a fresh iframe."""
+        query = urllib.parse.urlencode({"ws": ws, "mode": mode, "user": user, "domain": LOCALHOST, **extra})
+        return f"{self.origin}/sockets.html?{query}"
 
     def start(self) -> SoftphoneServer:
         jssip_bundle()  # fail here, with the fix, when node_modules is missing

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ucc_webhooks.engine.triggers import Trigger
 
-__all__ = ["CallEvent"]
+__all__ = ["ENDED_BY", "OUTCOMES", "CallEvent"]
+
+Outcome = Literal["answered", "missed", "rejected", "busy", "no_answer", "failed"]
+EndedBy = Literal["local", "remote", "transfer"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+ENDED_BY: tuple[str, ...] = get_args(EndedBy)
 
 
 class CallEvent(BaseModel):
@@ -28,8 +33,13 @@ class CallEvent(BaseModel):
     answered_at: float | None = None
     ended_at: float | None = None
     duration: int | None = Field(default=None, ge=0)
+    # End-of-call data (absent from older extensions: None, rendered empty).
+    outcome: Outcome | None = None
+    ended_by: EndedBy | None = None
+    sip_status: int | None = Field(default=None, ge=100, le=699)
+    transfer_to: str = Field(default="", max_length=256)
 
-    @field_validator("callee", "caller", "caller_name", "user", mode="before")
+    @field_validator("callee", "caller", "caller_name", "user", "transfer_to", mode="before")
     @classmethod
     def _none_is_empty(cls, v: object) -> object:
         return "" if v is None else v
@@ -37,8 +47,10 @@ class CallEvent(BaseModel):
     @property
     def occurred_at(self) -> float | None:
         """When the trigger's moment happened: used to drop screen pops that would come too late."""
-        if self.trigger.endswith("_ended") or self.trigger == "incoming_call_missed":
+        if self.trigger.endswith("_ended") or self.trigger in ("incoming_call_missed", "incoming_call_answered_elsewhere"):
             return self.ended_at or self.started_at
+        if self.trigger == "call_transferred":
+            return self.ended_at or self.answered_at or self.started_at
         if self.trigger.endswith("_accepted"):
             return self.answered_at or self.started_at
         return self.started_at

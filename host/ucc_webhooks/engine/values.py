@@ -44,6 +44,14 @@ def _whole(ts: float | None) -> int | None:
     return None if ts is None else int(ts)
 
 
+def _ring_seconds(event: CallEvent) -> int | None:
+    """Start to answer, or start to end for a call never answered; None while it still rings."""
+    if event.started_at is None:
+        return None
+    stop = event.answered_at if event.answered_at is not None else event.ended_at
+    return None if stop is None else max(0, int(stop - event.started_at))
+
+
 def event_values(event: CallEvent, region: str | None,
                  internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> dict[str, object]:
     """Only the placeholders the trigger offers get a value; the save-time check keeps others out.
@@ -67,12 +75,29 @@ def event_values(event: CallEvent, region: str | None,
         ),
         "caller_e164": e164(event.caller, region, internal_max_digits) if event.caller else "",
         "callee_e164": e164(event.callee, region, internal_max_digits) if event.callee else "",
+        "outcome": event.outcome or "",
+        "ended_by": event.ended_by or "",
+        "ring_seconds": _ring_seconds(event),
+        "sip_status": event.sip_status,
+        "transfer_to": event.transfer_to,
     }
     allowed = allowed_placeholders(event.trigger)
     result = {k: v for k, v in values.items() if k in allowed}
     result.update({REGION_KEY: region, INTERNAL_KEY: internal_max_digits,
                    EVENT_KEY: event.model_dump(mode="json")})
     return result
+
+
+def _sample_end(trigger: str) -> dict[str, object]:
+    if trigger == "incoming_call_missed":
+        return {"outcome": "missed", "sip_status": 487}
+    if trigger == "incoming_call_answered_elsewhere":
+        return {"sip_status": 200}
+    if trigger == "call_transferred":
+        return {"transfer_to": "201"}
+    if trigger.endswith("_ended"):
+        return {"outcome": "answered", "ended_by": "remote", "sip_status": 200}
+    return {}
 
 
 def sample_values(trigger: str) -> dict[str, object]:
@@ -90,5 +115,5 @@ def sample_values(trigger: str) -> dict[str, object]:
         user="agent200",
         started_at=now - 65, answered_at=now - 60, ended_at=now,
         duration=60 if trigger.endswith("_ended") else None,
-    )
+    ).model_copy(update=_sample_end(trigger))
     return event_values(event, "DE")

@@ -14,6 +14,7 @@ from ucc_webhooks.engine.policy import Policy
 from ucc_webhooks.engine.triggers import (
     ACTIONS,
     CONTENT_TYPES,
+    EITHER_DIRECTION_TRIGGERS,
     OUTGOING_TRIGGERS,
     PLACEHOLDERS,
     TRIGGERS,
@@ -26,12 +27,18 @@ from ucc_webhooks.paths import DB_NAME, data_dir
 __all__ = ["failed_count_on_disk", "hello_result", "vocabulary"]
 
 
+def _direction(trigger: str) -> str:
+    if trigger in EITHER_DIRECTION_TRIGGERS:
+        return "either"
+    return "outgoing" if trigger in OUTGOING_TRIGGERS else "incoming"
+
+
 def vocabulary() -> dict:
     """What `hello` tells the popup: triggers with the placeholders each offers, and why not the others."""
     return {
         "triggers": [{
             "id": t,
-            "direction": "outgoing" if t in OUTGOING_TRIGGERS else "incoming",
+            "direction": _direction(t),
             "placeholders": allowed_placeholders(t),
             "unavailable": {n: unavailable_reason(n, t) for n in PLACEHOLDERS if n not in allowed_placeholders(t)},
         } for t in TRIGGERS],

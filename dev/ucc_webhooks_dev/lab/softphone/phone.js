@@ -87,6 +87,13 @@
       pick(index).session.terminate({ status_code: status || 486, reason_phrase: status === 603 ? 'Decline' : 'Busy Here' });
     },
     hangup(index) { pick(index).session.terminate(); },
+    /** Blind transfer (REFER) of an answered call to `target`; 'refer_accepted' once the remote party took it. */
+    refer(index, target) {
+      const c = pick(index);
+      const uri = target.startsWith('sip:') ? target : 'sip:' + target + '@' + domain;
+      c.session.refer(uri, { eventHandlers: {
+        accepted: () => record('refer_accepted', c), failed: () => record('refer_failed', c) } });
+    },
     /** Hold / resume by re-INVITE; 'hold_done' / 'unhold_done' once the remote party accepted it. */
     hold(index) { const c = pick(index); return c.session.hold({}, () => record('hold_done', c)); },
     unhold(index) { const c = pick(index); return c.session.unhold({}, () => record('unhold_done', c)); },
@@ -110,6 +117,7 @@
     display_name: params.get('name') || undefined,
     register: params.get('register') !== '0',
     session_timers: false,
+    password: params.get('password') || 'lab', // answers a remote party's 401/407 (the lab Kamailio challenges nothing)
     user_agent: 'ucc-webhooks-lab-softphone',
   });
   ua.on('registered', () => { phone.registration = 'registered'; record('registered'); });

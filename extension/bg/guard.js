@@ -1,0 +1,151 @@
+// Bounds on what a page can make the extension do: call events per tab, tabs opened, one event per call and trigger across tabs; every drop is counted.
+
+export const LIMITS = Object.freeze({
+  eventsPerTabPerMinute: 120, // a desk makes 3-4 events a call: 120 a minute is 30 calls a minute, more than any person takes
+  tabsPerMinute: 4, // open_tab screen pops, all webhooks together
+  forkHoldMs: 1500, // how long "missed"/"elsewhere" from one tab waits for another tab's answer of the same call
+  rememberCalls: 500,
+  lastDrops: 20,
+});
+
+export const DROPS_KEY = "droppedEvents";
+const STARTS = new Set(["incoming_call_ringing", "outgoing_call_started"]);
+const ACCEPTED = new Set(["incoming_call_accepted", "queue_call_accepted"]);
+const NOT_ANSWERED_HERE = new Set(["incoming_call_missed", "incoming_call_answered_elsewhere"]);
+
+/**
+ * The log of what was dropped, kept in storage.session under DROPS_KEY as
+ * {count, byReason: {reason: n}, last: [{at, reason, trigger}]} (newest last, at most 20).
+ * storage: chrome.storage.session-like (get/set) or null; writes are serialised.
+ */
+export function createDropLog({ storage, now = () => Date.now(), onChange = () => {} }) {
+  let state = null;
+  let chain = Promise.resolve();
+  const empty = () => ({ count: 0, byReason: {}, last: [] });
+
+  async function load() {
+    if (state) return state;
+    let saved = null;
+    try {
+      saved = storage ? (await storage.get(DROPS_KEY))[DROPS_KEY] : null;
+    } catch (e) { /* no session storage: start empty */ }
+    if (!state) state = saved && typeof saved.count === "number" ? saved : empty();
+    return state;
+  }
+
+  function record(reason, trigger = null) {
+    chain = chain.then(async () => {
+      const s = await load();
+      s.count += 1;
+      s.byReason[reason] = (s.byReason[reason] || 0) + 1;
+      s.last.push({ at: now() / 1000, reason, trigger });
+      if (s.last.length > LIMITS.lastDrops) s.last.splice(0, s.last.length - LIMITS.lastDrops);
+      if (storage) await storage.set({ [DROPS_KEY]: s }).catch(() => {});
+      try { onChange(s); } catch (e) { /* a listener's problem */ }
+    });
+    return chain;
+  }
+
+  return { record, get: async () => { await chain; return JSON.parse(JSON.stringify(await load())); } };
+}
+
+/** Sliding one-minute window: allow() says whether one more fits, and counts it when it does. */
+function windowCounter(limit, now) {
+  const times = [];
+  return {
+    allow() {
+      const t = now();
+      while (times.length && t - times[0] >= 60000) times.shift();
+      if (times.length >= limit) return false;
+      times.push(t);
+      return true;
+    },
+  };
+}
+
+/**
+ * The worker's guard between content scripts and the host port.
+ * deps: {drops (createDropLog), now() ms, setTimer(fn, ms), limits}.
+ * admitEvent(tabId, event, forward) forwards at most what the bounds allow, possibly later (fork hold);
+ * admitTab(notice) says whether an open_tab notice may open a tab.
+ */
+export function createGuard({ drops, now = () => Date.now(), setTimer = (fn, ms) => setTimeout(fn, ms), limits = LIMITS }) {
+  const perTab = new Map(); // tabId -> window counter
+  const calls = new Map(); // call_id -> {tabs: Set, accepted: bool, sent: Set of triggers}
+  const tabs = windowCounter(limits.tabsPerMinute, now);
+  const opened = new Set(); // delivery ids of tabs already opened
+
+  function callOf(id) {
+    let call = calls.get(id);
+    if (!call) {
+      if (calls.size >= limits.rememberCalls) calls.delete(calls.keys().next().value);
+      call = { tabs: new Set(), accepted: false, sent: new Set() };
+      calls.set(id, call);
+    }
+    return call;
+  }
+
+  function send(call, event, forward) {
+    // One event per call and trigger, whichever tab saw it (a call forked to two tabs).
+    if (call.sent.has(event.trigger)) return false;
+    if (NOT_ANSWERED_HERE.has(event.trigger) && call.accepted) return false; // the other tab answered it
+    call.sent.add(event.trigger);
+    if (ACCEPTED.has(event.trigger)) call.accepted = true;
+    forward(event);
+    return true;
+  }
+
+  function admitEvent(tabId, event, forward) {
+    let counter = perTab.get(tabId);
+    if (!counter) {
+      counter = windowCounter(limits.eventsPerTabPerMinute, now);
+      perTab.set(tabId, counter);
+    }
+    if (!counter.allow()) {
+      drops.record("rate_limited", event.trigger);
+      return "dropped";
+    }
+    const call = callOf(event.call_id);
+    if (STARTS.has(event.trigger)) call.tabs.add(tabId);
+    if (NOT_ANSWERED_HERE.has(event.trigger) && call.tabs.size > 1 && !call.accepted) {
+      // Another tab rang too: its 200 OK may still be on the way to us.
+      setTimer(() => send(call, event, forward), limits.forkHoldMs);
+      return "held";
+    }
+    return send(call, event, forward) ? "forwarded" : "duplicate";
+  }
+
+  /** True when this call was seen ringing or starting here: its events are worth more than ones out of nowhere. */
+  function sawStart(callId) {
+    const call = calls.get(callId);
+    return Boolean(call && (call.sent.has("incoming_call_ringing") || call.sent.has("outgoing_call_started")));
+  }
+
+  function admitTab(notice) {
+    const key = notice.delivery_id || null;
+    if (key && opened.has(key)) {
+      drops.record("tab_already_opened", null);
+      return false;
+    }
+    if (!tabs.allow()) {
+      drops.record("tab_limit", null);
+      return false;
+    }
+    if (key) {
+      opened.add(key);
+      if (opened.size > limits.rememberCalls) opened.delete(opened.values().next().value);
+    }
+    return true;
+  }
+
+  return { admitEvent, admitTab, sawStart, forgetTab: (tabId) => perTab.delete(tabId) };
+}
+
+/** Which queued event the port evicts when full: the oldest one of a call never seen ringing, else the oldest. */
+export function evictionIndex(items, sawStart) {
+  const inQueue = new Set(items.filter((i) => STARTS.has(i.event.trigger)).map((i) => i.event.call_id));
+  const waiting = (i) => !i.inFlight;
+  let index = items.findIndex((i) => waiting(i) && !sawStart(i.event.call_id) && !inQueue.has(i.event.call_id));
+  if (index < 0) index = items.findIndex(waiting);
+  return index >= 0 ? index : 0;
+}
