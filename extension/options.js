@@ -6,7 +6,7 @@
 //   #queue-header, #queue-pattern, #queue-error, #user-name, #default-region, #region-error,
 //   #settings-state (Saving… / Saved / error), #policy-banner, #host-version (host and extension version, or why the host is unreachable).
 // Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (ARCHITECTURE.md).
-import { portless, toMatchPattern } from "./bg/settings.js";
+import { checkOriginInput, portless } from "./bg/settings.js";
 import { errorText, loadReasonPositions, localize, t } from "./ui/i18n.js";
 import { request, settings as readSettings, status as hostStatus, syncScripts } from "./ui/host.js";
 
@@ -35,7 +35,7 @@ async function renderOrigins() {
     const text = document.createElement("span");
     text.className = "pattern";
     text.textContent = pattern;
-    const granted = await api.permissions.contains({ origins: [pattern] });
+    const granted = await api.permissions.contains({ origins: [portless(pattern)] });
     const perm = document.createElement("span");
     perm.dataset.testid = "origin-permission";
     perm.dataset.granted = String(granted);
@@ -65,9 +65,10 @@ async function renderOrigins() {
   $("origin-list").replaceChildren(...rows);
 }
 
-/** Ask for host access to one origin (the prompt needs the click's user gesture), then re-register the observer. */
+/** Ask for host access to one origin (the prompt needs the click's user gesture), then re-register the observer.
+ * Asked without the port: Firefox ignores host permissions that name one; the worker checks the port. */
 function ask(pattern) {
-  return api.permissions.request({ origins: [pattern] }).then(async (granted) => {
+  return api.permissions.request({ origins: [portless(pattern)] }).then(async (granted) => {
     if (granted) await syncScripts();
     await renderOrigins();
   }, (error) => showState("saveError", error.message));
@@ -83,10 +84,10 @@ async function saveOrigins(origins) {
 
 function addOrigin() {
   const typed = $("origin-input").value;
-  const pattern = toMatchPattern(typed);
+  const { pattern, error } = checkOriginInput(typed);
   $("origin-error").hidden = Boolean(pattern);
   if (!pattern) {
-    $("origin-error").textContent = t("originInvalid", typed);
+    $("origin-error").textContent = error === "invalid" ? t("originInvalid", typed) : t(`originTooBroad_${error}`);
     return;
   }
   ask(pattern); // first, while the click still counts as a user gesture; the prompt may stay open

@@ -25,6 +25,7 @@ import { blankWebhook, copyText, createCard } from "./ui/webhook_card.js";
 import { createDeliveryLog } from "./ui/deliveries.js";
 import { createOverview, lastDeliveries } from "./ui/overview.js";
 import { openPresetPicker } from "./ui/presets.js";
+import { portless } from "./bg/settings.js";
 import { onboardingStep, renderOnboarding } from "./ui/onboarding.js";
 import { reloadTab, unobservedTabs } from "./bg/tabs.js";
 
@@ -127,7 +128,7 @@ async function checkOnboarding() {
   let unobserved = [];
   if (lastStatus.state === "connected") {
     ({ uccOrigins: origins } = await readSettings());
-    const allowed = await Promise.all(origins.map((o) => api.permissions.contains({ origins: [o] })));
+    const allowed = await Promise.all(origins.map((o) => api.permissions.contains({ origins: [portless(o)] })));
     granted = origins.filter((o, i) => allowed[i]);
     unobserved = await unobservedTabs(api, granted);
   }
