@@ -46,7 +46,9 @@ export function createDropLog({ storage, now = () => Date.now(), onChange = () =
     return chain;
   }
 
-  return { record, get: async () => { await chain; return JSON.parse(JSON.stringify(await load())); } };
+  // storage.session is the record (it outlives a suspended worker); read it afresh for each page that asks
+  const get = async () => { await chain; if (storage) state = null; return JSON.parse(JSON.stringify(await load())); };
+  return { record, get };
 }
 
 /** Sliding one-minute window: allow() says whether one more fits, and counts it when it does. */

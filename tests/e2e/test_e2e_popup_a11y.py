@@ -107,7 +107,8 @@ def test_errors_are_tied_to_their_field_and_the_secret_can_be_copied(chromium, r
     for el in card.find_elements(By.CSS_SELECTOR, "input, select, textarea"):
         if el.is_displayed():
             assert el.accessible_name, f"unlabelled {el.tag_name} {_testid(el)}"
-    driver.execute_script("arguments[0].open = true", card.find_element(By.CSS_SELECTOR, "details"))
+    headers = card.find_element(By.XPATH, './/details[.//*[@data-testid="add-header"]]')  # not the conditions one
+    driver.execute_script("arguments[0].open = true", headers)
     by_testid(card, "add-header").click()
     header = card.find_elements(By.CSS_SELECTOR, '[data-testid="header-row"]')[-1]
     assert [by_testid(header, n).accessible_name for n in ("header-name", "header-value")] == ["Header name", "Header value"]
@@ -132,7 +133,8 @@ def test_every_text_has_contrast_in_light_and_dark_mode(chromium, receiver, dark
     seen = {}
     seen["overview"] = contrast(driver)
     card = open_editor(driver, made["log"].id)
-    driver.execute_script("arguments[0].open = true", card.find_element(By.CSS_SELECTOR, "details"))
+    headers = card.find_element(By.XPATH, './/details[.//*[@data-testid="add-header"]]')  # not the conditions one
+    driver.execute_script("arguments[0].open = true", headers)
     by_testid(card, "webhook-name").send_keys("x" * 200)  # an error shown
     WebDriverWait(driver, 10).until(lambda d: card.get_attribute("data-save-state") == "error")
     seen["editor"] = contrast(driver)

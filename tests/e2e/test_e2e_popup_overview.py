@@ -100,7 +100,7 @@ def test_log_shows_the_events_the_worker_dropped(chromium):
         driver.find_element(By.ID, "tab-log").click()
         WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "drops").is_displayed())
         lines = {li.get_attribute("data-reason"): li.text for li in driver.find_elements(By.CSS_SELECTOR, "#drop-list li")}
-        assert lines == {"queue_full": "2 × the queue for the host was full", "some_new_reason": "1 × some_new_reason"}
+        assert lines == {"queue_full": "2 × the queue for the absent host was full", "some_new_reason": "1 × some_new_reason"}
     finally:
         driver.execute_async_script("const done = arguments[0]; chrome.storage.session.remove('droppedEvents').then(done);")
         close_popup(chromium)
