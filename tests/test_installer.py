@@ -95,7 +95,7 @@ def expected_manifest(browser: str, launcher: Path) -> dict:
 def test_templates_carry_our_ids_and_match_the_builtin_copy(monkeypatch):
     for family in ("chromium", "firefox"):
         on_disk = json.loads((REPO / "manifests" / f"{family}.json").read_text())
-        monkeypatch.setattr(install_manifest, "_TEMPLATES", REPO / "no-such-folder")
+        monkeypatch.setattr(install_manifest, "_TEMPLATE_DIRS", (REPO / "no-such-folder",))
         assert install_manifest.load_template(family) == on_disk
         monkeypatch.undo()
         assert on_disk == expected_manifest(family, Path("@LAUNCHER@"))
@@ -152,7 +152,7 @@ def test_install_reports_a_file_that_does_not_check_out(env, monkeypatch, capsys
         monkeypatch.setenv(key, value)
     real = installer.render_manifest
     monkeypatch.setattr(installer, "render_manifest",
-                        lambda family, launcher: real(family, launcher).replace(ORIGIN, ORIGIN.rstrip("/")))
+                        lambda family, launcher, callers=None: real(family, launcher, callers).replace(ORIGIN, ORIGIN.rstrip("/")))
     args = Namespace(command="install", browser=["chromium"], system=False, profile_dir=None)
     assert installer.run(args, platform="linux") == 1
     out = capsys.readouterr().out
@@ -172,7 +172,7 @@ def test_all_installs_every_browser_with_one_launcher(env):
     assert done.returncode == 0, done.stderr
     for _browser, folder in USER_DIRS.items():
         assert json.loads((home(env) / folder / NAME).read_text())["path"] == str(user_launcher(env))
-    assert len([line for line in done.stdout.splitlines() if "written" in line]) == 1 + len(USER_DIRS)
+    assert len([line for line in done.stdout.splitlines() if "written" in line]) == 2 + len(USER_DIRS)  # launcher, ids file
 
 
 def test_uninstall_keeps_the_launcher_while_another_browser_uses_it(env):
