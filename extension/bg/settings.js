@@ -1,4 +1,6 @@
 // Effective extension settings: chrome.storage.local overlaid by managed storage (administrator policy), DESIGN.md "Extension settings".
+import { DEFAULTS } from "./defaults.js";
+
 export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 
@@ -42,9 +44,10 @@ function rule(value) {
   return { header: text(value.header), displayNamePattern: text(value.displayNamePattern) };
 }
 
-/** Merge local and managed values: managed wins, origins are the union; `managed` lists what the policy fixes. */
-export function merge(local = {}, managed = {}) {
-  const all = [...strings(managed.uccOrigins), ...strings(local.uccOrigins)].filter(isMatchPattern).map(portless);
+/** Merge local and managed values: managed wins, origins are the union (with the build's baked-in ones); `managed` lists what the policy fixes. */
+export function merge(local = {}, managed = {}, defaults = DEFAULTS) {
+  const all = [...strings(managed.uccOrigins), ...strings(local.uccOrigins), ...strings(defaults.uccOrigins)]
+    .filter(isMatchPattern).map(portless);
   const origins = [...new Set(all)];
   const has = (key) => managed[key] !== undefined && managed[key] !== null;
   return {

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "install": ("ucc_webhooks.install.installer", "register the host with one or more browsers"),
     "uninstall": ("ucc_webhooks.install.installer", "remove the host registration"),
     "doctor": ("ucc_webhooks.install.doctor", "check every link from browser to host, with the fix for each failure"),
+    "extension": ("ucc_webhooks.release.pack", "build an enterprise extension (CRX, update manifest, policies) or show its files"),
     "list": ("ucc_webhooks.cli.webhooks", "list webhooks"),
     "add": ("ucc_webhooks.cli.webhooks", "add a webhook"),
     "remove": ("ucc_webhooks.cli.webhooks", "remove a webhook"),
