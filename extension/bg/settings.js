@@ -85,9 +85,20 @@ export function createSettingsReader(storage) {
   let local = null;
   const reload = () => (managed = readManaged(storage));
   const reloadLocal = () => (local = Promise.resolve(storage.local.get([...LOCAL_KEYS])).catch(() => ({})));
+  // A force-installed extension's first read can come before Chromium has its policy and give {},
+  // with no storage.onChanged later (seen in Chromium 156): while the policy reads empty, each read
+  // asks again in the background (one at a time, never awaited), so the next read sees it.
+  let recheck = null;
+  const recheckEmpty = (policy) => {
+    if (recheck || (policy && Object.keys(policy).length)) return;
+    recheck = readManaged(storage).then((fresh) => {
+      if (fresh && Object.keys(fresh).length) managed = Promise.resolve(fresh);
+    }).finally(() => (recheck = null));
+  };
   return {
     async read() {
       const [mine, policy] = await Promise.all([local || reloadLocal(), managed || reload()]);
+      recheckEmpty(policy);
       return merge(mine || {}, policy);
     },
     managedChanged: reload,
