@@ -8,6 +8,7 @@ it had to create. `FileServer` serves the packed extension and its update manife
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -15,6 +16,7 @@ import threading
 import uuid
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 __all__ = ["OPT_IN", "FileServer", "MachinePolicy", "may_write_machine_policy"]
 
@@ -58,10 +60,8 @@ class MachinePolicy:
     def __exit__(self, *exc: object) -> None:
         self.path.unlink(missing_ok=True)
         for folder in reversed(self._created):  # deepest first
-            try:
+            with contextlib.suppress(OSError):  # someone else put something there meanwhile: theirs to keep
                 folder.rmdir()
-            except OSError:
-                pass  # someone else put something there meanwhile: theirs to keep
         self._created.clear()
 
 
@@ -88,7 +88,7 @@ class FileServer:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".crx": "application/x-chrome-extension",
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, ".crx": "application/x-chrome-extension",
                       ".xpi": "application/x-xpinstall", ".xml": "text/xml"}
 
     def log_message(self, format: str, *args: object) -> None:

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from ucc_webhooks.constants import FIREFOX_EXTENSION_ID, VERSION
+from ucc_webhooks.constants import FIREFOX_EXTENSION_ID
 from ucc_webhooks.release.bundle import extension_source, origin_pattern, stage_extension, zip_folder
 from ucc_webhooks.release.crx import crx_id, find_chromium, pack_crx
 from ucc_webhooks.release.policies import (
