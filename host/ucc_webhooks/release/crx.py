@@ -54,6 +54,13 @@ def _varint(data: bytes, i: int) -> tuple[int, int]:
         shift += 7
 
 
+def _bytes(message: bytes, number: int) -> bytes:
+    found = next((v for n, v in _fields(message) if n == number and isinstance(v, bytes)), None)
+    if found is None:
+        raise ValueError(f"CRX header lacks field {number}")
+    return found
+
+
 def crx_id(path: Path) -> str:
     """The extension id a CRX3 file installs as. Raises ValueError for anything but a CRX3."""
     data = path.read_bytes()
@@ -61,11 +68,9 @@ def crx_id(path: Path) -> str:
         raise ValueError(f"{path} is not a CRX3 file")
     (size,) = struct.unpack("<I", data[8:12])
     header = data[12 : 12 + size]
-    keys = [next(v for n, v in _fields(proof) if n == 1) for n, proof in _fields(header) if n in (2, 3)]
-    signed = next(v for n, v in _fields(header) if n == 10000)
-    crx_bytes = next(v for n, v in _fields(signed) if n == 1)
-    stated = "".join(chr(ord("a") + int(c, 16)) for c in crx_bytes.hex())
-    if stated not in {id_from_public_key(k) for k in keys}:  # type: ignore[arg-type]
+    keys = [_bytes(proof, 1) for n, proof in _fields(header) if n in (2, 3) and isinstance(proof, bytes)]
+    stated = "".join(chr(ord("a") + int(c, 16)) for c in _bytes(_bytes(header, 10000), 1).hex())
+    if stated not in {id_from_public_key(k) for k in keys}:
         raise ValueError(f"{path}: the id in its header matches none of its keys")
     return stated
 
