@@ -58,7 +58,7 @@ def test_key_is_made_private_and_the_id_is_the_keys(packed):
 
 
 def test_crx_grants_and_bakes_in_the_origins_without_our_key(packed):
-    tmp, info = packed
+    _, info = packed
     _, zf = crx_parts(Path(info["files"]["crx"]))
     manifest = json.loads(zf.read("manifest.json"))
     origins = ["https://ucc.example.com/*", "https://ucc2.example.com/*"]
@@ -70,7 +70,7 @@ def test_crx_grants_and_bakes_in_the_origins_without_our_key(packed):
 
 
 def test_update_manifest_and_policies(packed):
-    tmp, info = packed
+    _, info = packed
     ext = info["extension_id"]
     app = ET.parse(info["files"]["update_manifest"]).getroot()[0]
     assert app.get("appid") == ext
