@@ -170,3 +170,15 @@ def test_completion_scripts_know_the_subcommands_and_options(home):
     assert check.returncode == 0, check.stderr
     zsh = cli("completion", "zsh")
     assert zsh.returncode == 0 and "#compdef ucc-webhooks" in zsh.stdout and "--ucc-origin" in zsh.stdout
+
+
+def test_add_and_test_print_json_for_scripts(home, receiver):
+    added = cli("add", "--json", "--trigger", "incoming_call_ended", "--action", "get", "--url", receiver.url("/j"),
+                "--secret", "generate")
+    assert added.returncode == 0, added.stderr
+    info = json.loads(added.stdout)
+    assert info["id"].startswith("wh_") and info["secret"].startswith("whsec_")
+    tested = cli("test", "--json", info["id"])
+    assert tested.returncode == 0, tested.stderr
+    result = json.loads(tested.stdout)
+    assert result["ok"] is True and result["status"] == 200

@@ -34,7 +34,7 @@ class UsageError(Exception):
 def configure(parser: argparse.ArgumentParser, command: str) -> None:
     from ucc_webhooks.engine.triggers import ACTIONS, CONTENT_TYPES, TRIGGERS
 
-    if command in ("list", "log"):
+    if command in ("list", "log", "add", "test"):
         parser.add_argument("--json", action="store_true", help="machine-readable output")
     if command == "log":
         parser.add_argument("--limit", type=int, default=50)
@@ -131,6 +131,9 @@ def cmd_add(store, args) -> int:
                        "body": args.body, "content_type": args.content_type, "headers": _headers(args.header),
                        "secret": args.secret, "enabled": not args.disabled})
     webhook, generated = store.save_webhook(data)
+    if args.json:
+        print(json.dumps({"id": webhook.id, "secret": generated}))
+        return 0
     print(webhook.id)
     if generated:
         print(f"secret (shown once; give it to the receiver to verify signatures): {generated}", file=sys.stderr)
@@ -177,6 +180,11 @@ def cmd_test(store, args) -> int:
         result = asyncio.run(go())
     except ProtocolError as exc:
         raise UsageError(exc.message) from None
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        if result["action"] == "open_tab":
+            return 0
+        return 0 if result["ok"] else 1
     if result["action"] == "open_tab":
         import webbrowser
 
