@@ -83,13 +83,40 @@ BROWSERS: dict[str, Browser] = {
                 ("/etc/opt/chrome/native-messaging-hosts",),
                 "BraveSoftware/Brave-Browser",
                 "/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
-                r"Software\BraveSoftware\Brave-Browser\NativeMessagingHosts",
+                r"Software\Google\Chrome\NativeMessagingHosts",  # Windows: Brave reads Chrome's key
                 ("brave-browser", "brave"), "Brave Browser.app", "brave", "com.brave.Browser"),
         Browser("vivaldi", "Vivaldi", "chromium", "vivaldi",
                 ("/etc/opt/chrome/native-messaging-hosts",),
                 "Vivaldi", "/Library/Application Support/Vivaldi/NativeMessagingHosts",
-                r"Software\Vivaldi\NativeMessagingHosts",
+                r"Software\Google\Chrome\NativeMessagingHosts",  # Windows: Vivaldi reads Chrome's key
                 ("vivaldi", "vivaldi-stable"), "Vivaldi.app", None, "com.vivaldi.Vivaldi"),
+        # Chrome's and Edge's other channels: their own user folders, the stable channel's system
+        # folder and registry key (as KeePassXC's and browserpass's installers register them).
+        *(Browser(f"chrome-{ch}", f"Google Chrome {ch.title()}", "chromium", linux,
+                  ("/etc/opt/chrome/native-messaging-hosts",),
+                  f"Google/Chrome {ch.title()}", "/Library/Google/Chrome/NativeMessagingHosts",
+                  r"Software\Google\Chrome\NativeMessagingHosts",
+                  (linux,), f"Google Chrome {ch.title()}.app", None, "")
+          for ch, linux in (("beta", "google-chrome-beta"), ("dev", "google-chrome-unstable"),
+                            ("canary", "google-chrome-canary"))),
+        *(Browser(f"edge-{ch}", f"Microsoft Edge {ch.title()}", "chromium", f"microsoft-edge-{ch}",
+                  ("/etc/opt/edge/native-messaging-hosts",),
+                  f"Microsoft Edge {ch.title()}", "/Library/Microsoft/Edge/NativeMessagingHosts",
+                  r"Software\Microsoft\Edge\NativeMessagingHosts",
+                  (f"microsoft-edge-{ch}",), f"Microsoft Edge {ch.title()}.app", None, "")
+          for ch in ("beta", "dev")),
+        # Firefox forks with folders of their own. Zen reads Firefox's folders on Linux (its
+        # ~/.mozilla manifest is the Firefox one), so it needs no entry there.
+        Browser("librewolf", "LibreWolf", "firefox", ".librewolf/native-messaging-hosts",
+                ("/usr/lib/librewolf/native-messaging-hosts",),
+                "librewolf", "/Library/Application Support/librewolf/NativeMessagingHosts",
+                r"Software\LibreWolf\NativeMessagingHosts",
+                ("librewolf",), "LibreWolf.app", None, "io.gitlab.librewolf-community"),
+        Browser("waterfox", "Waterfox", "firefox", ".waterfox/native-messaging-hosts",
+                ("/usr/lib/waterfox/native-messaging-hosts",),
+                "Waterfox", "/Library/Application Support/Waterfox/NativeMessagingHosts",
+                r"Software\Waterfox\NativeMessagingHosts",
+                ("waterfox",), "Waterfox.app", None, ""),
         # Firefox: Debian-style builds read /usr/lib/mozilla, Fedora-style builds /usr/lib64/mozilla.
         Browser("firefox", "Firefox", "firefox", ".mozilla/native-messaging-hosts",
                 ("/usr/lib/mozilla/native-messaging-hosts", "/usr/lib64/mozilla/native-messaging-hosts"),
@@ -210,8 +237,10 @@ def is_present(browser: Browser, env: Env | None = None, platform: str | None = 
         return False
     # A profile the browser made itself (our own install creates NativeMessagingHosts/, so that
     # folder alone proves nothing).
-    if browser.family == "firefox":
+    if browser.name == "firefox":
         made = _home(env) / ".mozilla" / "firefox" / "profiles.ini"
+    elif browser.family == "firefox":  # a fork keeps profiles.ini in its own dot folder
+        made = _home(env) / Path(browser.linux_user).parts[0] / "profiles.ini"
     else:
         made = manifest_dir(browser, "user", env, platform)[0].parent / "Local State"
     if made.is_file():
