@@ -1,6 +1,6 @@
 # The two things a new machine is for: `make demo` and `make test` (both install what is missing first).
 # Every target runs the checkout's own .venv (scripts/setup makes it), never the system's Python.
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench dist
 PY := .venv/bin/python
 
 setup:
@@ -20,3 +20,7 @@ test: lint
 
 bench: setup
 	$(PY) -m ucc_webhooks_dev.bench
+
+# Wheel + sdist, the store zip (no `key`) and the Firefox package, into dist/ (tests/test_dist.py checks them).
+dist: setup
+	$(PY) -m ucc_webhooks_dev.release dist

@@ -96,7 +96,7 @@ def test_healthy_chain_looks_good(installed):
     assert lines[-1] == "Looks good"
     order = [text.split()[:3] for text in lines[:-1]]
     assert order == [["chromium", "manifest", "ok"], ["chromium", "launcher", "ok"], ["chromium", "origin", "ok"],
-                     ["chromium", "hello", "ok"], ["policy", "switch", "ok"], ["data", "folder", "ok"]]
+                     ["chromium", "hello", "ok"], ["host", "ids", "note"], ["policy", "switch", "ok"], ["data", "folder", "ok"]]
 
 
 def test_json_for_scripts(installed):
@@ -117,7 +117,7 @@ def test_json_failure_carries_the_fix(env):
 def test_without_browser_checks_the_browsers_that_have_a_manifest(installed):
     code, lines, out = doctor(installed)
     assert code == 0, out
-    assert {text.split()[0] for text in lines[:-1]} == {"chromium", "policy", "data"}
+    assert {text.split()[0] for text in lines[:-1]} == {"chromium", "host", "policy", "data"}
 
 
 def test_profile_dir_checks_that_profiles_manifest(env, tmp_path):

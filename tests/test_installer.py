@@ -35,6 +35,13 @@ USER_DIRS = {
     "brave": ".config/BraveSoftware/Brave-Browser/NativeMessagingHosts",
     "vivaldi": ".config/vivaldi/NativeMessagingHosts",
     "firefox": ".mozilla/native-messaging-hosts",
+    "chrome-beta": ".config/google-chrome-beta/NativeMessagingHosts",
+    "chrome-dev": ".config/google-chrome-unstable/NativeMessagingHosts",
+    "chrome-canary": ".config/google-chrome-canary/NativeMessagingHosts",
+    "edge-beta": ".config/microsoft-edge-beta/NativeMessagingHosts",
+    "edge-dev": ".config/microsoft-edge-dev/NativeMessagingHosts",
+    "librewolf": ".librewolf/native-messaging-hosts",
+    "waterfox": ".waterfox/native-messaging-hosts",
 }
 SYSTEM_DIRS = {
     "chrome": "etc/opt/chrome/native-messaging-hosts",
@@ -43,6 +50,13 @@ SYSTEM_DIRS = {
     "brave": "etc/opt/chrome/native-messaging-hosts",
     "vivaldi": "etc/opt/chrome/native-messaging-hosts",
     "firefox": "usr/lib/mozilla/native-messaging-hosts",
+    "chrome-beta": "etc/opt/chrome/native-messaging-hosts",
+    "chrome-dev": "etc/opt/chrome/native-messaging-hosts",
+    "chrome-canary": "etc/opt/chrome/native-messaging-hosts",
+    "edge-beta": "etc/opt/edge/native-messaging-hosts",
+    "edge-dev": "etc/opt/edge/native-messaging-hosts",
+    "librewolf": "usr/lib/librewolf/native-messaging-hosts",
+    "waterfox": "usr/lib/waterfox/native-messaging-hosts",
 }
 MAC_USER = {
     "chrome": "Library/Application Support/Google/Chrome/NativeMessagingHosts",
@@ -51,6 +65,13 @@ MAC_USER = {
     "brave": "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
     "vivaldi": "Library/Application Support/Vivaldi/NativeMessagingHosts",
     "firefox": "Library/Application Support/Mozilla/NativeMessagingHosts",
+    "chrome-beta": "Library/Application Support/Google/Chrome Beta/NativeMessagingHosts",
+    "chrome-dev": "Library/Application Support/Google/Chrome Dev/NativeMessagingHosts",
+    "chrome-canary": "Library/Application Support/Google/Chrome Canary/NativeMessagingHosts",
+    "edge-beta": "Library/Application Support/Microsoft Edge Beta/NativeMessagingHosts",
+    "edge-dev": "Library/Application Support/Microsoft Edge Dev/NativeMessagingHosts",
+    "librewolf": "Library/Application Support/librewolf/NativeMessagingHosts",
+    "waterfox": "Library/Application Support/Waterfox/NativeMessagingHosts",
 }
 MAC_SYSTEM = {
     "chrome": "Library/Google/Chrome/NativeMessagingHosts",
@@ -59,14 +80,29 @@ MAC_SYSTEM = {
     "brave": "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
     "vivaldi": "Library/Application Support/Vivaldi/NativeMessagingHosts",
     "firefox": "Library/Application Support/Mozilla/NativeMessagingHosts",
+    "chrome-beta": "Library/Google/Chrome/NativeMessagingHosts",
+    "chrome-dev": "Library/Google/Chrome/NativeMessagingHosts",
+    "chrome-canary": "Library/Google/Chrome/NativeMessagingHosts",
+    "edge-beta": "Library/Microsoft/Edge/NativeMessagingHosts",
+    "edge-dev": "Library/Microsoft/Edge/NativeMessagingHosts",
+    "librewolf": "Library/Application Support/librewolf/NativeMessagingHosts",
+    "waterfox": "Library/Application Support/Waterfox/NativeMessagingHosts",
 }
 REGISTRY = {
     "chrome": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
     "chromium": r"Software\Chromium\NativeMessagingHosts\org.uccwebhooks.host",
     "edge": r"Software\Microsoft\Edge\NativeMessagingHosts\org.uccwebhooks.host",
-    "brave": r"Software\BraveSoftware\Brave-Browser\NativeMessagingHosts\org.uccwebhooks.host",
-    "vivaldi": r"Software\Vivaldi\NativeMessagingHosts\org.uccwebhooks.host",
+    # Brave and Vivaldi on Windows read Chrome's key (KeePassXC's installer registers them there)
+    "brave": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
+    "vivaldi": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
     "firefox": r"Software\Mozilla\NativeMessagingHosts\org.uccwebhooks.host",
+    "chrome-beta": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
+    "chrome-dev": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
+    "chrome-canary": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
+    "edge-beta": r"Software\Microsoft\Edge\NativeMessagingHosts\org.uccwebhooks.host",
+    "edge-dev": r"Software\Microsoft\Edge\NativeMessagingHosts\org.uccwebhooks.host",
+    "librewolf": r"Software\LibreWolf\NativeMessagingHosts\org.uccwebhooks.host",
+    "waterfox": r"Software\Waterfox\NativeMessagingHosts\org.uccwebhooks.host",
 }
 
 
@@ -87,7 +123,8 @@ def user_launcher(env) -> Path:
 
 
 def expected_manifest(browser: str, launcher: Path) -> dict:
-    allowed = {"allowed_extensions": [FIREFOX_EXTENSION_ID]} if browser == "firefox" else {"allowed_origins": [ORIGIN]}
+    firefox = browser in ("firefox", "librewolf", "waterfox")
+    allowed = {"allowed_extensions": [FIREFOX_EXTENSION_ID]} if firefox else {"allowed_origins": [ORIGIN]}
     return {"name": HOST_NAME, "description": "UCC Webhooks: outgoing webhooks for the UCware UCC web client",
             "path": str(launcher), "type": "stdio", **allowed}
 
@@ -95,7 +132,7 @@ def expected_manifest(browser: str, launcher: Path) -> dict:
 def test_templates_carry_our_ids_and_match_the_builtin_copy(monkeypatch):
     for family in ("chromium", "firefox"):
         on_disk = json.loads((REPO / "manifests" / f"{family}.json").read_text())
-        monkeypatch.setattr(install_manifest, "_TEMPLATES", REPO / "no-such-folder")
+        monkeypatch.setattr(install_manifest, "_TEMPLATE_DIRS", (REPO / "no-such-folder",))
         assert install_manifest.load_template(family) == on_disk
         monkeypatch.undo()
         assert on_disk == expected_manifest(family, Path("@LAUNCHER@"))
@@ -152,7 +189,7 @@ def test_install_reports_a_file_that_does_not_check_out(env, monkeypatch, capsys
         monkeypatch.setenv(key, value)
     real = installer.render_manifest
     monkeypatch.setattr(installer, "render_manifest",
-                        lambda family, launcher: real(family, launcher).replace(ORIGIN, ORIGIN.rstrip("/")))
+                        lambda family, launcher, callers=None: real(family, launcher, callers).replace(ORIGIN, ORIGIN.rstrip("/")))
     args = Namespace(command="install", browser=["chromium"], system=False, profile_dir=None)
     assert installer.run(args, platform="linux") == 1
     out = capsys.readouterr().out
@@ -172,7 +209,7 @@ def test_all_installs_every_browser_with_one_launcher(env):
     assert done.returncode == 0, done.stderr
     for _browser, folder in USER_DIRS.items():
         assert json.loads((home(env) / folder / NAME).read_text())["path"] == str(user_launcher(env))
-    assert len([line for line in done.stdout.splitlines() if "written" in line]) == 1 + len(USER_DIRS)
+    assert len([line for line in done.stdout.splitlines() if "written" in line]) == 2 + len(USER_DIRS)  # launcher, ids file
 
 
 def test_uninstall_keeps_the_launcher_while_another_browser_uses_it(env):
@@ -340,7 +377,7 @@ def test_windows_install_and_uninstall_through_the_registry_seam(tmp_path, monke
     folder = tmp_path / "Local/ucc-webhooks/native-host"
     launcher = folder / "ucc-webhooks-host.bat"
     chromium, firefox = folder / f"{HOST_NAME}.chromium.json", folder / f"{HOST_NAME}.firefox.json"
-    assert registry.keys == {("HKEY_CURRENT_USER", REGISTRY[b]): str(firefox if b == "firefox" else chromium) for b in BROWSERS}
+    assert registry.keys == {("HKEY_CURRENT_USER", REGISTRY[b]): str(firefox if BROWSERS[b].family == "firefox" else chromium) for b in BROWSERS}
     assert json.loads(chromium.read_text()) == expected_manifest("chromium", launcher)
     assert json.loads(firefox.read_text()) == expected_manifest("firefox", launcher)
     assert launcher.read_bytes().decode().endswith(f'"{install_manifest.python_for_launcher()}" -m ucc_webhooks host %*\r\n')

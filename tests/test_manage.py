@@ -100,12 +100,39 @@ def test_export_import_leaves_secrets_out_unless_asked(home, tmp_path):
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
     assert "t0ken" in target.read_text() and "whsec_" in target.read_text()
 
+    # Back into the same store: matched by id, the stored header value and secret are kept.
     result = cli("import", "--replace", "-", stdin=plain)
     assert result.returncode == 0, result.stderr
+    assert "0 added, 0 updated, 1 unchanged" in result.stdout
     [webhook] = json.loads(cli("list", "--json").stdout)
-    assert webhook["name"] == "one" and webhook["headers"] == {} and webhook["secret"] is None
+    assert webhook["name"] == "one" and webhook["headers"] == {"Authorization": "********"} and webhook["secret"] == "********"
     assert cli("import", str(target)).returncode == 0
-    assert len(json.loads(cli("list", "--json").stdout)) == 2
+    assert len(json.loads(cli("list", "--json").stdout)) == 1
+
+
+def test_import_twice_changes_nothing_and_names_what_the_file_left_out(home, tmp_path):
+    add("--header", "Authorization: Bearer t0ken", "--secret", "generate", "--name", "one")
+    add("--name", "two")
+    plain = tmp_path / "plain.json"
+    plain.write_text(cli("export").stdout)
+    for w in json.loads(cli("list", "--json").stdout):
+        assert cli("remove", w["id"]).returncode == 0
+    # Another desktop: an empty store. Ids from the file are not reused; name+trigger+url match next time.
+    first = json.loads(cli("import", "--json", str(plain)).stdout)
+    assert len(first["added"]) == 2 and not first["updated"] and not first["unchanged"]
+    assert first["left_out"] == ["one: value of header Authorization", "one: signing secret"]
+    before = json.loads(cli("list", "--json").stdout)
+    again = cli("import", str(plain))
+    assert again.returncode == 0 and "0 added, 0 updated, 2 unchanged" in again.stdout
+    assert "one: value of header Authorization" in again.stdout
+    assert json.loads(cli("list", "--json").stdout) == before  # not even updated_at moved
+    # A changed file updates in place.
+    data = json.loads(plain.read_text())
+    data["webhooks"][1]["enabled"] = False
+    plain.write_text(json.dumps(data))
+    third = json.loads(cli("import", "--json", str(plain)).stdout)
+    assert len(third["updated"]) == 1 and len(third["unchanged"]) == 1
+    assert [w["enabled"] for w in json.loads(cli("list", "--json").stdout)] == [True, False]
 
 
 def test_import_is_all_or_nothing(home, tmp_path):
@@ -129,3 +156,29 @@ def test_a_webhook_added_by_the_cli_fires_in_a_running_host(home, receiver):
         assert cli("disable", result.stdout.strip()).returncode == 0
         assert host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "off",
                                                  "direction": "incoming"}) == {"matched": 0}
+
+
+def test_list_shows_names(home):
+    add("--name", "Call log")
+    assert "'Call log'" in cli("list").stdout
+
+
+def test_completion_scripts_know_the_subcommands_and_options(home):
+    bash = cli("completion", "bash")
+    assert bash.returncode == 0 and "extension-id" in bash.stdout and "import" in bash.stdout
+    check = subprocess.run(["bash", "-n"], input=bash.stdout, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    zsh = cli("completion", "zsh")
+    assert zsh.returncode == 0 and "#compdef ucc-webhooks" in zsh.stdout and "--ucc-origin" in zsh.stdout
+
+
+def test_add_and_test_print_json_for_scripts(home, receiver):
+    added = cli("add", "--json", "--trigger", "incoming_call_ended", "--action", "get", "--url", receiver.url("/j"),
+                "--secret", "generate")
+    assert added.returncode == 0, added.stderr
+    info = json.loads(added.stdout)
+    assert info["id"].startswith("wh_") and info["secret"].startswith("whsec_")
+    tested = cli("test", "--json", info["id"])
+    assert tested.returncode == 0, tested.stderr
+    result = json.loads(tested.stdout)
+    assert result["ok"] is True and result["status"] == 200

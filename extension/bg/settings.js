@@ -1,4 +1,6 @@
 // Effective extension settings: chrome.storage.local overlaid by managed storage (administrator policy), ARCHITECTURE.md "Extension settings".
+import { DEFAULTS } from "./defaults.js";
+
 export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 
@@ -105,10 +107,11 @@ function rule(value) {
   return { header: text(value.header), displayNamePattern: text(value.displayNamePattern) };
 }
 
-/** Merge local and managed values: managed wins, origins are the union; `managed` lists what the policy fixes. */
-export function merge(local = {}, managed = {}) {
+/** Merge local and managed values: managed wins, origins are the union (with the build's baked-in ones); `managed` lists what the policy fixes. */
+export function merge(local = {}, managed = {}, defaults = DEFAULTS) {
   // Kept with their ports: the registration matches portless, the worker checks the port (urlMatches).
-  const all = [...strings(managed.uccOrigins), ...strings(local.uccOrigins)].filter(isMatchPattern);
+  const all = [...strings(managed.uccOrigins), ...strings(local.uccOrigins), ...strings(defaults.uccOrigins)]
+    .filter(isMatchPattern);
   const origins = [...new Set(all)];
   const has = (key) => managed[key] !== undefined && managed[key] !== null;
   return {
@@ -146,9 +149,20 @@ export function createSettingsReader(storage) {
   let local = null;
   const reload = () => (managed = readManaged(storage));
   const reloadLocal = () => (local = Promise.resolve(storage.local.get([...LOCAL_KEYS])).catch(() => ({})));
+  // A force-installed extension's first read can come before Chromium has its policy and give {},
+  // with no storage.onChanged later (seen in Chromium 156): while the policy reads empty, each read
+  // asks again in the background (one at a time, never awaited), so the next read sees it.
+  let recheck = null;
+  const recheckEmpty = (policy) => {
+    if (recheck || (policy && Object.keys(policy).length)) return;
+    recheck = readManaged(storage).then((fresh) => {
+      if (fresh && Object.keys(fresh).length) managed = Promise.resolve(fresh);
+    }).finally(() => (recheck = null));
+  };
   return {
     async read() {
       const [mine, policy] = await Promise.all([local || reloadLocal(), managed || reload()]);
+      recheckEmpty(policy);
       return merge(mine || {}, policy);
     },
     managedChanged: reload,

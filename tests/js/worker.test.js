@@ -237,7 +237,7 @@ test("the worker reads managed storage once, and again only when it changes", as
   policy = {};
   reader.managedChanged();
   assert.equal((await reader.read()).webhooksEnabled, true);
-  assert.equal(reads, 2);
+  assert.equal(reads, 3, "the reload, and one background re-check while the policy reads empty");
 });
 
 test("local settings are read once, and again only when they change", async () => {
@@ -258,4 +258,30 @@ test("host.status asks the host afresh, so a policy switched off meanwhile shows
   const { send } = setup({ hostEnabled: false });
   const status = await send({ type: "host.status" }, fromPage);
   assert.equal(status.result.hostEnabled, false);
+});
+
+test("settings: origins baked into an enterprise build join the union, malformed ones are dropped", () => {
+  const s = merge({ uccOrigins: ["https://mine.example/*"] }, { uccOrigins: ["https://policy.example/*"] },
+    { uccOrigins: ["https://baked.example:8443/*", "not a pattern"] });
+  assert.deepEqual(s.uccOrigins, ["https://policy.example/*", "https://mine.example/*", "https://baked.example/*"]);
+  assert.deepEqual(merge({}, {}).uccOrigins, [], "the committed build bakes in nothing");
+});
+
+test("a policy that arrives after the first, empty managed read is seen by a later read", async () => {
+  let policy = {};
+  let reads = 0;
+  const storage = {
+    local: { get: async () => ({}) },
+    managed: { get: async () => (reads++, policy) },
+  };
+  const reader = createSettingsReader(storage);
+  assert.deepEqual((await reader.read()).queueRule, { header: null, displayNamePattern: null });
+  policy = { queueRule: { header: "X-Queue" } }; // Chromium loaded the policy; no onChanged follows
+  await reader.read(); // asks again in the background
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal((await reader.read()).queueRule.header, "X-Queue");
+  const settled = reads;
+  await reader.read();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(reads, settled, "a non-empty policy is read once, then only on change");
 });

@@ -166,15 +166,21 @@ class BrowserSession:
 
 def chromium(profile_dir: Path, extension_dir: Path | None = None, env: dict[str, str] | None = None,
              log_path: Path | None = None, extra_args: list[str] | None = None,
-             headless: bool = True) -> BrowserSession:
-    """Start Chromium (headless unless told) with `profile_dir` (kept, so a restart finds the same settings)."""
+             headless: bool = True, policy_extensions: bool = False) -> BrowserSession:
+    """Start Chromium (headless unless told) with `profile_dir` (kept, so a restart finds the same settings).
+
+    `policy_extensions`: let a machine policy install extensions, which chromedriver's own
+    `--disable-background-networking` (no update checks) and ours would prevent."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (["--headless=new"] if headless else []) + CHROMIUM_FLAGS + (extra_args or []):
+    flags = [f for f in CHROMIUM_FLAGS if not (policy_extensions and f == "--disable-background-networking")]
+    for flag in (["--headless=new"] if headless else []) + flags + (extra_args or []):
         options.add_argument(flag)
+    if policy_extensions:
+        options.add_experimental_option("excludeSwitches", ["disable-background-networking", "disable-extensions"])
     options.add_argument(f"--user-data-dir={profile_dir}")
     if extension_dir is not None:
         options.add_argument(f"--load-extension={extension_dir}")

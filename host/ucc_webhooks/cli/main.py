@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "install": ("ucc_webhooks.install.installer", "register the host with one or more browsers"),
     "uninstall": ("ucc_webhooks.install.installer", "remove the host registration"),
     "doctor": ("ucc_webhooks.install.doctor", "check every link from browser to host, with the fix for each failure"),
+    "extension": ("ucc_webhooks.release.pack", "build an enterprise extension (CRX, update manifest, policies) or show its files"),
     "list": ("ucc_webhooks.cli.webhooks", "list webhooks"),
     "add": ("ucc_webhooks.cli.webhooks", "add a webhook"),
     "remove": ("ucc_webhooks.cli.webhooks", "remove a webhook"),
@@ -27,19 +28,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "test": ("ucc_webhooks.cli.webhooks", "fire a webhook once with sample values"),
     "log": ("ucc_webhooks.cli.webhooks", "show recent deliveries"),
     "export": ("ucc_webhooks.cli.webhooks", "write webhooks as JSON"),
-    "import": ("ucc_webhooks.cli.webhooks", "read webhooks from JSON"),
+    "import": ("ucc_webhooks.cli.webhooks", "read webhooks from JSON (idempotent: the same file twice changes nothing)"),
+    "completion": ("ucc_webhooks.cli.completion", "print a shell completion script (bash, zsh, tcsh)"),
     "presets": ("ucc_webhooks.cli.presets", "list ready webhooks for CRMs and chat tools (add one with add --preset)"),
 }
 
 
-def _parser(selected: str | None) -> argparse.ArgumentParser:
+def full_parser() -> argparse.ArgumentParser:
+    """Every subcommand configured (for shell completion)."""
+    return _parser(None, everything=True)
+
+
+def _parser(selected: str | None, everything: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ucc-webhooks", description="Outgoing webhooks for UCC web phones.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if name == selected:
+        if name == selected or (everything and name != "host"):
             module = importlib.import_module(module_name)
             module.configure(p, name)
             p.set_defaults(_run=module.run)

@@ -24,6 +24,7 @@ import sys
 import time
 
 from ucc_webhooks.engine.http_rules import mask_url
+from ucc_webhooks.engine.models import MASK
 
 __all__ = ["configure", "run"]
 
@@ -37,7 +38,7 @@ class UsageError(Exception):
 def configure(parser: argparse.ArgumentParser, command: str) -> None:
     from ucc_webhooks.engine.triggers import ACTIONS, CONTENT_TYPES, TRIGGERS
 
-    if command in ("list", "log"):
+    if command in ("list", "log", "add", "test"):
         parser.add_argument("--json", action="store_true", help="machine-readable output")
     if command == "log":
         parser.add_argument("--limit", type=int, default=50)
@@ -62,7 +63,8 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
         parser.add_argument("--include-secrets", action="store_true", help="also write header values and secrets")
         parser.add_argument("file", nargs="?", help="write here instead of stdout (created 0600)")
     if command == "import":
-        parser.add_argument("--replace", action="store_true", help="remove your own webhooks first")
+        parser.add_argument("--replace", action="store_true", help="also remove your own webhooks the file does not match")
+        parser.add_argument("--json", action="store_true", help="report added/updated/unchanged/removed ids as JSON")
         parser.add_argument("file", help="a file written by `export`, or - for stdin")
     parser.set_defaults(command=command)
 
@@ -127,7 +129,8 @@ def cmd_list(store, args) -> int:
         state = "on " if w["enabled"] else "off"
         extra = " [admin]" if w["origin"] == "admin" else ""
         reason = f"  ({w['disabled_reason']})" if w["disabled_reason"] else ""
-        print(f"{w['id']}  {state}  {w['trigger']:<22} {w['action']:<8} {w['url']}{extra}{reason}")
+        name = f"{w['name']!r:<20} " if w["name"] else f"{'(no name)':<20} "
+        print(f"{w['id']}  {state}  {name}{w['trigger']:<22} {w['action']:<8} {w['url']}{extra}{reason}")
     return 0
 
 
@@ -148,6 +151,9 @@ def cmd_add(store, args) -> int:
                   "body": args.body, "content_type": args.content_type, "headers": _headers(args.header)}
     data = _validated({**fields, "secret": args.secret, "enabled": not args.disabled, "conditions": conditions})
     webhook, generated = store.save_webhook(data)
+    if args.json:
+        print(json.dumps({"id": webhook.id, "secret": generated}))
+        return 0
     print(webhook.id)
     if generated:
         print(f"secret (shown once; give it to the receiver to verify signatures): {generated}", file=sys.stderr)
@@ -194,6 +200,11 @@ def cmd_test(store, args) -> int:
         result = asyncio.run(go())
     except ProtocolError as exc:
         raise UsageError(exc.message) from None
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        if result["action"] == "open_tab":
+            return 0
+        return 0 if result["ok"] else 1
     if result["action"] == "open_tab":
         import webbrowser
 
@@ -228,7 +239,7 @@ def cmd_export(store, args) -> int:
         data = w.model_dump(exclude={"origin", "disabled_reason", "created_at", "updated_at"})
         if not args.include_secrets:
             data["headers"] = {k: "" for k in w.headers}
-            data["secret"] = None
+            data["secret"] = MASK if w.secret else None  # "there is one": import names it as left out
             data["url"] = mask_url(w.url)
         items.append(data)
     text = json.dumps({"version": EXPORT_VERSION, "webhooks": items}, indent=2, ensure_ascii=False) + "\n"
@@ -248,33 +259,9 @@ def cmd_export(store, args) -> int:
 
 
 def cmd_import(store, args) -> int:
-    try:
-        raw = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
-        data = json.loads(raw)
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise UsageError(f"{args.file} is not valid JSON: {exc}") from None
-    items = data.get("webhooks") if isinstance(data, dict) else data
-    if not isinstance(items, list):
-        raise UsageError("expected {\"webhooks\": [...]} as written by `ucc-webhooks export`")
-    checked = []
-    for n, item in enumerate(items, 1):
-        if not isinstance(item, dict):
-            raise UsageError(f"webhook #{n} is not an object")
-        item = {k: v for k, v in item.items() if k not in ("id", "origin", "disabled_reason", "created_at", "updated_at")}
-        item["headers"] = {k: v for k, v in (item.get("headers") or {}).items() if v and v != "********"}
-        try:
-            checked.append(_validated(item))
-        except UsageError as exc:
-            raise UsageError(f"webhook #{n}: {exc} (nothing was imported)") from None
-    if args.replace:
-        for w in store.list_webhooks():
-            store.delete_webhook(w.id)
-    for item in checked:
-        store.save_webhook(item)
-    print(f"imported {len(checked)} webhook(s)")
-    return 0
+    from ucc_webhooks.cli.importing import import_file
+
+    return import_file(store, args)
 
 
 COMMANDS = {"list": cmd_list, "add": cmd_add, "remove": cmd_remove, "enable": cmd_enable, "disable": cmd_enable,

@@ -83,13 +83,40 @@ BROWSERS: dict[str, Browser] = {
                 ("/etc/opt/chrome/native-messaging-hosts",),
                 "BraveSoftware/Brave-Browser",
                 "/Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
-                r"Software\BraveSoftware\Brave-Browser\NativeMessagingHosts",
+                r"Software\Google\Chrome\NativeMessagingHosts",  # Windows: Brave reads Chrome's key
                 ("brave-browser", "brave"), "Brave Browser.app", "brave", "com.brave.Browser"),
         Browser("vivaldi", "Vivaldi", "chromium", "vivaldi",
                 ("/etc/opt/chrome/native-messaging-hosts",),
                 "Vivaldi", "/Library/Application Support/Vivaldi/NativeMessagingHosts",
-                r"Software\Vivaldi\NativeMessagingHosts",
+                r"Software\Google\Chrome\NativeMessagingHosts",  # Windows: Vivaldi reads Chrome's key
                 ("vivaldi", "vivaldi-stable"), "Vivaldi.app", None, "com.vivaldi.Vivaldi"),
+        # Chrome's and Edge's other channels: their own user folders, the stable channel's system
+        # folder and registry key (as KeePassXC's and browserpass's installers register them).
+        *(Browser(f"chrome-{ch}", f"Google Chrome {ch.title()}", "chromium", linux,
+                  ("/etc/opt/chrome/native-messaging-hosts",),
+                  f"Google/Chrome {ch.title()}", "/Library/Google/Chrome/NativeMessagingHosts",
+                  r"Software\Google\Chrome\NativeMessagingHosts",
+                  (linux,), f"Google Chrome {ch.title()}.app", None, "")
+          for ch, linux in (("beta", "google-chrome-beta"), ("dev", "google-chrome-unstable"),
+                            ("canary", "google-chrome-canary"))),
+        *(Browser(f"edge-{ch}", f"Microsoft Edge {ch.title()}", "chromium", f"microsoft-edge-{ch}",
+                  ("/etc/opt/edge/native-messaging-hosts",),
+                  f"Microsoft Edge {ch.title()}", "/Library/Microsoft/Edge/NativeMessagingHosts",
+                  r"Software\Microsoft\Edge\NativeMessagingHosts",
+                  (f"microsoft-edge-{ch}",), f"Microsoft Edge {ch.title()}.app", None, "")
+          for ch in ("beta", "dev")),
+        # Firefox forks with folders of their own. Zen reads Firefox's folders on Linux (its
+        # ~/.mozilla manifest is the Firefox one), so it needs no entry there.
+        Browser("librewolf", "LibreWolf", "firefox", ".librewolf/native-messaging-hosts",
+                ("/usr/lib/librewolf/native-messaging-hosts",),
+                "librewolf", "/Library/Application Support/librewolf/NativeMessagingHosts",
+                r"Software\LibreWolf\NativeMessagingHosts",
+                ("librewolf",), "LibreWolf.app", None, "io.gitlab.librewolf-community"),
+        Browser("waterfox", "Waterfox", "firefox", ".waterfox/native-messaging-hosts",
+                ("/usr/lib/waterfox/native-messaging-hosts",),
+                "Waterfox", "/Library/Application Support/Waterfox/NativeMessagingHosts",
+                r"Software\Waterfox\NativeMessagingHosts",
+                ("waterfox",), "Waterfox.app", None, ""),
         # Firefox: Debian-style builds read /usr/lib/mozilla, Fedora-style builds /usr/lib64/mozilla.
         Browser("firefox", "Firefox", "firefox", ".mozilla/native-messaging-hosts",
                 ("/usr/lib/mozilla/native-messaging-hosts", "/usr/lib64/mozilla/native-messaging-hosts"),
@@ -210,8 +237,10 @@ def is_present(browser: Browser, env: Env | None = None, platform: str | None = 
         return False
     # A profile the browser made itself (our own install creates NativeMessagingHosts/, so that
     # folder alone proves nothing).
-    if browser.family == "firefox":
+    if browser.name == "firefox":
         made = _home(env) / ".mozilla" / "firefox" / "profiles.ini"
+    elif browser.family == "firefox":  # a fork keeps profiles.ini in its own dot folder
+        made = _home(env) / Path(browser.linux_user).parts[0] / "profiles.ini"
     else:
         made = manifest_dir(browser, "user", env, platform)[0].parent / "Local State"
     if made.is_file():
@@ -237,66 +266,5 @@ def _is_snap_wrapper(found: str, env: Env) -> bool:
     return head.startswith(b"#!") and b"/snap/bin/" in head
 
 
-@dataclass(frozen=True)
-class Sandboxed:
-    browser: Browser
-    kind: str  # "snap" or "flatpak"
-    where: Path
-    works: bool  # whether our normal manifest reaches it (Firefox snap through the portal)
-    explanation: str
-
-
-def detect_sandboxed(browser: Browser, env: Env | None = None, platform: str | None = None) -> list[Sandboxed]:
-    """Snap and flatpak installs of `browser` (Linux), each with what works there and what not."""
-    env = os.environ if env is None else env
-    platform = platform or sys.platform
-    if platform != "linux":
-        return []
-    home = _home(env)
-    found: list[Sandboxed] = []
-    if browser.snap:
-        for where in (_under_root(env, f"/snap/bin/{browser.snap}"), home / "snap" / browser.snap):
-            if where.exists():
-                found.append(_snap_note(browser, where))
-                break
-    for where in (
-        home / ".var" / "app" / browser.flatpak,
-        home / ".local" / "share" / "flatpak" / "app" / browser.flatpak,
-        _under_root(env, f"/var/lib/flatpak/app/{browser.flatpak}"),
-    ):
-        if where.exists():
-            found.append(_flatpak_note(browser, where))
-            break
-    return found
-
-
-def _snap_note(browser: Browser, where: Path) -> Sandboxed:
-    if browser.family == "firefox":
-        return Sandboxed(browser, "snap", where, True,
-            "Firefox from the snap store starts native hosts through the desktop's WebExtensions portal "
-            "(Ubuntu 22.04 and later): it reads the ordinary manifest in ~/.mozilla/native-messaging-hosts, "
-            "which is written, and asks you once to allow UCC Webhooks to start. Where the portal is "
-            "missing (xdg-desktop-portal not running, other distributions) the snap cannot reach the host: "
-            "use Firefox from a .deb/.rpm or Mozilla's tarball.")
-    return Sandboxed(browser, "snap", where, False,
-        f"{browser.label} from the snap store runs confined: it reads manifests only inside "
-        f"~/snap/{browser.snap}/ and cannot start a program outside the snap, such as our launcher and "
-        f"its Python. No manifest is written there. What works: {browser.label} or Google Chrome from a "
-        ".deb/.rpm package, or Firefox (also as a snap).")
-
-
-def _flatpak_note(browser: Browser, where: Path) -> Sandboxed:
-    if browser.family == "firefox":
-        return Sandboxed(browser, "flatpak", where, False,
-            "Firefox as a flatpak (org.mozilla.firefox) cannot start a program outside its sandbox itself; "
-            "only through the desktop's WebExtensions portal, which reads the ordinary manifest in "
-            "~/.mozilla/native-messaging-hosts (written) and asks you once. Few desktops offer that portal "
-            "(Ubuntu's does); elsewhere use Firefox from your distribution's package or Mozilla's tarball.")
-    return Sandboxed(browser, "flatpak", where, False,
-        f"{browser.label} as a flatpak ({browser.flatpak}) runs in a sandbox that sees neither our launcher "
-        "nor the Python it runs, and reads manifests only inside ~/.var/app/"
-        f"{browser.flatpak}/. No manifest is written there. What works: {browser.label} from your "
-        "distribution's or the vendor's package. If you must keep the flatpak and accept a hole in its "
-        f"sandbox: `flatpak override --user --talk-name=org.freedesktop.Flatpak {browser.flatpak}` and a "
-        "manifest whose path is a script running `flatpak-spawn --host <launcher> \"$@\"` "
-        "(manifests/README.md shows it).")
+# Snap and flatpak detection lives in its own module; re-exported here for the callers that import it from the table.
+from ucc_webhooks.install.sandbox import Sandboxed, detect_sandboxed  # noqa: E402

@@ -34,6 +34,8 @@ from ucc_webhooks.install.browsers import (
 )
 from ucc_webhooks.install.manifest import browser_launch_args, check_manifest
 from ucc_webhooks.install.probe import HelloResult, last_line, say_hello
+from ucc_webhooks.install.served import id_links
+from ucc_webhooks.native.callers import read_callers
 from ucc_webhooks.paths import data_dir, policy_path
 
 __all__ = ["EXPLAIN_EXITED", "EXPLAIN_FORBIDDEN", "EXPLAIN_NOT_FOUND", "EXPLANATIONS", "Link", "configure", "run"]
@@ -111,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         for link in _browser_chain(browser, profile):
             links.append(link)
             emit(link)
-    for link in [*_policy(), _data_folder()]:
+    for link in [*id_links(Link), *_policy(), _data_folder()]:
         links.append(link)
         emit(link)
     failed = [link for link in links if link.ok is False]
@@ -198,7 +200,8 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
         links.append(Link(browser.name, "manifest", False, f"not found: looked in {looked}",
                           _install_fix(browser, scope, profile), "not_found"))
         return links
-    checks, manifest = check_manifest(path, browser.family)
+    callers, _ = read_callers()
+    checks, manifest = check_manifest(path, browser.family, callers=callers)
     reinstall = _install_fix(browser, scope, profile)
     for check in checks:
         detail = f"{check.detail} ({scope})" if check.link == "manifest" and check.ok else check.detail
@@ -210,7 +213,8 @@ def _browser_chain(browser: Browser, profile: Path | None) -> list[Link]:
         links.append(Link(browser.name, check.link, check.ok, detail, fix, check.symptom))
     if not all(c.ok for c in checks) or manifest is None:
         return links
-    argv = [manifest["path"], *browser_launch_args(browser.family, path)]
+    first = (callers["allowed_extensions"] if browser.family == "firefox" else callers["allowed_origins"])[0]
+    argv = [manifest["path"], *browser_launch_args(browser.family, path, first)]
     key = (manifest["path"], browser.family)
     cached = _hello_cache.get(key)
     hello = cached[1] if cached else say_hello(argv, timeout=2.0)

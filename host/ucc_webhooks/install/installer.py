@@ -26,14 +26,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import json
 import os
 import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
 
 from ucc_webhooks.constants import HOST_NAME
 from ucc_webhooks.install.browsers import (
@@ -46,7 +44,6 @@ from ucc_webhooks.install.browsers import (
     launcher_dir,
     manifest_dir,
     manifest_file_name,
-    registry_hive,
 )
 from ucc_webhooks.install.manifest import (
     check_manifest,
@@ -56,6 +53,8 @@ from ucc_webhooks.install.manifest import (
     render_launcher,
     render_manifest,
 )
+from ucc_webhooks.install.registry import RegistryWriter, WinRegWriter, registry_entries
+from ucc_webhooks.native.callers import CALLERS_FILE_NAME, split_ids
 
 __all__ = ["RegistryWriter", "WinRegWriter", "configure", "registry_entries", "run", "select_browsers"]
 
@@ -75,7 +74,16 @@ def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
     parser.add_argument("--browser", action="append", metavar="NAME", choices=[*BROWSER_NAMES, "all"],
                         help=f"browser to {verb}: {', '.join(BROWSER_NAMES)} or all; repeatable "
                              + ("(default: the browsers found on this machine)" if command_name == "install" else "(default: all)"))
+    if command_name == "install":
+        parser.add_argument("--extension-id", action="append", metavar="ID", dest="extension_ids",
+                            help="an extension the host may serve (repeatable): a Chromium id (32 letters a-p) or a Firefox "
+                                 "add-on id; a family without one keeps this project's own id (default: "
+                                 "amlncininjibhhckajeabpanpcfpeeig and ucc-webhooks@uccwebhooks.org)")
+        parser.add_argument("--family", choices=["chromium", "firefox"],
+                            help="with --manifest-dir: which manifest to write there")
     where = parser.add_mutually_exclusive_group()
+    where.add_argument("--manifest-dir", type=Path, metavar="DIR",
+                       help="write the manifest into DIR for a browser not in the list (needs --family when installing)")
     where.add_argument("--system", action="store_true", help="for all users of this computer (needs root/administrator)")
     where.add_argument("--profile-dir", type=Path, metavar="DIR",
                        help="for one browser profile started with --user-data-dir=DIR (Chromium family, Linux and macOS)")
@@ -93,6 +101,15 @@ def select_browsers(names: list[str] | None, platform: str, command: str = "inst
 
 def run(args: argparse.Namespace, platform: str | None = None, registry: RegistryWriter | None = None) -> int:
     platform = platform or sys.platform
+    try:
+        callers = split_ids(getattr(args, "extension_ids", None))
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if getattr(args, "manifest_dir", None):
+        from ucc_webhooks.install.custom import run_manifest_dir
+
+        return run_manifest_dir(args, platform, callers)
     browsers = select_browsers(args.browser, platform, args.command)
     if not browsers:
         print("No browser found on this machine. Name it: ucc-webhooks "
@@ -112,7 +129,7 @@ def run(args: argparse.Namespace, platform: str | None = None, registry: Registr
     try:
         if args.command == "uninstall":
             return _uninstall(browsers, scope, args.profile_dir, platform, registry)
-        return _install(browsers, scope, args.profile_dir, platform, registry)
+        return _install(browsers, scope, args.profile_dir, platform, registry, callers)
     except PermissionError as e:
         print(f"error: {e.strerror}: {e.filename}", file=sys.stderr)
         if scope == "system":
@@ -121,11 +138,11 @@ def run(args: argparse.Namespace, platform: str | None = None, registry: Registr
         return 1
 
 
-def _line(who: str, status: str, what: object, detail: str = "") -> None:
+def line(who: str, status: str, what: object, detail: str = "") -> None:
     print(f"{who:<9} {status:<9} {what}" + (f"  ({detail})" if detail else ""))
 
 
-def _write_atomic(path: Path, text: str, mode: int) -> None:
+def write_atomic(path: Path, text: str, mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -138,7 +155,8 @@ def _write_atomic(path: Path, text: str, mode: int) -> None:
         raise
 
 
-def _write_launcher(scope: str, platform: str) -> Path:
+def write_launcher(scope: str, platform: str, callers: dict[str, list[str]]) -> Path:
+    """The launcher and, beside it, the ids the host serves (`native.callers`)."""
     system = scope == "system"
     if not system:  # the data folder holds the database: only its owner may enter it
         home = data_dir(platform=platform)
@@ -149,10 +167,15 @@ def _write_launcher(scope: str, platform: str) -> Path:
     launcher = folder / launcher_name(platform)
     python = python_for_launcher()
     pinned = None if system or not os.environ.get("UCC_WEBHOOKS_HOME") else os.path.abspath(os.environ["UCC_WEBHOOKS_HOME"])
-    _write_atomic(launcher, render_launcher(platform, python, pinned, pythonpath_for_launcher(python)), 0o755)
-    _line("launcher", "written", launcher, f"runs {python} -m ucc_webhooks host")
+    callers_file = folder / CALLERS_FILE_NAME
+    write_atomic(callers_file, json.dumps(callers, indent=2) + "\n", 0o644)
+    write_atomic(launcher, render_launcher(platform, python, pinned, pythonpath_for_launcher(python),
+                                            None if platform == "win32" else str(callers_file)), 0o755)
+    line("launcher", "written", launcher, f"runs {python} -m ucc_webhooks host")
+    ids = [*callers["allowed_origins"], *callers["allowed_extensions"]]
+    line("ids", "written", callers_file, "the host serves " + ", ".join(ids))
     if system and python.startswith(("/home/", "/Users/", "/root/", str(Path.home()) + os.sep)):
-        _line("launcher", "warning", python,
+        line("launcher", "warning", python,
               "this Python is inside a home folder, which other users may not read; for --system install "
               "into a shared environment, e.g. `python3 -m venv /opt/ucc-webhooks && /opt/ucc-webhooks/bin/pip install ucc-webhooks`")
     return launcher
@@ -161,40 +184,40 @@ def _write_launcher(scope: str, platform: str) -> Path:
 def _sandbox_notes(browsers: Iterable[Browser], platform: str) -> None:
     for browser in browsers:
         for box in detect_sandboxed(browser, platform=platform):
-            _line(browser.name, f"{box.kind}", box.where, "")
+            line(browser.name, f"{box.kind}", box.where, "")
             print(f"{'':<20}{box.explanation}")
 
 
 def _install(browsers: list[Browser], scope: str, profile_dir: Path | None, platform: str,
-             registry: RegistryWriter | None) -> int:
+             registry: RegistryWriter | None, callers: dict[str, list[str]]) -> int:
     if scope == "profile":
         for b in [b for b in browsers if b.family == "firefox"]:
-            _line(b.name, "skipped", profile_dir, FIREFOX_PROFILE_NOTE)
+            line(b.name, "skipped", profile_dir, FIREFOX_PROFILE_NOTE)
         browsers = [b for b in browsers if b.family != "firefox"]
     _sandbox_notes(browsers, platform)
-    launcher = _write_launcher(scope, platform)
+    launcher = write_launcher(scope, platform, callers)
     failed = False
     written: dict[Path, str] = {}
     for browser in browsers:
         for folder in manifest_dir(browser, scope, platform=platform, profile_dir=profile_dir):
             path = folder / manifest_file_name(browser, platform)
             if path not in written:
-                _write_atomic(path, render_manifest(browser.family, launcher), 0o644)
+                write_atomic(path, render_manifest(browser.family, launcher, callers), 0o644)
                 written[path] = browser.name
-            checks, _ = check_manifest(path, browser.family, platform)
+            checks, _ = check_manifest(path, browser.family, platform, callers)
             bad = [c for c in checks if not c.ok]
             shared = f"; shared with {written[path]}" if written[path] != browser.name else ""
             if bad:
                 failed = True
-                _line(browser.name, "FAILED", path, "; ".join(c.detail for c in bad))
+                line(browser.name, "FAILED", path, "; ".join(c.detail for c in bad))
             else:
-                _line(browser.name, "written", path, f"checked: valid JSON, launcher executable, {checks[-1].detail}{shared}")
+                line(browser.name, "written", path, f"checked: valid JSON, launcher executable, {checks[-1].detail}{shared}")
             if platform == "win32" and registry is not None:
                 for hive, key, value in registry_entries([browser], scope == "system", path):
                     registry.set_default(hive, key, value)
                     ok = registry.get_default(hive, key) == value
                     failed |= not ok
-                    _line(browser.name, "written" if ok else "FAILED", f"{hive}\\{key}", f"default value = {value}")
+                    line(browser.name, "written" if ok else "FAILED", f"{hive}\\{key}", f"default value = {value}")
             if browser.name == "brave" and scope == "profile":
                 print(f"{'':<20}Brave reads only its own folder ~/.config/BraveSoftware/Brave-Browser, whatever "
                       "--user-data-dir says: also run `ucc-webhooks install --browser brave`.")
@@ -215,18 +238,18 @@ def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, pl
             path = manifest_dir(browser, scope, platform=platform)[0] / manifest_file_name(browser, platform)
             for hive, key, _ in registry_entries([browser], scope == "system", path):
                 if registry.get_default(hive, key) is None:
-                    _line(browser.name, "absent", f"{hive}\\{key}")
+                    line(browser.name, "absent", f"{hive}\\{key}")
                 else:
                     registry.delete_key(hive, key)
-                    _line(browser.name, "removed", f"{hive}\\{key}")
+                    line(browser.name, "removed", f"{hive}\\{key}")
             continue
         for folder in manifest_dir(browser, scope, platform=platform, profile_dir=profile_dir):
             path = folder / manifest_file_name(browser, platform)
             if path.is_file() or path.is_symlink():
                 path.unlink()
-                _line(browser.name, "removed", path)
+                line(browser.name, "removed", path)
             else:
-                _line(browser.name, "absent", path)
+                line(browser.name, "absent", path)
     # What nothing refers to any more goes: Windows manifests no key names, and the launcher.
     still = _manifests_in_use(scope, profile_dir, platform, registry)
     if platform == "win32" and registry is not None:
@@ -234,13 +257,16 @@ def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, pl
             path = launcher.parent / f"{HOST_NAME}.{family}.json"
             if path.exists() and str(path) not in still:
                 path.unlink()
-                _line(family, "removed", path)
+                line(family, "removed", path)
     users = [m for m in still if _launcher_of(Path(m)) == str(launcher)]
     if launcher.exists() and not users:
         launcher.unlink()
-        _line("launcher", "removed", launcher)
+        line("launcher", "removed", launcher)
+        with contextlib.suppress(FileNotFoundError):
+            (launcher.parent / CALLERS_FILE_NAME).unlink()
+            line("ids", "removed", launcher.parent / CALLERS_FILE_NAME)
     elif launcher.exists():
-        _line("launcher", "kept", launcher, f"still used by {', '.join(users)}")
+        line("launcher", "kept", launcher, f"still used by {', '.join(users)}")
     return 0
 
 
@@ -268,47 +294,3 @@ def _manifests_in_use(scope: str, profile_dir: Path | None, platform: str, regis
                 if path.is_file() and str(path) not in found:
                     found.append(str(path))
     return found
-
-
-# --- Windows registry: the key layout is data (tested anywhere), the writer is the seam. ---
-
-def registry_entries(browsers: Iterable[Browser], system: bool, manifest: Path) -> list[tuple[str, str, str]]:
-    """(hive, key, default value) per browser: a subkey named after the host whose default value
-    is the manifest's path, e.g. HKEY_CURRENT_USER, Software\\Chromium\\NativeMessagingHosts\\org.uccwebhooks.host."""
-    return [(registry_hive(system), f"{b.registry}\\{HOST_NAME}", str(manifest)) for b in browsers]
-
-
-class RegistryWriter(Protocol):
-    def set_default(self, hive: str, key: str, value: str) -> None: ...
-    def get_default(self, hive: str, key: str) -> str | None: ...
-    def delete_key(self, hive: str, key: str) -> None: ...
-
-
-class WinRegWriter:
-    """The real registry (Windows only). Browsers read the 64-bit and the 32-bit view of HKLM."""
-
-    def _hive(self, hive: str):  # pragma: no cover - Windows only
-        winreg: Any = importlib.import_module("winreg")  # Windows only; typed loosely so mypy passes elsewhere
-
-        return getattr(winreg, hive)
-
-    def set_default(self, hive: str, key: str, value: str) -> None:  # pragma: no cover - Windows only
-        winreg: Any = importlib.import_module("winreg")  # Windows only; typed loosely so mypy passes elsewhere
-
-        with winreg.CreateKeyEx(self._hive(hive), key, 0, winreg.KEY_WRITE) as k:
-            winreg.SetValueEx(k, "", 0, winreg.REG_SZ, value)
-
-    def get_default(self, hive: str, key: str) -> str | None:  # pragma: no cover - Windows only
-        winreg: Any = importlib.import_module("winreg")  # Windows only; typed loosely so mypy passes elsewhere
-
-        try:
-            with winreg.OpenKey(self._hive(hive), key) as k:
-                return winreg.QueryValueEx(k, "")[0]
-        except OSError:
-            return None
-
-    def delete_key(self, hive: str, key: str) -> None:  # pragma: no cover - Windows only
-        winreg: Any = importlib.import_module("winreg")  # Windows only; typed loosely so mypy passes elsewhere
-
-        with contextlib.suppress(FileNotFoundError):
-            winreg.DeleteKey(self._hive(hive), key)

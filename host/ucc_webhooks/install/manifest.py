@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME, VERSION
+from ucc_webhooks.native.callers import CALLERS_ENV, DEFAULT_CALLERS
 
 __all__ = [
     "LAUNCHER_PLACEHOLDER",
@@ -38,21 +39,18 @@ __all__ = [
 LAUNCHER_PLACEHOLDER = "@LAUNCHER@"
 CHROMIUM_ORIGIN = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"
 _ORIGIN_FORM = re.compile(r"^chrome-extension://[a-p]{32}/$")
-_TEMPLATES = Path(__file__).resolve().parents[3] / "manifests"
-
-# The same templates as manifests/chromium.json and manifests/firefox.json, for installs from a
-# wheel, which (so far) does not carry the top-level manifests/ folder. tests/test_installer.py
-# checks that both say the same.
-_BUILTIN = {
-    "chromium": {"allowed_origins": [CHROMIUM_ORIGIN]},
-    "firefox": {"allowed_extensions": [FIREFOX_EXTENSION_ID]},
-}
+# A checkout reads manifests/ at the top; a wheel carries a copy in the package (`_bundled/`,
+# put there at build time by setup.py). The built-in fallback says the same (tests/test_installer.py).
+_TEMPLATE_DIRS = (Path(__file__).resolve().parents[1] / "_bundled" / "manifests", Path(__file__).resolve().parents[3] / "manifests")
+_FAMILY_KEY = {"chromium": "allowed_origins", "firefox": "allowed_extensions"}
+_BUILTIN = {family: {key: DEFAULT_CALLERS[key]} for family, key in _FAMILY_KEY.items()}
 
 
 def load_template(family: str) -> dict:
-    path = _TEMPLATES / f"{family}.json"
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
+    for folder in _TEMPLATE_DIRS:
+        path = folder / f"{family}.json"
+        if path.is_file():
+            return json.loads(path.read_text(encoding="utf-8"))
     return {
         "name": HOST_NAME,
         "description": "UCC Webhooks: outgoing webhooks for the UCware UCC web client",
@@ -62,25 +60,28 @@ def load_template(family: str) -> dict:
     }
 
 
-def render_manifest(family: str, launcher: Path) -> str:
+def render_manifest(family: str, launcher: Path, callers: dict[str, list[str]] | None = None) -> str:
+    """The manifest for `family`; `callers` (`native.callers.split_ids`) replaces the template's
+    allowed ids (default: the ids this project ships)."""
     manifest = load_template(family)
     if manifest.get("path") != LAUNCHER_PLACEHOLDER:
         raise ValueError(f"template {family}.json has no {LAUNCHER_PLACEHOLDER} path")
     manifest["path"] = str(launcher)
+    if callers is not None:
+        manifest[_FAMILY_KEY[family]] = list(callers[_FAMILY_KEY[family]])
     return json.dumps(manifest, indent=2) + "\n"
 
 
-def expected_allowed(family: str) -> tuple[str, list[str]]:
-    if family == "firefox":
-        return "allowed_extensions", [FIREFOX_EXTENSION_ID]
-    return "allowed_origins", [CHROMIUM_ORIGIN]
+def expected_allowed(family: str, callers: dict[str, list[str]] | None = None) -> tuple[str, list[str]]:
+    key = _FAMILY_KEY.get(family, "allowed_origins")
+    return key, list((callers or DEFAULT_CALLERS)[key])
 
 
-def browser_launch_args(family: str, manifest_path: Path) -> list[str]:
+def browser_launch_args(family: str, manifest_path: Path, caller: str | None = None) -> list[str]:
     """The arguments the browser gives the host (doctor starts it the same way)."""
     if family == "firefox":
-        return [str(manifest_path), FIREFOX_EXTENSION_ID]
-    return [CHROMIUM_ORIGIN]
+        return [str(manifest_path), caller or FIREFOX_EXTENSION_ID]
+    return [caller or CHROMIUM_ORIGIN]
 
 
 def launcher_name(platform: str | None = None) -> str:
@@ -111,9 +112,11 @@ def render_launcher(
     python: str | None = None,
     pinned_home: str | None = None,
     pythonpath: str | None = None,
+    callers_file: str | None = None,
 ) -> str:
     """The launcher script. `pinned_home` is `UCC_WEBHOOKS_HOME` as set during `install` (used only
-    when the browser's environment has none); `pythonpath` see `pythonpath_for_launcher`."""
+    when the browser's environment has none); `pythonpath` see `pythonpath_for_launcher`;
+    `callers_file` the ids the host serves (`native.callers`)."""
     platform = platform or sys.platform
     python = python or python_for_launcher()
     if platform == "win32":
@@ -146,6 +149,8 @@ def render_launcher(
                   "export UCC_WEBHOOKS_HOME"]
     if pythonpath:
         lines += [f'PYTHONPATH={shlex.quote(pythonpath)}"${{PYTHONPATH:+:$PYTHONPATH}}"', "export PYTHONPATH"]
+    if callers_file:
+        lines += [f"{CALLERS_ENV}={shlex.quote(callers_file)}", f"export {CALLERS_ENV}"]
     lines.append(f'exec {shlex.quote(python)} -m ucc_webhooks host "$@"')
     return "\n".join(lines) + "\n"
 
@@ -165,9 +170,11 @@ class ManifestCheck:
     symptom: str | None = None
 
 
-def check_manifest(path: Path, family: str, platform: str | None = None) -> tuple[list[ManifestCheck], dict | None]:
+def check_manifest(path: Path, family: str, platform: str | None = None,
+                   callers: dict[str, list[str]] | None = None) -> tuple[list[ManifestCheck], dict | None]:
     """Check a manifest file as the browser would. Stops at the first broken link, since what
-    follows depends on it; returns the checks and the parsed manifest (None if unreadable)."""
+    follows depends on it; returns the checks and the parsed manifest (None if unreadable).
+    `callers`: the ids the host serves (default: the ones this project ships)."""
     platform = platform or sys.platform
     checks: list[ManifestCheck] = []
     if not path.is_file():
@@ -197,10 +204,10 @@ def check_manifest(path: Path, family: str, platform: str | None = None) -> tupl
     if problem:
         return checks, manifest
 
-    key, expected = expected_allowed(family)
+    key, expected = expected_allowed(family, callers)
     got = manifest.get(key)
     if got == expected:
-        checks.append(ManifestCheck("origin", True, f"{key} = {expected[0]}"))
+        checks.append(ManifestCheck("origin", True, f"{key} = {', '.join(expected)}"))
     elif family == "chromium" and isinstance(got, list) and any(not isinstance(o, str) or not _ORIGIN_FORM.match(o) for o in got):
         bad = next(o for o in got if not isinstance(o, str) or not _ORIGIN_FORM.match(o))
         checks.append(ManifestCheck("origin", False, f"{key} has {bad!r}, not of the form chrome-extension://<32 letters a-p>/ "

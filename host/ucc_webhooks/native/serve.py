@@ -16,7 +16,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, BinaryIO
 
-from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID
+from ucc_webhooks.native.callers import caller_of, read_callers, record_refused
 from ucc_webhooks.native.framing import FrameError, FrameReader, FrameWriter, StdoutGuard, decode, open_stdin
 from ucc_webhooks.native.replies import error_reply, ok_reply
 
@@ -33,21 +33,19 @@ LOOP_TURNS_BEFORE_FSYNC = 3
 #: Requests that may wait on a receiver: run as tasks beside the frame loop, never awaited in it,
 #: so that a silent or trickling receiver cannot delay the reply to a call event.
 BESIDE_THE_LOOP = frozenset({"webhooks.test", "deliveries.retry"})
-ALLOWED_CALLERS = {f"chrome-extension://{CHROMIUM_EXTENSION_ID}/", FIREFOX_EXTENSION_ID}
 
 
 def allowed_caller(argv: list[str]) -> tuple[bool, str | None]:
-    """Chromium passes `chrome-extension://ID/`, Firefox the manifest path and the add-on id.
+    """Chromium passes `chrome-extension://ID/`, Firefox the manifest path and the add-on id; the
+    host serves exactly the ids `install` wrote (`native.callers`).
 
     No such argument means a person or `doctor` started the host by hand, which is allowed.
     """
-    callers = [a for a in argv if a.startswith("chrome-extension://")]
-    if len(argv) >= 2 and not callers and argv[0].endswith(".json"):
-        callers = [argv[1]]
-    for caller in callers:
-        if caller not in ALLOWED_CALLERS:
-            return False, caller
-    return True, callers[0] if callers else None
+    caller = caller_of(argv)
+    if caller is None:
+        return True, None
+    allowed, _ = read_callers()
+    return caller in {*allowed["allowed_origins"], *allowed["allowed_extensions"]}, caller
 
 
 USAGE = """usage: ucc-webhooks host [chrome-extension://ID/ | MANIFEST.json ADDON-ID]
@@ -66,7 +64,11 @@ def main(argv: list[str]) -> int:
                         format="ucc-webhooks host: %(levelname)s %(name)s: %(message)s")
     ok, caller = allowed_caller(argv)
     if not ok:
-        log.error("refusing to serve %s: this host answers only the UCC Webhooks extension", caller)
+        log.error("refusing to serve %s: not among the extension ids installed for this host "
+                  "(`ucc-webhooks install --extension-id ID` adds one)", caller)
+        from ucc_webhooks.paths import data_dir
+
+        record_refused(str(caller), data_dir())
         return 1
     if sys.stdin is None or sys.stdout is None:  # started with a closed stdin or stdout: nothing to serve
         log.warning("no %s: there is nothing to serve, so the host ends", "stdin" if sys.stdin is None else "stdout")

@@ -1,0 +1,1 @@
+"""`make dist`: the release artifacts of a checkout."""
