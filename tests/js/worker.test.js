@@ -263,7 +263,7 @@ test("host.status asks the host afresh, so a policy switched off meanwhile shows
 test("settings: origins baked into an enterprise build join the union, malformed ones are dropped", () => {
   const s = merge({ uccOrigins: ["https://mine.example/*"] }, { uccOrigins: ["https://policy.example/*"] },
     { uccOrigins: ["https://baked.example:8443/*", "not a pattern"] });
-  assert.deepEqual(s.uccOrigins, ["https://policy.example/*", "https://mine.example/*", "https://baked.example/*"]);
+  assert.deepEqual(s.uccOrigins, ["https://policy.example/*", "https://mine.example/*", "https://baked.example:8443/*"]);  // ports kept: the worker checks them
   assert.deepEqual(merge({}, {}).uccOrigins, [], "the committed build bakes in nothing");
 });
 
