@@ -2,8 +2,8 @@
 import { errorText, t } from "./i18n.js";
 import { browserName } from "./host.js";
 
-// The README's install section, where the project is published (the popup links there when the host is missing).
-export const INSTALL_GUIDE_URL = "https://github.com/uccwebhooks/ucc-webhooks#install-for-real-users";
+// The README's install section, at the project's documentation address (pyproject.toml [project.urls]).
+export const INSTALL_GUIDE_URL = "https://uccwebhooks.org/docs/#install-for-real-users";
 
 /** The commands that install and register the host for this browser (README, "Install"). */
 export function installCommands(nav) {
