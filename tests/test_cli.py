@@ -3,6 +3,7 @@ are development tools of a checkout (`make demo`, `make bench`)."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 
@@ -23,3 +24,29 @@ def test_demo_is_not_a_command():
     out = _cli("demo")
     assert out.returncode == 2
     assert "invalid choice: 'demo'" in out.stderr
+
+
+# Commands whose output is already meant for a program, or is not output at all.
+WITHOUT_JSON = {
+    "host": "speaks the native-messaging protocol",
+    "export": "writes JSON already",
+    "completion": "prints a shell script",
+}
+
+
+def test_every_command_that_prints_offers_json():
+    """Roll-out scripts read every command's output (the issue: "every command that prints has --json")."""
+    from ucc_webhooks.cli.main import COMMANDS, full_parser
+
+    parser = full_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command").choices
+    missing = []
+    for name in COMMANDS:
+        if name in WITHOUT_JSON:
+            continue
+        sub = subparsers[name]
+        nested = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        for p in ([*nested[0].choices.values()] if nested else [sub]):
+            if not any("--json" in a.option_strings for a in p._actions):
+                missing.append(p.prog)
+    assert missing == []

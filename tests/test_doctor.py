@@ -375,3 +375,19 @@ def test_manifests_readme_explains_the_same_messages():
                     "No such native application org.uccwebhooks.host", "Native host has exited.",
                     "An unexpected error occurred"):
         assert message in readme and message in "".join(module.EXPLANATIONS.values())
+
+
+def test_zen_shares_firefoxs_manifest_and_is_named_only_where_it_is_installed(env):
+    assert cli(env, "install", "--browser", "firefox").returncode == 0
+    _, lines, _ = doctor(env)
+    assert any(text.split()[:1] == ["firefox"] for text in lines)
+    assert not any(text.split()[:1] == ["zen"] for text in lines), "\n".join(lines)
+    (Path(env["HOME"]) / ".zen").mkdir()
+    (Path(env["HOME"]) / ".zen/profiles.ini").write_text("[General]\n")
+    _, lines, _ = doctor(env)
+    assert line(lines, "zen", "manifest").split()[2] == "ok"
+
+
+def test_doctor_on_a_browser_of_another_system_says_so(env):
+    code, _, out = doctor(env, "--browser", "arc")
+    assert code != 0 and "Arc does not exist on this operating system" in out

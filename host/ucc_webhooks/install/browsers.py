@@ -31,6 +31,7 @@ __all__ = [
     "BROWSER_NAMES",
     "Browser",
     "Sandboxed",
+    "available_on",
     "data_dir",
     "detect_sandboxed",
     "is_present",
@@ -58,6 +59,7 @@ class Browser:
     mac_app: str
     snap: str | None
     flatpak: str
+    platforms: tuple[str, ...] = ("linux", "darwin", "win32")  # where the browser exists at all
 
 
 BROWSERS: dict[str, Browser] = {
@@ -105,8 +107,20 @@ BROWSERS: dict[str, Browser] = {
                   r"Software\Microsoft\Edge\NativeMessagingHosts",
                   (f"microsoft-edge-{ch}",), f"Microsoft Edge {ch.title()}.app", None, "")
           for ch in ("beta", "dev")),
-        # Firefox forks with folders of their own. Zen reads Firefox's folders on Linux (its
-        # ~/.mozilla manifest is the Firefox one), so it needs no entry there.
+        # Opera documents Chrome's registry key (Windows) and Chrome's system folder (macOS) as
+        # the places it reads; per user it reads its own profile folder like every Chromium fork.
+        # On Linux it has no system folder of its own documented; Chrome's is used as for Brave.
+        Browser("opera", "Opera", "chromium", "opera",
+                ("/etc/opt/chrome/native-messaging-hosts",),
+                "com.operasoftware.Opera", "/Library/Google/Chrome/NativeMessagingHosts",
+                r"Software\Google\Chrome\NativeMessagingHosts",
+                ("opera", "opera-stable"), "Opera.app", "opera", "com.opera.Opera"),
+        # Arc (The Browser Company) exists for macOS (and Windows, where it is a store app without a
+        # documented native-messaging place); its profile root is "Arc/User Data".
+        Browser("arc", "Arc", "chromium", "",
+                (), "Arc/User Data", "/Library/Google/Chrome/NativeMessagingHosts",
+                "", (), "Arc.app", None, "", platforms=("darwin",)),
+        # Firefox forks with folders of their own.
         Browser("librewolf", "LibreWolf", "firefox", ".librewolf/native-messaging-hosts",
                 ("/usr/lib/librewolf/native-messaging-hosts",),
                 "librewolf", "/Library/Application Support/librewolf/NativeMessagingHosts",
@@ -123,6 +137,14 @@ BROWSERS: dict[str, Browser] = {
                 "Mozilla", "/Library/Application Support/Mozilla/NativeMessagingHosts",
                 r"Software\Mozilla\NativeMessagingHosts",
                 ("firefox", "firefox-esr"), "Firefox.app", "firefox", "org.mozilla.firefox"),
+        # Zen reads Firefox's folders and Firefox's registry key on every system (its ~/.zen folder
+        # holds only its profiles), so it shares Firefox's manifest. It comes after Firefox because
+        # doctor names the first browser of a shared file.
+        Browser("zen", "Zen", "firefox", ".mozilla/native-messaging-hosts",
+                ("/usr/lib/mozilla/native-messaging-hosts", "/usr/lib64/mozilla/native-messaging-hosts"),
+                "Mozilla", "/Library/Application Support/Mozilla/NativeMessagingHosts",
+                r"Software\Mozilla\NativeMessagingHosts",
+                ("zen", "zen-browser"), "Zen.app", None, "app.zen_browser.zen"),
     )
 }
 BROWSER_NAMES = tuple(BROWSERS)
@@ -201,6 +223,8 @@ def manifest_dir(
     """
     env = os.environ if env is None else env
     platform = platform or sys.platform
+    if not available_on(browser, platform):
+        return []
     if platform == "win32":
         return [launcher_dir(scope == "system", env, platform)]
     if scope == "profile":
@@ -222,6 +246,10 @@ def manifest_dir(
     return [config / browser.linux_user / "NativeMessagingHosts"]
 
 
+def available_on(browser: Browser, platform: str | None = None) -> bool:
+    return (platform or sys.platform) in browser.platforms
+
+
 def registry_hive(system: bool) -> str:
     return "HKEY_LOCAL_MACHINE" if system else "HKEY_CURRENT_USER"
 
@@ -230,6 +258,8 @@ def is_present(browser: Browser, env: Env | None = None, platform: str | None = 
     """Best guess whether the browser is installed natively for this user (Linux and macOS)."""
     env = os.environ if env is None else env
     platform = platform or sys.platform
+    if not available_on(browser, platform):
+        return False
     if platform == "darwin":
         home_app = _home(env) / "Applications" / browser.mac_app
         return (_under_root(env, "/Applications") / browser.mac_app).exists() or home_app.exists()
@@ -237,8 +267,8 @@ def is_present(browser: Browser, env: Env | None = None, platform: str | None = 
         return False
     # A profile the browser made itself (our own install creates NativeMessagingHosts/, so that
     # folder alone proves nothing).
-    if browser.name == "firefox":
-        made = _home(env) / ".mozilla" / "firefox" / "profiles.ini"
+    if browser.name in _PROFILES_INI:
+        made = _home(env) / _PROFILES_INI[browser.name]
     elif browser.family == "firefox":  # a fork keeps profiles.ini in its own dot folder
         made = _home(env) / Path(browser.linux_user).parts[0] / "profiles.ini"
     else:
@@ -251,6 +281,10 @@ def is_present(browser: Browser, env: Env | None = None, platform: str | None = 
         if found and not _is_snap_wrapper(found, env):
             return True
     return False
+
+
+# Where a Firefox-family browser keeps profiles.ini when its manifest folder does not tell.
+_PROFILES_INI = {"firefox": ".mozilla/firefox/profiles.ini", "zen": ".zen/profiles.ini"}
 
 
 def _is_snap_wrapper(found: str, env: Env) -> bool:

@@ -10,45 +10,44 @@ registry only, so there the manifest is written and the registry key is left to 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ucc_webhooks.constants import HOST_NAME
+from ucc_webhooks.install.files import write_atomic, write_launcher
 from ucc_webhooks.install.manifest import check_manifest, render_manifest
+from ucc_webhooks.install.report import Report
 
 __all__ = ["run_manifest_dir"]
 
 
-def run_manifest_dir(args: argparse.Namespace, platform: str, callers: dict[str, list[str]]) -> int:
-    from ucc_webhooks.install.installer import line, write_atomic, write_launcher
-
+def run_manifest_dir(args: argparse.Namespace, platform: str, callers: dict[str, list[str]], out: Report) -> int:
     folder = Path(args.manifest_dir).expanduser().absolute()
     path = folder / f"{HOST_NAME}.json"
     if args.command == "uninstall":
         if path.is_file():
             path.unlink()
-            line("manifest", "removed", path)
+            out.line("manifest", "removed", path)
         else:
-            line("manifest", "absent", path)
+            out.line("manifest", "absent", path)
         return 0
     if not getattr(args, "family", None):
-        print("error: --manifest-dir needs --family chromium|firefox (which template the browser reads)", file=sys.stderr)
+        out.fail("error: --manifest-dir needs --family chromium|firefox (which template the browser reads)")
         return 2
     scope = "system" if args.system else "user"
     try:
-        launcher = write_launcher(scope, platform, callers)
+        launcher = write_launcher(scope, platform, callers, out)
         write_atomic(path, render_manifest(args.family, launcher, callers), 0o644)
     except PermissionError as e:
-        print(f"error: {e.strerror}: {e.filename}", file=sys.stderr)
+        out.fail(f"error: {e.strerror}: {e.filename}")
         return 1
     checks, _ = check_manifest(path, args.family, platform, callers)
     bad = [c for c in checks if not c.ok]
     if bad:
-        line(args.family, "FAILED", path, "; ".join(c.detail for c in bad))
+        out.line(args.family, "FAILED", path, "; ".join(c.detail for c in bad))
         return 1
-    line(args.family, "written", path, f"checked: valid JSON, launcher executable, {checks[-1].detail}")
+    out.line(args.family, "written", path, f"checked: valid JSON, launcher executable, {checks[-1].detail}")
     if platform == "win32":
-        print(f"{'':<20}Windows browsers read manifests only through the registry: point the browser's "
-              f"NativeMessagingHosts\\{HOST_NAME} key at {path}.")
-    print("Done. Restart the browser, then check with `ucc-webhooks doctor`.")
+        out.note("Windows browsers read manifests only through the registry: point the browser's "
+                 f"NativeMessagingHosts\\{HOST_NAME} key at {path}.")
+    out.done("Done. Restart the browser, then check with `ucc-webhooks doctor`.")
     return 0

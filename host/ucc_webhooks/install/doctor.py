@@ -27,6 +27,7 @@ from ucc_webhooks.install.browsers import (
     BROWSER_NAMES,
     BROWSERS,
     Browser,
+    available_on,
     detect_sandboxed,
     is_present,
     manifest_dir,
@@ -170,10 +171,25 @@ def _candidates(browser: Browser, profile: Path | None) -> list[tuple[str, Path]
 
 
 def _browsers(names: list[str] | None, profile: Path | None, emit, links: list[Link]) -> list[Browser]:
+    here = [b for b in BROWSERS.values() if available_on(b)]
     if names:
-        return list(BROWSERS.values()) if "all" in names else [BROWSERS[n] for n in dict.fromkeys(names)]
-    chosen = [b for b in BROWSERS.values() if any(p.is_file() for _, p in _candidates(b, profile))]
-    for b in BROWSERS.values():
+        named = here if "all" in names else [BROWSERS[n] for n in dict.fromkeys(names)]
+        for b in [b for b in named if not available_on(b)]:
+            link = Link(b.name, "manifest", False, f"{b.label} does not exist on this operating system",
+                        "for a build that does, use `ucc-webhooks install --manifest-dir DIR --family chromium|firefox`")
+            links.append(link)
+            emit(link)
+        return [b for b in named if available_on(b)]
+    chosen: list[Browser] = []
+    for b in here:
+        paths = [p for _, p in _candidates(b, profile)]
+        if not any(p.is_file() for p in paths):
+            continue
+        # Zen reads Firefox's very files: name it only where Zen itself is installed.
+        twin = any([p for _, p in _candidates(c, profile)] == paths for c in chosen)
+        if not twin or is_present(b):
+            chosen.append(b)
+    for b in here:
         if b not in chosen and is_present(b):
             note = Link(b.name, "manifest", None, f"{b.label} is installed but has no UCC Webhooks manifest",
                         f"if you phone in {b.label}: {_install_fix(b, 'profile' if profile else 'user', profile)}")

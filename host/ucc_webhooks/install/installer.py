@@ -5,14 +5,15 @@
 What it writes, per user (default), for all users (`--system`, needs root/administrator) or for
 one browser profile started with `--user-data-dir=DIR` (`--profile-dir DIR`):
 
-1. the launcher (`install_manifest.render_launcher`) in `install_paths.launcher_dir`: the per-user
-   data folder, or a system folder for `--system`;
+1. the launcher (`files.write_launcher`: a shell script, on Windows an executable) in
+   `browsers.launcher_dir`: the per-user data folder, or a system folder for `--system`;
 2. one manifest per browser, from `manifests/<family>.json`, in the folder the browser reads
-   (`install_paths.BROWSERS`); on Windows into the launcher folder, plus a registry key
+   (`browsers.BROWSERS`); on Windows into the launcher folder, plus a registry key
    `HKCU|HKLM\\Software\\<vendor>\\NativeMessagingHosts\\org.uccwebhooks.host` whose default
    value is the manifest's path (`registry_entries`, written through a `RegistryWriter`).
 
-Then it reads back what it wrote (`install_manifest.check_manifest`) and prints one line per file.
+Then it reads back what it wrote (`manifest.check_manifest`) and prints one line per file
+(`report.Report`; with `--json` one object for scripts).
 Snap and flatpak browsers get an explanation instead of a manifest they could not use.
 
 `nativemessaging-ng`'s installer (`nativemessaging.install`) does not fit here, so it is not
@@ -25,11 +26,8 @@ a fresh `~/.config/chromium`), registers Chromium on Windows under Chrome's key 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -38,23 +36,18 @@ from ucc_webhooks.install.browsers import (
     BROWSER_NAMES,
     BROWSERS,
     Browser,
-    data_dir,
+    available_on,
     detect_sandboxed,
     is_present,
     launcher_dir,
     manifest_dir,
     manifest_file_name,
 )
-from ucc_webhooks.install.manifest import (
-    check_manifest,
-    launcher_name,
-    python_for_launcher,
-    pythonpath_for_launcher,
-    render_launcher,
-    render_manifest,
-)
+from ucc_webhooks.install.files import remove_launcher, write_atomic, write_launcher
+from ucc_webhooks.install.manifest import check_manifest, launcher_name, python_for_launcher, render_manifest
 from ucc_webhooks.install.registry import RegistryWriter, WinRegWriter, registry_entries
-from ucc_webhooks.native.callers import CALLERS_FILE_NAME, split_ids
+from ucc_webhooks.install.report import Report
+from ucc_webhooks.native.callers import split_ids
 
 __all__ = ["RegistryWriter", "WinRegWriter", "configure", "registry_entries", "run", "select_browsers"]
 
@@ -81,6 +74,8 @@ def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
                                  "amlncininjibhhckajeabpanpcfpeeig and ucc-webhooks@uccwebhooks.org)")
         parser.add_argument("--family", choices=["chromium", "firefox"],
                             help="with --manifest-dir: which manifest to write there")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object: each file and registry key with what happened to it")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--manifest-dir", type=Path, metavar="DIR",
                        help="write the manifest into DIR for a browser not in the list (needs --family when installing)")
@@ -91,111 +86,84 @@ def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
 
 def select_browsers(names: list[str] | None, platform: str, command: str = "install") -> list[Browser]:
     """Without --browser: `install` serves the browsers found here (all on Windows, where a
-    registry key costs nothing), `uninstall` removes from all."""
+    registry key costs nothing), `uninstall` removes from all. Browsers that do not exist on this
+    operating system (Arc on Linux) are left out of `all`."""
     if not names and command == "install" and platform != "win32":
-        return [b for b in BROWSERS.values() if is_present(b, platform=platform)]
+        return [b for b in BROWSERS.values() if available_on(b, platform) and is_present(b, platform=platform)]
     if not names or "all" in names:
-        return list(BROWSERS.values())
+        return [b for b in BROWSERS.values() if available_on(b, platform)]
     return [BROWSERS[n] for n in dict.fromkeys(names)]
 
 
 def run(args: argparse.Namespace, platform: str | None = None, registry: RegistryWriter | None = None) -> int:
     platform = platform or sys.platform
+    out = Report(args.command, bool(getattr(args, "json", False)))
+    return out.finish(_run(args, platform, registry, out))
+
+
+def _run(args: argparse.Namespace, platform: str, registry: RegistryWriter | None, out: Report) -> int:
     try:
         callers = split_ids(getattr(args, "extension_ids", None))
     except ValueError as e:
-        print(f"error: {e}", file=sys.stderr)
+        out.fail(f"error: {e}")
         return 2
     if getattr(args, "manifest_dir", None):
         from ucc_webhooks.install.custom import run_manifest_dir
 
-        return run_manifest_dir(args, platform, callers)
+        return run_manifest_dir(args, platform, callers, out)
     browsers = select_browsers(args.browser, platform, args.command)
+    missing = [b for b in browsers if not available_on(b, platform)]
+    if missing:
+        names = ", ".join(f"{b.label} ({' and '.join(_OS_NAMES[p] for p in b.platforms)})" for b in missing)
+        out.fail(f"error: not made for this operating system: {names}.",
+                 "For a build that exists here, use --manifest-dir DIR --family chromium|firefox.")
+        return 2
     if not browsers:
-        print("No browser found on this machine. Name it: ucc-webhooks "
-              f"{args.command} --browser {'|'.join(BROWSER_NAMES)}|all", file=sys.stderr)
+        out.fail("No browser found on this machine. Name it: ucc-webhooks "
+                 f"{args.command} --browser {'|'.join(BROWSER_NAMES)}|all")
         return 2
     scope = "profile" if args.profile_dir else "system" if args.system else "user"
     if scope == "profile":
         if platform == "win32":
-            print(WINDOWS_PROFILE_NOTE, file=sys.stderr)
+            out.fail(WINDOWS_PROFILE_NOTE)
             return 2
         if all(b.family == "firefox" for b in browsers):
-            print(FIREFOX_PROFILE_NOTE, file=sys.stderr)
+            out.fail(FIREFOX_PROFILE_NOTE)
             return 2
         args.profile_dir = args.profile_dir.expanduser().absolute()
     if platform == "win32" and registry is None:
         registry = WinRegWriter()
     try:
         if args.command == "uninstall":
-            return _uninstall(browsers, scope, args.profile_dir, platform, registry)
-        return _install(browsers, scope, args.profile_dir, platform, registry, callers)
+            return _uninstall(browsers, scope, args.profile_dir, platform, registry, out)
+        return _install(browsers, scope, args.profile_dir, platform, registry, callers, out)
     except PermissionError as e:
-        print(f"error: {e.strerror}: {e.filename}", file=sys.stderr)
+        again = ""
         if scope == "system":
             again = " ".join([args.command, "--system", *(f"--browser {b}" for b in (args.browser or []))])
-            print(f"Run it as root/administrator: sudo {python_for_launcher()} -m ucc_webhooks {again}", file=sys.stderr)
+            again = f"Run it as root/administrator: sudo {python_for_launcher()} -m ucc_webhooks {again}"
+        out.fail(f"error: {e.strerror}: {e.filename}", *([again] if again else []))
         return 1
 
 
-def line(who: str, status: str, what: object, detail: str = "") -> None:
-    print(f"{who:<9} {status:<9} {what}" + (f"  ({detail})" if detail else ""))
+_OS_NAMES = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}
 
 
-def write_atomic(path: Path, text: str, mode: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def write_launcher(scope: str, platform: str, callers: dict[str, list[str]]) -> Path:
-    """The launcher and, beside it, the ids the host serves (`native.callers`)."""
-    system = scope == "system"
-    if not system:  # the data folder holds the database: only its owner may enter it
-        home = data_dir(platform=platform)
-        if not home.exists():
-            home.mkdir(parents=True, mode=0o700)
-    folder = launcher_dir(system, platform=platform)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o755 if system else 0o700)
-    launcher = folder / launcher_name(platform)
-    python = python_for_launcher()
-    pinned = None if system or not os.environ.get("UCC_WEBHOOKS_HOME") else os.path.abspath(os.environ["UCC_WEBHOOKS_HOME"])
-    callers_file = folder / CALLERS_FILE_NAME
-    write_atomic(callers_file, json.dumps(callers, indent=2) + "\n", 0o644)
-    write_atomic(launcher, render_launcher(platform, python, pinned, pythonpath_for_launcher(python),
-                                            None if platform == "win32" else str(callers_file)), 0o755)
-    line("launcher", "written", launcher, f"runs {python} -m ucc_webhooks host")
-    ids = [*callers["allowed_origins"], *callers["allowed_extensions"]]
-    line("ids", "written", callers_file, "the host serves " + ", ".join(ids))
-    if system and python.startswith(("/home/", "/Users/", "/root/", str(Path.home()) + os.sep)):
-        line("launcher", "warning", python,
-              "this Python is inside a home folder, which other users may not read; for --system install "
-              "into a shared environment, e.g. `python3 -m venv /opt/ucc-webhooks && /opt/ucc-webhooks/bin/pip install ucc-webhooks`")
-    return launcher
-
-
-def _sandbox_notes(browsers: Iterable[Browser], platform: str) -> None:
+def _sandbox_notes(browsers: Iterable[Browser], platform: str, out: Report) -> None:
     for browser in browsers:
         for box in detect_sandboxed(browser, platform=platform):
-            line(browser.name, f"{box.kind}", box.where, "")
-            print(f"{'':<20}{box.explanation}")
+            out.line(browser.name, f"{box.kind}", box.where, "")
+            out.note(box.explanation)
 
 
 def _install(browsers: list[Browser], scope: str, profile_dir: Path | None, platform: str,
-             registry: RegistryWriter | None, callers: dict[str, list[str]]) -> int:
+             registry: RegistryWriter | None, callers: dict[str, list[str]], out: Report) -> int:
     if scope == "profile":
         for b in [b for b in browsers if b.family == "firefox"]:
-            line(b.name, "skipped", profile_dir, FIREFOX_PROFILE_NOTE)
+            out.line(b.name, "skipped", profile_dir, FIREFOX_PROFILE_NOTE)
         browsers = [b for b in browsers if b.family != "firefox"]
-    _sandbox_notes(browsers, platform)
-    launcher = write_launcher(scope, platform, callers)
+    _sandbox_notes(browsers, platform, out)
+    launcher = write_launcher(scope, platform, callers, out)
     failed = False
     written: dict[Path, str] = {}
     for browser in browsers:
@@ -209,47 +177,47 @@ def _install(browsers: list[Browser], scope: str, profile_dir: Path | None, plat
             shared = f"; shared with {written[path]}" if written[path] != browser.name else ""
             if bad:
                 failed = True
-                line(browser.name, "FAILED", path, "; ".join(c.detail for c in bad))
+                out.line(browser.name, "FAILED", path, "; ".join(c.detail for c in bad))
             else:
-                line(browser.name, "written", path, f"checked: valid JSON, launcher executable, {checks[-1].detail}{shared}")
+                out.line(browser.name, "written", path, f"checked: valid JSON, launcher executable, {checks[-1].detail}{shared}")
             if platform == "win32" and registry is not None:
                 for hive, key, value in registry_entries([browser], scope == "system", path):
                     registry.set_default(hive, key, value)
                     ok = registry.get_default(hive, key) == value
                     failed |= not ok
-                    line(browser.name, "written" if ok else "FAILED", f"{hive}\\{key}", f"default value = {value}")
+                    out.line(browser.name, "written" if ok else "FAILED", f"{hive}\\{key}", f"default value = {value}")
             if browser.name == "brave" and scope == "profile":
-                print(f"{'':<20}Brave reads only its own folder ~/.config/BraveSoftware/Brave-Browser, whatever "
-                      "--user-data-dir says: also run `ucc-webhooks install --browser brave`.")
+                out.note("Brave reads only its own folder ~/.config/BraveSoftware/Brave-Browser, whatever "
+                         "--user-data-dir says: also run `ucc-webhooks install --browser brave`.")
     if failed:
-        print("Some files did not check out; see the lines marked FAILED.")
+        out.done("Some files did not check out; see the lines marked FAILED.")
         return 1
     names = ", ".join(b.label for b in browsers)
-    print(f"Done. Restart {names}, load the extension, then run `ucc-webhooks doctor"
-          + (f" --profile-dir {profile_dir}" if profile_dir else "") + "`.")
+    out.done(f"Done. Restart {names}, load the extension, then run `ucc-webhooks doctor"
+             + (f" --profile-dir {profile_dir}" if profile_dir else "") + "`.")
     return 0
 
 
 def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, platform: str,
-               registry: RegistryWriter | None) -> int:
+               registry: RegistryWriter | None, out: Report) -> int:
     launcher = launcher_dir(scope == "system", platform=platform) / launcher_name(platform)
     for browser in browsers:
         if platform == "win32" and registry is not None:
             path = manifest_dir(browser, scope, platform=platform)[0] / manifest_file_name(browser, platform)
             for hive, key, _ in registry_entries([browser], scope == "system", path):
                 if registry.get_default(hive, key) is None:
-                    line(browser.name, "absent", f"{hive}\\{key}")
+                    out.line(browser.name, "absent", f"{hive}\\{key}")
                 else:
                     registry.delete_key(hive, key)
-                    line(browser.name, "removed", f"{hive}\\{key}")
+                    out.line(browser.name, "removed", f"{hive}\\{key}")
             continue
         for folder in manifest_dir(browser, scope, platform=platform, profile_dir=profile_dir):
             path = folder / manifest_file_name(browser, platform)
             if path.is_file() or path.is_symlink():
                 path.unlink()
-                line(browser.name, "removed", path)
+                out.line(browser.name, "removed", path)
             else:
-                line(browser.name, "absent", path)
+                out.line(browser.name, "absent", path)
     # What nothing refers to any more goes: Windows manifests no key names, and the launcher.
     still = _manifests_in_use(scope, profile_dir, platform, registry)
     if platform == "win32" and registry is not None:
@@ -257,16 +225,12 @@ def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, pl
             path = launcher.parent / f"{HOST_NAME}.{family}.json"
             if path.exists() and str(path) not in still:
                 path.unlink()
-                line(family, "removed", path)
+                out.line(family, "removed", path)
     users = [m for m in still if _launcher_of(Path(m)) == str(launcher)]
     if launcher.exists() and not users:
-        launcher.unlink()
-        line("launcher", "removed", launcher)
-        with contextlib.suppress(FileNotFoundError):
-            (launcher.parent / CALLERS_FILE_NAME).unlink()
-            line("ids", "removed", launcher.parent / CALLERS_FILE_NAME)
+        remove_launcher(launcher, out)
     elif launcher.exists():
-        line("launcher", "kept", launcher, f"still used by {', '.join(users)}")
+        out.line("launcher", "kept", launcher, f"still used by {', '.join(users)}")
     return 0
 
 

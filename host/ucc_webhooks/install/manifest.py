@@ -1,7 +1,8 @@
 """The host manifest and its launcher: render them from the templates, and check them.
 
 `render_manifest` fills `manifests/<family>.json` with the launcher's absolute path.
-`render_launcher` writes the small script the browser starts: it runs the host with the Python
+`render_launcher` writes the small script the browser starts (on Windows an executable,
+`install.winlauncher`): it runs the host with the Python
 the package is installed into (`sys.executable`, as it is: a venv's `bin/python` must not be
 resolved to the interpreter it links to, or the venv is lost), never a `python` found on PATH.
 `check_manifest` is the one judgement of "is this manifest right", used by `install` after
@@ -22,8 +23,15 @@ from pathlib import Path
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME, VERSION
 from ucc_webhooks.native.callers import CALLERS_ENV, DEFAULT_CALLERS
 
+# Earlier installs on Windows wrote a `.bat` (it breaks on a non-ASCII user folder); install
+# and uninstall remove it.
+WINDOWS_LAUNCHER_NAME = "ucc-webhooks-host.exe"
+LEGACY_WINDOWS_LAUNCHER_NAME = "ucc-webhooks-host.bat"
+
 __all__ = [
     "LAUNCHER_PLACEHOLDER",
+    "LEGACY_WINDOWS_LAUNCHER_NAME",
+    "WINDOWS_LAUNCHER_NAME",
     "ManifestCheck",
     "browser_launch_args",
     "check_manifest",
@@ -85,7 +93,7 @@ def browser_launch_args(family: str, manifest_path: Path, caller: str | None = N
 
 
 def launcher_name(platform: str | None = None) -> str:
-    return "ucc-webhooks-host.bat" if (platform or sys.platform) == "win32" else "ucc-webhooks-host"
+    return WINDOWS_LAUNCHER_NAME if (platform or sys.platform) == "win32" else "ucc-webhooks-host"
 
 
 def python_for_launcher() -> str:
@@ -114,24 +122,13 @@ def render_launcher(
     pythonpath: str | None = None,
     callers_file: str | None = None,
 ) -> str:
-    """The launcher script. `pinned_home` is `UCC_WEBHOOKS_HOME` as set during `install` (used only
+    """The launcher script (Linux, macOS; Windows: `install.winlauncher`). `pinned_home` is `UCC_WEBHOOKS_HOME` as set during `install` (used only
     when the browser's environment has none); `pythonpath` see `pythonpath_for_launcher`;
     `callers_file` the ids the host serves (`native.callers`)."""
     platform = platform or sys.platform
-    python = python or python_for_launcher()
     if platform == "win32":
-        lines = [
-            "@echo off",
-            f"rem UCC Webhooks native-messaging host launcher, written by `ucc-webhooks install` {VERSION}.",
-            "rem The browser starts this file; it runs the host with the Python it was installed into.",
-            "setlocal",
-        ]
-        if pinned_home:
-            lines.append(f'if not defined UCC_WEBHOOKS_HOME set "UCC_WEBHOOKS_HOME={pinned_home}"')
-        if pythonpath:
-            lines.append(f'set "PYTHONPATH={pythonpath};%PYTHONPATH%"')
-        lines.append(f'"{python}" -m ucc_webhooks host %*')
-        return "\r\n".join(lines) + "\r\n"
+        raise ValueError("the Windows launcher is an executable: install.winlauncher.build")
+    python = python or python_for_launcher()
     lines = [
         "#!/bin/sh",
         f"# UCC Webhooks native-messaging host launcher, written by `ucc-webhooks install` {VERSION}.",

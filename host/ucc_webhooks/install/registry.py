@@ -23,7 +23,7 @@ __all__ = ["RegistryWriter", "WinRegWriter", "registry_entries"]
 def registry_entries(browsers: Iterable[Browser], system: bool, manifest: Path) -> list[tuple[str, str, str]]:
     """(hive, key, default value) per browser: a subkey named after the host whose default value
     is the manifest's path, e.g. HKEY_CURRENT_USER, Software\\Chromium\\NativeMessagingHosts\\org.uccwebhooks.host."""
-    return [(registry_hive(system), f"{b.registry}\\{HOST_NAME}", str(manifest)) for b in browsers]
+    return [(registry_hive(system), f"{b.registry}\\{HOST_NAME}", str(manifest)) for b in browsers if b.registry]
 
 
 class RegistryWriter(Protocol):
