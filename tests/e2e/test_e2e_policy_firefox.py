@@ -11,10 +11,12 @@ file is absent, `distribution/policies.json` beside the binary); `/etc/firefox-e
 not read. Firefox reads exactly that one file name, so `MachinePolicy` refuses to run over a
 policy the machine already has, and removes only the file it made.
 
-Signing: the packed XPI is unsigned. Firefox ESR (unlike release) honours the profile pref
-`xpinstall.signatures.required = false`, which the test sets through the Selenium options: browser
-configuration, like the fake media devices, not a change to the add-on. An administrator ships a
-Mozilla-signed XPI instead (README, "For administrators").
+Signing: the packed XPI is unsigned. Firefox ESR (unlike release) honours the pref
+`xpinstall.signatures.required = false`. The test sets it as a profile pref through the Selenium
+options (browser configuration, like the fake media devices, not a change to the add-on), and once
+more from the machine policy itself (`Preferences`, locked), the way an administrator of ESR
+desktops could. An administrator should ship a Mozilla-signed XPI instead (README, "For
+administrators").
 
 The policy reaches every Firefox on this computer, so the test runs only with CI=true or
 UCC_WEBHOOKS_E2E_MACHINE_POLICY=1 (and as root), and removes the file (and the folders it made)
@@ -42,7 +44,7 @@ from .e2e_support import CALLER
 pytestmark = pytest.mark.browser
 
 FIREFOX_POLICIES = Path("/etc/firefox/policies")
-UNSIGNED_OK = {"xpinstall.signatures.required": False}
+NO_SIGNATURE_CHECK = {"xpinstall.signatures.required": False}
 
 # Chrome context (what about:policies shows): did Firefox read our file, and which add-ons does it
 # force? Read once at startup, before Marionette answers, so no wait is needed.
@@ -81,12 +83,17 @@ def packed(tmp_path, softphone_server):
         yield json.loads(done.stdout), server
 
 
-def test_policy_installs_the_xpi_and_a_call_pops_the_crm(packed, tmp_path, sip, softphone_server, receiver, remote):
+@pytest.mark.parametrize("unsigned_by", ["profile pref", "policy"])
+def test_policy_installs_the_xpi_and_a_call_pops_the_crm(unsigned_by, packed, tmp_path, sip, softphone_server,
+                                                         receiver, remote):
     info, server = packed
     policy = json.loads(Path(info["files"]["firefox"]).read_text())
     addon = policy["policies"]["ExtensionSettings"][FIREFOX_EXTENSION_ID]
     assert addon == {"installation_mode": "force_installed", "install_url": server.url("ucc-webhooks.xpi")}
     assert policy["policies"]["3rdparty"]["Extensions"][FIREFOX_EXTENSION_ID]["queueRule"] == {"header": "X-Queue"}
+    if unsigned_by == "policy":
+        policy["policies"]["Preferences"] = {
+            key: {"Value": value, "Status": "locked"} for key, value in NO_SIGNATURE_CHECK.items()}
 
     host = HostEnv(tmp_path / "host")
     host.install_firefox()  # HOME is the throwaway one: ~/.mozilla/native-messaging-hosts/ there
@@ -96,7 +103,8 @@ def test_policy_installs_the_xpi_and_a_call_pops_the_crm(packed, tmp_path, sip, 
     there_before = [p for p in (FIREFOX_POLICIES, FIREFOX_POLICIES.parent) if p.exists()]
     with MachinePolicy(FIREFOX_POLICIES, policy, file_name="policies.json") as written:
         session = lab_browser.firefox(tmp_path / "profile", None, env=host.environ,
-                                      log_path=tmp_path / "geckodriver.log", prefs=UNSIGNED_OK)
+                                      log_path=tmp_path / "geckodriver.log",
+                                      prefs=NO_SIGNATURE_CHECK if unsigned_by == "profile pref" else None)
         try:
             driver = session.driver
             driver.set_script_timeout(10)
