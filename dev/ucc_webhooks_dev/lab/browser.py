@@ -192,8 +192,10 @@ def chromium(profile_dir: Path, extension_dir: Path | None = None, env: dict[str
 
 
 def firefox(profile_root: Path, addon_zip: Path | None = None, env: dict[str, str] | None = None,
-            log_path: Path | None = None, headless: bool = True) -> BrowserSession:
-    """Start Firefox (headless unless told); `env` reaches Firefox (set HOME there for the native manifest)."""
+            log_path: Path | None = None, headless: bool = True, prefs: dict[str, object] | None = None) -> BrowserSession:
+    """Start Firefox (headless unless told); `env` reaches Firefox (set HOME there for the native manifest).
+
+    `prefs` are profile preferences on top of the lab's (e.g. `xpinstall.signatures.required`)."""
     from selenium import webdriver
     from selenium.webdriver.firefox.service import Service
 
@@ -204,7 +206,7 @@ def firefox(profile_root: Path, addon_zip: Path | None = None, env: dict[str, st
     # Marionette refuses to navigate to moz-extension:// pages; the lab opens them from the
     # browser's chrome context instead, which needs this switch (Firefox 138+).
     options.add_argument("-remote-allow-system-access")
-    for key, value in FIREFOX_PREFS.items():
+    for key, value in {**FIREFOX_PREFS, **(prefs or {})}.items():
         options.set_preference(key, value)
     profile_root.mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, **(env or {}), "TMPDIR": str(profile_root)}

@@ -2,8 +2,9 @@
 
 A machine policy reaches every browser of this computer, so it is written only when the run says
 it may (`CI=true`, or `UCC_WEBHOOKS_E2E_MACHINE_POLICY=1` on a machine you own), under a name of its
-own, and removed on leaving the `with` block whatever happened there, together with the folders
-it had to create. `FileServer` serves the packed extension and its update manifest on 127.0.0.1.
+own where the browser allows one (Firefox does not: there an existing file is refused, never
+overwritten), and removed on leaving the `with` block whatever happened there, together with the
+folders it had to create. `FileServer` serves the packed extension and its update manifest on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -33,24 +34,49 @@ def may_write_machine_policy() -> str | None:
 
 
 class MachinePolicy:
-    """`with MachinePolicy(Path("/etc/chromium/policies/managed"), {...}) as path:`"""
+    """`with MachinePolicy(Path("/etc/chromium/policies/managed"), {...}) as path:`
+
+    Chromium reads every `*.json` in its folder, so by default the file gets a name of its own.
+    Firefox reads exactly one name (`policies.json`), so there `file_name` is given, and the
+    file may already be the machine's real policy: it is never overwritten (FileExistsError), and
+    on leaving only the file this object created is removed, not one put in its place.
+    """
 
     def __init__(self, folder: Path, policy: dict, file_name: str | None = None) -> None:
         self.folder = Path(folder)
         self.policy = policy
         self.path = self.folder / (file_name or f"ucc-webhooks-e2e-{uuid.uuid4().hex[:8]}.json")
         self._created: list[Path] = []
+        # (device, inode, bytes) of the file we created: an inode number alone is reused at once
+        # by a file written in its place, so the content is compared as well.
+        self._ours: tuple[int, int, bytes] | None = None
 
     def __enter__(self) -> Path:
         problem = may_write_machine_policy()
         if problem:
             raise PermissionError(problem)
         missing = [p for p in [self.folder, *self.folder.parents] if not p.exists()]
-        for folder in reversed(missing):
-            folder.mkdir(mode=0o755)
-            self._created.append(folder)
         try:
-            self.path.write_text(json.dumps(self.policy, indent=2), encoding="utf-8")
+            for folder in reversed(missing):
+                folder.mkdir(mode=0o755)
+                self._created.append(folder)
+            data = json.dumps(self.policy, indent=2).encode("utf-8")
+            try:
+                # "x": created here or not at all, so an existing policy is never touched (no race
+                # between a check and the write).
+                with open(self.path, "xb", buffering=0) as f:
+                    try:
+                        if f.write(data) != len(data):
+                            raise OSError(f"short write to {self.path}")
+                    except BaseException:
+                        self.path.unlink()  # made a moment ago, by us
+                        raise
+                    st = os.fstat(f.fileno())
+                self._ours = (st.st_dev, st.st_ino, data)
+            except FileExistsError:
+                raise FileExistsError(
+                    f"{self.path} exists and is not ours: this machine has a browser policy of its own, "
+                    "left untouched (a leftover of a killed test run names ucc-webhooks; remove it then)") from None
             self.path.chmod(0o644)
         except BaseException:
             self.__exit__()
@@ -58,7 +84,12 @@ class MachinePolicy:
         return self.path
 
     def __exit__(self, *exc: object) -> None:
-        self.path.unlink(missing_ok=True)
+        if self._ours is not None:
+            with contextlib.suppress(FileNotFoundError):
+                st = self.path.stat()
+                if (st.st_dev, st.st_ino, self.path.read_bytes()) == self._ours:  # not one put in its place
+                    self.path.unlink()
+            self._ours = None
         for folder in reversed(self._created):  # deepest first
             with contextlib.suppress(OSError):  # someone else put something there meanwhile: theirs to keep
                 folder.rmdir()

@@ -6,7 +6,9 @@ URL>") and, for the settings, `3rdparty.extensions.<id>` (Linux: a JSON file in 
 `policies/managed/` folder; Windows: registry values below `Software\\Policies\\<vendor>`, where
 lists and objects are given as JSON text; macOS: a configuration profile with the same keys).
 Firefox reads `policies.json`: `ExtensionSettings` with `installation_mode: force_installed` and
-`3rdparty.Extensions.<id>`.
+`3rdparty.Extensions.<id>`. It reads one such file only (Linux: `/etc/firefox/policies/`, else
+`distribution/` beside the binary), so the snippet is a whole file, to be merged into a desktop's
+existing one (proven in Firefox ESR by `tests/e2e/test_e2e_policy_firefox.py`).
 """
 
 from __future__ import annotations
