@@ -253,3 +253,13 @@ def test_install_json_reports_every_file_and_key(tmp_path, monkeypatch, capsys):
     removed = json.loads(capsys.readouterr().out)
     assert {i["who"] for i in removed["items"] if i["status"] == "removed"} >= {"chrome", "firefox", "launcher"}
     assert registry.keys == {}
+
+
+def test_windows_install_without_distlib_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    monkeypatch.delenv("UCC_WEBHOOKS_HOME", raising=False)
+    monkeypatch.setitem(sys.modules, "distlib", None)  # as if the package were not installed
+    args = Namespace(command="install", browser=["chrome"], system=False, profile_dir=None, json=True)
+    assert installer.run(args, platform="win32", registry=FakeRegistry()) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and "pip install distlib" in report["error"]

@@ -144,6 +144,9 @@ def _run(args: argparse.Namespace, platform: str, registry: RegistryWriter | Non
             again = f"Run it as root/administrator: sudo {python_for_launcher()} -m ucc_webhooks {again}"
         out.fail(f"error: {e.strerror}: {e.filename}", *([again] if again else []))
         return 1
+    except RuntimeError as e:  # the Windows launcher's stub is missing (distlib not installed)
+        out.fail(f"error: {e}")
+        return 1
 
 
 _OS_NAMES = {"linux": "Linux", "darwin": "macOS", "win32": "Windows"}
