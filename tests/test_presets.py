@@ -106,3 +106,13 @@ def test_cli_conditions_survive_export_and_import(home):
     assert imported.returncode == 0, imported.stderr
     [w] = json.loads(cli("list", "--json").stdout)
     assert w["conditions"]["queues"] == ["Sales", "Billing"]
+
+
+@pytest.mark.parametrize("preset_id", ["slack-missed-call"])
+def test_chat_presets_escape_what_the_caller_controls(preset_id):
+    """A caller named `<!channel>` must not ping the channel the message goes to."""
+    p = next(p for p in PRESETS if p["id"] == preset_id)
+    values = {**sample_values(p["trigger"]), "caller_name": "<!channel> & co", "caller": "<https://x.example|1>"}
+    body = render_body(Template.parse(p["body"], "body"), values, p["content_type"])
+    assert "<" not in body and ">" not in body
+    assert "&lt;!channel&gt; &amp; co" in json.loads(body)["text"]

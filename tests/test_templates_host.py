@@ -85,8 +85,9 @@ def test_internal_max_digits_setting_moves_the_line(host, receiver):
 
 @pytest.mark.parametrize("body,reason,params", [
     ('{"a": "{caller:ms}"}', "template_format_not_applicable",
-     {"name": "caller", "format": "ms", "formats": "e164, digits, national"}),
-    ('{"a": "{user:iso}"}', "template_no_formats", {"name": "user", "format": "iso"}),
+     {"name": "caller", "format": "ms", "formats": "e164, digits, national, slack"}),
+    ('{"a": "{user:iso}"}', "template_format_not_applicable", {"name": "user", "format": "iso", "formats": "slack"}),
+    ('{"a": {event:iso}}', "template_no_formats", {"name": "event", "format": "iso"}),
     ('{"a": "{event}"}', "template_event_position", {"field": "body"}),
 ])
 def test_formats_and_event_that_do_not_apply_are_refused_naming_both(host, receiver, body, reason, params):
@@ -149,3 +150,10 @@ def test_every_body_in_the_readme_arrives_as_json_with_the_values(host, receiver
     assert "{" + "caller" not in flat and "{time" not in flat and "{duration" not in flat
     values = {"030 1234567", "+49301234567", "agent200", "200"}
     assert any(v in flat for v in values) and (str(int(sent["started_at"])) in flat or "ms" in body or "{event}" in body)
+
+
+def test_slack_format_keeps_a_callers_name_from_pinging_the_channel(host, receiver):
+    got, _ = posted(host, receiver, '{"text": "Missed call from {caller_name:slack} ({caller:slack}), {caller_name}"}',
+                    caller_name="<!channel> & <https://evil.example|your bank>", caller="+49 30 <1>")
+    assert got == {"text": "Missed call from &lt;!channel&gt; &amp; &lt;https://evil.example|your bank&gt; (+49 30 &lt;1&gt;), "
+                           "<!channel> & <https://evil.example|your bank>"}

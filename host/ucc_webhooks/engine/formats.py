@@ -13,7 +13,7 @@ import datetime
 
 from ucc_webhooks.engine.triggers import placeholder_kind
 
-__all__ = ["EVENT_KEY", "FORMATS", "INTERNAL_KEY", "REGION_KEY", "apply_format", "formats_for"]
+__all__ = ["EVENT_KEY", "FORMATS", "INTERNAL_KEY", "REGION_KEY", "apply_format", "formats_for", "slack_escape"]
 
 REGION_KEY = "@region"
 INTERNAL_KEY = "@internal_max_digits"
@@ -21,10 +21,14 @@ EVENT_KEY = "@event"
 
 #: kind -> its formats, the default first. `datetime`, `iso_offset` and `minsec` go beyond the
 #: three the issue named: Pipedrive wants `2026-11-25 07:17:46`, Zoho `…+00:00` and `m:ss`.
+#: `slack` writes text (and a number as it came) for a Slack mrkdwn message: `&`, `<` and `>`
+#: escaped as Slack asks, because `<!channel>`, `<@U…>` and `<https://…|label>` in a caller's
+#: name would otherwise ping a whole channel or show a link the caller chose.
 FORMATS: dict[str, tuple[str, ...]] = {
     "time": ("unix", "ms", "iso", "iso_offset", "datetime"),
     "duration": ("s", "ms", "minsec"),
-    "number": ("e164", "digits", "national"),
+    "number": ("e164", "digits", "national", "slack"),
+    "text": ("slack",),
 }
 
 #: time placeholder -> the CallEvent field with its full precision (values hold whole seconds)
@@ -40,6 +44,8 @@ def apply_format(name: str, fmt: str | None, values: dict[str, object]) -> objec
     value = values.get(name)
     if fmt is None or value in (None, ""):
         return value
+    if fmt == "slack":
+        return slack_escape(str(value))
     kind = placeholder_kind(name)
     if kind == "time":
         return _time(name, fmt, value, values)
@@ -53,6 +59,11 @@ def apply_format(name: str, fmt: str | None, values: dict[str, object]) -> objec
     if kind == "number":
         return _number(str(value), fmt, values)
     return value
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters (api.slack.com, "Formatting text: escaping")."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _time(name: str, fmt: str, value: object, values: dict[str, object]) -> object:

@@ -123,8 +123,10 @@ PRESETS: tuple[dict, ...] = (
         "url": "https://hooks.slack.com/services/<T…>/<B…>/<secret>",
         "headers": {},
         "content_type": "application/json",
-        "body": '{"text": "Missed call from {caller_name} {caller}", "blocks": [{"type": "section", '
-                '"text": {"type": "mrkdwn", "text": "*Missed call* from {caller_name} ({caller}) for {user}, queue {queue}"}}]}',
+        # :slack escapes & < > in what the caller controls, so a name like <!channel> pings nobody
+        "body": '{"text": "Missed call from {caller_name:slack} {caller:slack}", "blocks": [{"type": "section", '
+                '"text": {"type": "mrkdwn", "text": "*Missed call* from {caller_name:slack} ({caller:slack}) '
+                'for {user:slack}, queue {queue:slack}"}}]}',
     },
     {
         "id": "full-event",
