@@ -43,3 +43,37 @@ def _call_is_observed(lab, receiver, remote, mode: str, user: str) -> None:
     assert 0 <= int(q(ended)["duration"]) <= 3
     assert_quiet(receiver, 3)
     assert fired(receiver) == ["incoming_call_ringing", "incoming_call_accepted", "incoming_call_ended"]
+
+
+def _shared_by_two_tabs(lab, receiver, remote, user: str) -> None:
+    """Two tabs of the web phone share one SharedWorker (one socket, one registration): each call
+    fires once, not once per tab, and closing the tab that started the worker does not blind us."""
+    hook_all(lab.host, receiver)
+    _open_sockets_page(lab, "shared", user)
+    first = lab.driver.current_window_handle
+    _open_sockets_page(lab, "shared", user)
+    second = lab.driver.current_window_handle
+    run = remote.call(user, "uac_remote_hangup", caller=CALLER, caller_name=CALLER_NAME, talk_ms=600)
+    one(receiver, "incoming_call_ended")
+    run.wait()
+    assert_quiet(receiver, 3)
+    assert fired(receiver) == ["incoming_call_ringing", "incoming_call_accepted", "incoming_call_ended"]
+
+    lab.driver.switch_to.window(first)
+    lab.driver.close()
+    lab.driver.switch_to.window(second)
+    receiver.requests.clear()
+    run = remote.call(user, "uac_remote_hangup", caller="+4930999999", caller_name=CALLER_NAME, talk_ms=600)
+    ended = one(receiver, "incoming_call_ended")
+    run.wait()
+    assert q(ended)["caller"] == "+4930999999"
+    assert_quiet(receiver, 3)
+    assert fired(receiver) == ["incoming_call_ringing", "incoming_call_accepted", "incoming_call_ended"]
+
+
+def test_a_shared_worker_of_two_tabs_fires_once_per_call(chromium, receiver, remote):
+    _shared_by_two_tabs(chromium, receiver, remote, "agent207")
+
+
+def test_a_shared_worker_of_two_tabs_fires_once_per_call_in_firefox(firefox, receiver, remote):
+    _shared_by_two_tabs(firefox, receiver, remote, "agent208")
