@@ -4,7 +4,7 @@ import { portless } from "./settings.js";
 export const OBSERVER_ID = "ucc-webhooks-observer";
 export const BRIDGE_ID = "ucc-webhooks-bridge";
 // Order matters: each file attaches to the namespace the next one uses; page/main.js installs and cleans up.
-export const OBSERVER_JS = Object.freeze(["common/call_event.js", "page/sip.js", "page/calls.js", "page/observer.js", "page/reach.js", "page/main.js"]);
+export const OBSERVER_JS = Object.freeze(["common/call_event.js", "page/sip.js", "page/calls.js", "page/observer.js", "page/rescue.js", "page/reach.js", "page/main.js"]);
 export const BRIDGE_JS = Object.freeze(["common/call_event.js", "content.js"]);
 
 /** The two registrations for these origins: the observer in the page's MAIN world, the bridge in the isolated world. */

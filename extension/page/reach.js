@@ -11,9 +11,9 @@
    * factory), installed on the worker's global with events and settings over a BroadcastChannel,
    * then the page's original script, whose relative URLs keep resolving against its own address.
    */
-  function bootstrapSource(sources, original, channel, kind, name, moduleType) {
+  function bootstrapSource(sources, original, channel, kind, name, moduleType, token) {
     const parts = sources.map((src) => "(" + src + ")(self.__uccWebhooks || (self.__uccWebhooks = {}));").join("\n");
-    const setup = "(" + function (ORIGINAL, CHANNEL, KIND, NAME, REG) {
+    const setup = "(" + function (ORIGINAL, CHANNEL, KIND, NAME, REG, TOKEN) {
       const ns = self.__uccWebhooks;
       try { delete self.__uccWebhooks; } catch (e) { /* harmless */ }
       const Channel = self.BroadcastChannel;
@@ -30,14 +30,14 @@
         onError() { /* never into the page's worker */ },
       });
       out.onmessage = (e) => { if (e.data && e.data.type === "config" && installed) installed.setConfig(e.data.config); };
-      out.postMessage({ type: "hello" });
+      out.postMessage({ type: "hello", token: TOKEN }); // also: it runs, the page's CSP let it (page/rescue.js)
       if (KIND === "shared") {
         const reg = new Channel(REG);
         const here = () => reg.postMessage({ type: "here", url: ORIGINAL, name: NAME, boot: self.location.href });
         reg.onmessage = (e) => { if (e.data && e.data.type === "who") here(); };
         here();
       }
-    }.toString() + ")(" + [original, channel, kind, name, REGISTRY].map((v) => JSON.stringify(v)).join(", ") + ");";
+    }.toString() + ")(" + [original, channel, kind, name, REGISTRY, token].map((v) => JSON.stringify(v)).join(", ") + ");";
     const load = moduleType ? "import(" + JSON.stringify(original) + ");" : "importScripts(" + JSON.stringify(original) + ");";
     return parts + "\n" + setup + "\n" + load;
   }
@@ -64,6 +64,9 @@
     let config = null;
     const channels = [];
     const known = new Map(); // original URL + "\n" + name -> bootstrap URL of a running shared worker
+    const starting = new Map(); // bootstrap token -> page/rescue.js watcher, until the worker says hello
+    let blocked = false; // the page's CSP refused a blob: worker: start the page's workers as they are
+    const token = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
 
     function listen(name) {
       const ch = new Channel(name);
@@ -71,7 +74,11 @@
         try {
           const data = e.data;
           if (data && data.type === "call") emit(data.event);
-          else if (data && data.type === "hello" && config) ch.postMessage({ type: "config", config });
+          else if (data && data.type === "hello") {
+            const watcher = starting.get(data.token);
+            if (watcher) { starting.delete(data.token); watcher.alive(); }
+            if (config) ch.postMessage({ type: "config", config });
+          }
         } catch (error) { onError(error); }
       };
       channels.push(ch);
@@ -95,16 +102,20 @@
         construct(target, args, newTarget) {
           const real = newTarget === Wrapper ? target : newTarget;
           let boot = null;
+          let fresh = null; // the token of a bootstrap made now (a shared one may be running already)
+          let key = null;
           try {
             const url = new win.URL(String(args[0]), win.document.baseURI);
             const opts = kind === "shared" && typeof args[1] === "string" ? { name: args[1] } : (args[1] || {});
             const name = typeof opts.name === "string" ? opts.name : "";
-            if (url.origin === win.location.origin || url.protocol === "blob:") {
-              boot = kind === "shared" ? known.get(url.href + "\n" + name) || null : null;
+            if (!blocked && (url.origin === win.location.origin || url.protocol === "blob:")) {
+              key = url.href + "\n" + name;
+              boot = kind === "shared" ? known.get(key) || null : null;
               if (!boot) {
-                const text = bootstrapSource(sources, url.href, kind === "shared" ? CALLS : own, kind, name, opts.type === "module");
+                fresh = token();
+                const text = bootstrapSource(sources, url.href, kind === "shared" ? CALLS : own, kind, name, opts.type === "module", fresh);
                 boot = createURL.call(win.URL, new BlobCtor([text], { type: "text/javascript" }));
-                if (kind === "shared") known.set(url.href + "\n" + name, boot);
+                if (kind === "shared") known.set(key, boot);
               }
             }
           } catch (error) {
@@ -112,11 +123,27 @@
             boot = null;
           }
           if (boot) {
+            let worker = null;
             try {
-              return Reflect.construct(target, [boot].concat(Array.prototype.slice.call(args, 1)), real);
+              worker = Reflect.construct(target, [boot].concat(Array.prototype.slice.call(args, 1)), real);
             } catch (error) {
-              onError(error); // e.g. a CSP without blob: workers: start the page's worker as it asked
+              onError(error); // a browser that refuses at once: start the page's worker as it asked
             }
+            if (worker && fresh && ns.rescue) {
+              try {
+                starting.set(fresh, ns.rescue.watch(win, worker, {
+                  kind,
+                  restart: () => Reflect.construct(target, args, real),
+                  onBlocked() {
+                    blocked = true;
+                    starting.delete(fresh);
+                    if (key) known.delete(key);
+                    onError(new Error("the page's Content-Security-Policy refuses blob: workers: its workers run unwatched"));
+                  },
+                }));
+              } catch (error) { onError(error); }
+            }
+            if (worker) return worker;
           }
           return Reflect.construct(target, args, real);
         },

@@ -11,10 +11,10 @@ from .e2e_support import CALLER, CALLER_NAME, assert_quiet, fired, hook_all, one
 pytestmark = pytest.mark.browser
 
 
-def _open_sockets_page(lab, mode: str, user: str) -> None:
+def _open_sockets_page(lab, mode: str, user: str, **extra: str) -> None:
     driver = lab.driver
     driver.switch_to.new_window("tab")
-    driver.get(lab.softphone.sockets_url(ws=lab.sip.ws_url, mode=mode, user=user, autoanswer="1"))
+    driver.get(lab.softphone.sockets_url(ws=lab.sip.ws_url, mode=mode, user=user, autoanswer="1", **extra))
     WebDriverWait(driver, 15).until(
         lambda d: d.execute_script("return window.labPhone && window.labPhone.events.some(e => e.type === 'registered')"))
 
@@ -77,3 +77,39 @@ def test_a_shared_worker_of_two_tabs_fires_once_per_call(chromium, receiver, rem
 
 def test_a_shared_worker_of_two_tabs_fires_once_per_call_in_firefox(firefox, receiver, remote):
     _shared_by_two_tabs(firefox, receiver, remote, "agent208")
+
+
+NO_BLOB_WORKERS = "worker-src 'self'"
+
+
+def _phone_in_a_worker_the_csp_keeps_from_blob_still_phones(lab, receiver, remote, mode: str, user: str) -> None:
+    """A UCC server whose Content-Security-Policy refuses blob: workers: the bootstrap cannot start,
+    so the page's own worker runs unwatched. The phone must work as without the extension (it
+    registers, answers, hangs up); what happens in that worker cannot be seen, so nothing fires."""
+    hook_all(lab.host, receiver)
+    _open_sockets_page(lab, mode, user, csp=NO_BLOB_WORKERS)
+    run = remote.call(user, "uac_remote_hangup", caller=CALLER, caller_name=CALLER_NAME, talk_ms=600)
+    WebDriverWait(lab.driver, 15).until(
+        lambda d: d.execute_script("return window.labPhone.events.some(e => e.type === 'ended')"), "the phone never got the call")
+    run.wait()
+    assert [e["type"] for e in lab.driver.execute_script("return window.labPhone.events")][-3:] == ["ringing", "answered", "ended"]
+    assert_quiet(receiver, 2)
+
+
+@pytest.mark.parametrize("mode,user", [("worker", "agent213"), ("shared", "agent214")])
+def test_a_csp_without_blob_workers_leaves_the_phone_working(chromium, receiver, remote, mode, user):
+    _phone_in_a_worker_the_csp_keeps_from_blob_still_phones(chromium, receiver, remote, mode, user)
+
+
+@pytest.mark.parametrize("mode,user", [("worker", "agent215"), ("shared", "agent216")])
+def test_a_csp_without_blob_workers_leaves_the_phone_working_in_firefox(firefox, receiver, remote, mode, user):
+    _phone_in_a_worker_the_csp_keeps_from_blob_still_phones(firefox, receiver, remote, mode, user)
+
+
+def test_a_csp_that_allows_blob_workers_is_observed(chromium, receiver, remote):
+    """The control: with `blob:` allowed, the same page is observed as without a CSP."""
+    hook_all(chromium.host, receiver)
+    _open_sockets_page(chromium, "worker", "agent217", csp="worker-src 'self' blob:")
+    run = remote.call("agent217", "uac_remote_hangup", caller=CALLER, caller_name=CALLER_NAME, talk_ms=600)
+    one(receiver, "incoming_call_ended")
+    run.wait()

@@ -36,7 +36,10 @@ class SoftphoneServer:
                 pass
 
             def do_GET(self) -> None:
-                path = urllib.parse.urlsplit(self.path).path
+                split = urllib.parse.urlsplit(self.path)
+                path = split.path
+                # ?csp=… makes the page arrive with that Content-Security-Policy (a UCC server may send one)
+                csp = urllib.parse.parse_qs(split.query).get("csp", [""])[0]
                 if path == "/jssip.js":
                     body, ctype = jssip_bundle().encode(), _TYPES[".js"]
                 elif path in files:
@@ -47,6 +50,8 @@ class SoftphoneServer:
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
+                if csp and ctype.startswith("text/html"):
+                    self.send_header("Content-Security-Policy", csp)
                 self.end_headers()
                 self.wfile.write(body)
 
