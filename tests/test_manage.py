@@ -8,7 +8,7 @@ import stat
 import subprocess
 import sys
 
-from conftest import write_policy
+from conftest import event, write_policy
 
 from ucc_webhooks_dev.lab.host_client import HostClient
 
@@ -191,3 +191,36 @@ def test_enable_disable_remove_confirm_as_json(home):
     assert json.loads(cli("enable", "--json", webhook_id).stdout) == {"id": webhook_id, "enabled": True}
     assert json.loads(cli("remove", "--json", webhook_id).stdout) == {"id": webhook_id, "removed": True}
     assert json.loads(cli("list", "--json").stdout) == []
+
+
+def test_settings_from_a_script_are_checked_as_the_popups_and_reach_the_host(home):
+    shown = cli("settings", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["proxy"] is None
+    done = cli("settings", "--json", "set", "proxy=http://ops:s3cret@proxy.example.com:3128", "internal_max_digits=6",
+               "proxy_from_env=true", "default_region=AT")
+    assert done.returncode == 0, done.stderr
+    after = json.loads(done.stdout)
+    assert after["proxy"] == "http://ops:********@proxy.example.com:3128"  # never printed in clear
+    assert (after["internal_max_digits"], after["proxy_from_env"], after["default_region"]) == (6, True, "AT")
+    with HostClient() as host:
+        assert host.request("settings.get")["settings"]["internal_max_digits"] == 6
+    bad = cli("settings", "set", "proxy=ftp://proxy.example.com")
+    assert bad.returncode == 2 and "proxy" in bad.stderr
+    assert cli("settings", "set", "colour=blue").returncode == 2
+    assert json.loads(cli("settings", "--json").stdout)["internal_max_digits"] == 6  # a refusal changes nothing
+    reset = cli("settings", "reset", "internal_max_digits", "--json")
+    assert json.loads(reset.stdout)["internal_max_digits"] == 4
+    assert "proxy = " in cli("settings").stdout
+
+
+def test_settings_set_from_the_cli_reach_a_running_host_at_its_next_event(home, receiver):
+    with HostClient() as host:
+        host.request("webhooks.save", webhook={"trigger": "incoming_call_ended", "action": "post", "url": receiver.url("/s"),
+                                               "content_type": "application/json", "body": '{"e": "{caller:e164}"}'})
+        assert host.request("settings.get")["settings"]["internal_max_digits"] == 4  # the host has read them
+        assert cli("settings", "set", "internal_max_digits=6").returncode == 0
+        host.request("call_event", event=event("incoming_call_ended", caller="123456"))
+        [req] = receiver.wait_for(1, path="/s")
+        assert json.loads(req.body) == {"e": ""}  # six digits: now an internal number, no E.164 form
+        assert host.request("settings.get")["settings"]["internal_max_digits"] == 6

@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "log": ("ucc_webhooks.cli.webhooks", "show recent deliveries"),
     "export": ("ucc_webhooks.cli.webhooks", "write webhooks as JSON"),
     "import": ("ucc_webhooks.cli.webhooks", "read webhooks from JSON (idempotent: the same file twice changes nothing)"),
+    "settings": ("ucc_webhooks.cli.settings", "show or change the host's settings (proxy, region, timeouts)"),
     "completion": ("ucc_webhooks.cli.completion", "print a shell completion script (bash, zsh, tcsh)"),
     "presets": ("ucc_webhooks.cli.presets", "list ready webhooks for CRMs and chat tools (add one with add --preset)"),
 }

@@ -75,8 +75,8 @@ class App:
         }
 
     def _settings(self):
-        if self._settings_cache is None:
-            self._settings_cache = self.store.get_settings()
+        # The store keeps them until the database changes (also from the CLI in another process).
+        self._settings_cache = self.store.get_settings()
         return self._settings_cache
 
     def _all_webhooks(self, policy: Policy | None = None) -> list[Webhook]:

@@ -107,6 +107,7 @@ class Store:
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self._webhooks: tuple[int, list[Webhook]] | None = None  # (data_version, webhooks)
+        self._settings: tuple[int, Settings] | None = None  # (data_version, settings)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=10000")
@@ -243,9 +244,16 @@ class Store:
 
     # -- settings ---------------------------------------------------------------------------
     def get_settings(self) -> Settings:
+        """Kept like the webhooks (see `list_webhooks`): `ucc-webhooks settings set` in another
+        process reaches a running host at its next event."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._settings is not None and self._settings[0] == version:
+            return self._settings[1]
         rows = self.db.execute("SELECT key, value FROM settings").fetchall()
         known = Settings.model_fields
-        return Settings.model_validate({r["key"]: json.loads(r["value"]) for r in rows if r["key"] in known})
+        settings = Settings.model_validate({r["key"]: json.loads(r["value"]) for r in rows if r["key"] in known})
+        self._settings = (version, settings)
+        return settings
 
     def set_settings(self, changes: dict) -> Settings:
         current = self.get_settings()
@@ -255,4 +263,5 @@ class Store:
         with self.transaction() as db:
             for key, value in merged.model_dump().items():
                 db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, json.dumps(value)))
+        self._settings = None  # data_version counts only other connections' commits
         return merged
