@@ -4,9 +4,12 @@ factory and a receiver per test, browsers that are always quit (also when a test
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +19,7 @@ import pytest
 from ucc_webhooks_dev.lab import browser as lab_browser
 from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE
 from ucc_webhooks_dev.lab.net import wait_until
+from ucc_webhooks_dev.lab.policy import FileServer, may_write_machine_policy
 from ucc_webhooks_dev.lab.proc import processes_naming
 from ucc_webhooks_dev.lab.receiver import Receiver
 from ucc_webhooks_dev.lab.sipp import Sipp
@@ -195,3 +199,22 @@ def firefox(firefox_lab: BrowserLab, request: pytest.FixtureRequest) -> Iterator
 
 
 __all__ = ["DEFAULT_QUEUE_RULE"]
+
+
+@pytest.fixture
+def packed(tmp_path, softphone_server):
+    """The administrator's build (`extension pack --json`: its report, and the server on 127.0.0.1
+    that serves it), for the roll-out tests; they write machine policy, so only where that is allowed."""
+    problem = may_write_machine_policy()
+    if problem:
+        pytest.skip(problem)
+    out = tmp_path / "release"
+    out.mkdir()
+    with FileServer(out) as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "ucc_webhooks", "extension", "pack", "--key", str(tmp_path / "key.pem"),
+             "--ucc-origin", softphone_server.origin, "--update-url", server.url("updates.xml"), "--out", str(out),
+             "--queue-header", "X-Queue", "--json"],
+            capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        yield json.loads(done.stdout), server

@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -53,8 +54,18 @@ def row(driver, webhook_id: str):
     return driver.find_element(By.CSS_SELECTOR, f'#webhook-list li[data-webhook-id="{webhook_id}"]')
 
 
+def click_in_row(driver, webhook_id: str, testid: str) -> None:
+    """Click a control of a row. The overview re-renders a row when one of its deliveries changes,
+    so the row found may be replaced before the click lands (stale): then find it again."""
+    def click(d):
+        by_testid(row(d, webhook_id), testid).click()
+        return True
+
+    WebDriverWait(driver, 5, ignored_exceptions=(StaleElementReferenceException,)).until(click)
+
+
 def open_editor(driver, webhook_id: str):
-    by_testid(row(driver, webhook_id), "row-open").click()
+    click_in_row(driver, webhook_id, "row-open")
     return WebDriverWait(driver, 5).until(
         lambda d: d.find_element(By.CSS_SELECTOR, f'#editor-slot article[data-webhook-id="{webhook_id}"]'))
 
@@ -149,3 +160,26 @@ return {checked: checked.length, failed, dark: matchMedia('(prefers-color-scheme
 
 def contrast(driver) -> dict:
     return driver.execute_script(CONTRAST_JS)
+
+
+def add_through_ui(driver, trigger: str, action: str, url: str):
+    """Add a webhook in the open popup as a user does; returns its editor once saved, with its id."""
+    from selenium.webdriver.support.ui import Select
+
+    driver.find_element(By.ID, "add-webhook").click()
+    card = WebDriverWait(driver, 5).until(lambda d: d.find_element(By.CSS_SELECTOR, '#editor-slot article[data-testid="webhook"]'))
+    Select(by_testid(card, "webhook-trigger")).select_by_value(trigger)
+    Select(by_testid(card, "webhook-action")).select_by_value(action)
+    by_testid(card, "webhook-url").send_keys(url)
+    WebDriverWait(driver, 10).until(lambda d: card.get_attribute("data-save-state") == "saved",
+                                    message=f"card not saved: {card.get_attribute('data-save-state')}")
+    WebDriverWait(driver, 5).until(lambda d: card.get_attribute("data-webhook-id"))
+    return card
+
+
+def row_state(driver, webhook_id: str) -> str | None:
+    """The row's delivery state, read in one step: the overview re-renders a row when a delivery
+    changes, so an element found a moment earlier can be gone (stale) by the time it is read."""
+    return driver.execute_script(
+        "const el = document.querySelector(`#webhook-list li[data-webhook-id=\"${arguments[0]}\"] [data-testid=\"row-state\"]`);"
+        " return el ? el.getAttribute('data-state') : null;", webhook_id)

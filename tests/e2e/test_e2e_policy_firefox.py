@@ -26,8 +26,6 @@ also when it fails.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -37,7 +35,7 @@ from ucc_webhooks.constants import FIREFOX_EXTENSION_ID
 from ucc_webhooks_dev.lab import browser as lab_browser
 from ucc_webhooks_dev.lab.hostenv import HostEnv
 from ucc_webhooks_dev.lab.phonepage import PhonePage
-from ucc_webhooks_dev.lab.policy import FileServer, MachinePolicy, may_write_machine_policy
+from ucc_webhooks_dev.lab.policy import MachinePolicy
 
 from .e2e_support import CALLER
 
@@ -64,23 +62,6 @@ ASK_CONFIG = ("if (!window.__uccConfigs) { window.__uccConfigs = []; addEventLis
               "dispatchEvent(new CustomEvent('ucc-webhooks:ready'));")
 POLICY_RULE_SEEN = ("return !WebSocket.prototype.send.toString().includes('[native code]') && "
                     "window.__uccConfigs.some((c) => c.queueRule && c.queueRule.header === 'X-Queue')")
-
-
-@pytest.fixture
-def packed(tmp_path, softphone_server):
-    problem = may_write_machine_policy()
-    if problem:
-        pytest.skip(problem)
-    out = tmp_path / "release"
-    out.mkdir()
-    with FileServer(out) as server:
-        done = subprocess.run(
-            [sys.executable, "-m", "ucc_webhooks", "extension", "pack", "--key", str(tmp_path / "key.pem"),
-             "--ucc-origin", softphone_server.origin, "--update-url", server.url("updates.xml"), "--out", str(out),
-             "--queue-header", "X-Queue", "--json"],
-            capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        yield json.loads(done.stdout), server
 
 
 @pytest.mark.parametrize("unsigned_by", ["profile pref", "policy"])

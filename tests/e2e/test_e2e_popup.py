@@ -8,11 +8,12 @@ import json
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from ucc_webhooks_dev.lab.extension import DEFAULT_QUEUE_RULE
 
 from .e2e_support import CALLER, assert_quiet, q
+from .popup_support import add_through_ui, open_editor
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +35,7 @@ def _rows(driver):
 
 def _card(driver, webhook_id):
     """The editor of one webhook, opened from its row in the overview."""
-    driver.find_element(By.CSS_SELECTOR, f'#webhook-list li[data-webhook-id="{webhook_id}"] [data-testid="row-open"]').click()
-    return WebDriverWait(driver, 5).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, f'#editor-slot article[data-webhook-id="{webhook_id}"]'))
+    return open_editor(driver, webhook_id)
 
 
 def _in(card, testid):
@@ -59,13 +58,7 @@ def test_popup_add_switch_off_delete_and_restart_keeps_settings(chromium, receiv
     # add through the UI
     _open_popup(chromium)
     before = len(_rows(driver))
-    driver.find_element(By.ID, "add-webhook").click()
-    card = WebDriverWait(driver, 5).until(lambda d: d.find_element(By.CSS_SELECTOR, '#editor-slot article[data-testid="webhook"]'))
-    Select(_in(card, "webhook-trigger")).select_by_value("incoming_call_ringing")
-    Select(_in(card, "webhook-action")).select_by_value("get")
-    _in(card, "webhook-url").send_keys(receiver.url("/ui") + "?c={caller}&n={caller_name}")
-    _wait_saved(driver, card)
-    WebDriverWait(driver, 5).until(lambda d: card.get_attribute("data-webhook-id"))
+    card = add_through_ui(driver, "incoming_call_ringing", "get", receiver.url("/ui") + "?c={caller}&n={caller_name}")
     webhook_id = card.get_attribute("data-webhook-id")
     (saved,) = [w for w in host.webhooks() if w.id == webhook_id]
     assert (saved.trigger, saved.action, saved.enabled) == ("incoming_call_ringing", "get", True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from .e2e_support import CALLER, q
-from .popup_support import by_testid, row, rows, ten_webhooks_with_history
+from .popup_support import add_through_ui, by_testid, click_in_row, row, row_state, rows, ten_webhooks_with_history
 from .test_e2e_popup import _card, _close_popup, _in, _open_popup, _rows, _wait_saved
 
 pytestmark = pytest.mark.browser
@@ -19,13 +19,7 @@ def test_popup_add_switch_off_delete_in_firefox(firefox, receiver, remote):
     driver, host = firefox.driver, firefox.host
     _open_popup(firefox)
     before = len(_rows(driver))
-    driver.find_element(By.ID, "add-webhook").click()
-    card = WebDriverWait(driver, 5).until(lambda d: d.find_element(By.CSS_SELECTOR, '#editor-slot article[data-testid="webhook"]'))
-    Select(_in(card, "webhook-trigger")).select_by_value("incoming_call_missed")
-    Select(_in(card, "webhook-action")).select_by_value("get")
-    _in(card, "webhook-url").send_keys(receiver.url("/ff-ui") + "?c={caller}")
-    _wait_saved(driver, card)
-    WebDriverWait(driver, 5).until(lambda d: card.get_attribute("data-webhook-id"))
+    card = add_through_ui(driver, "incoming_call_missed", "get", receiver.url("/ff-ui") + "?c={caller}")
     webhook_id = card.get_attribute("data-webhook-id")
     (saved,) = [w for w in host.webhooks() if w.id == webhook_id]
     assert (saved.trigger, saved.action, saved.url) == ("incoming_call_missed", "get", receiver.url("/ff-ui") + "?c={caller}")
@@ -53,10 +47,10 @@ def test_overview_shows_the_delivery_history_in_firefox(firefox, receiver):
     _open_popup(firefox)
     driver = firefox.driver
     WebDriverWait(driver, 10).until(lambda d: len(rows(d)) == 10)
-    WebDriverWait(driver, 10).until(lambda d: by_testid(row(d, made["missed"].id), "row-state").get_attribute("data-state") == "failed")
-    assert by_testid(row(driver, made["ring"].id), "row-state").get_attribute("data-state") == "delivered"
+    WebDriverWait(driver, 10).until(lambda d: row_state(d, made["missed"].id) == "failed")
+    assert row_state(driver, made["ring"].id) == "delivered"
     assert by_testid(row(driver, made["ring"].id), "row-name").text == "Ringing log"
-    assert by_testid(row(driver, made["off"].id), "row-state").get_attribute("data-state") == "off"
-    by_testid(row(driver, made["off"].id), "row-enabled").click()  # the row's own switch
+    assert row_state(driver, made["off"].id) == "off"
+    click_in_row(driver, made["off"].id, "row-enabled")  # the row's own switch
     WebDriverWait(driver, 10).until(lambda d: [w.enabled for w in firefox.host.webhooks() if w.id == made["off"].id] == [True])
     _close_popup(firefox)
