@@ -506,3 +506,19 @@ def test_real_firefox_reads_the_home_manifest_and_says_what_doctor_explains(env,
         assert '"host_version"' in said
     else:
         assert doctor.returncode == 1 and message.removeprefix("PROBE-ERROR ") in doctor.stdout
+
+
+def test_install_and_uninstall_json_for_roll_out_scripts(env):
+    done = cli(env, "install", "--browser", "chromium", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)  # nothing but the one object on stdout
+    assert (report["command"], report["ok"], report["exit_code"]) == ("install", True, 0)
+    manifest = home(env) / USER_DIRS["chromium"] / NAME
+    assert {"who": "chromium", "status": "written", "path": str(manifest)}.items() <= next(
+        i for i in report["items"] if i["who"] == "chromium").items()
+    assert report["message"].startswith("Done.")
+    refused = cli(env, "install", "--browser", "arc", "--json")
+    assert refused.returncode == 2 and json.loads(refused.stdout)["error"].startswith("error: not made for this operating system")
+    gone = json.loads(cli(env, "uninstall", "--browser", "chromium", "--json").stdout)
+    assert {(i["who"], i["status"]) for i in gone["items"]} >= {("chromium", "removed"), ("launcher", "removed")}
+    assert not manifest.exists()
