@@ -24,3 +24,8 @@ def test_the_wheel_holds_the_runtime_only(tmp_path):
         assert f"ucc_webhooks/{layer}/__init__.py" in names, layer
     dev_bits = [n for n in names if any(w in n for w in ("demo", "bench", "lab/", "selenium"))]
     assert not dev_bits, dev_bits
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    # the Windows launcher's stub (install/winlauncher.py): a dependency on Windows only
+    assert [r for r in requires if r.startswith("distlib")] == ['distlib>=0.3.8; sys_platform == "win32"'], requires
+    assert "ucc_webhooks/install/winlauncher.py" in names
