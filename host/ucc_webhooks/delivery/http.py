@@ -136,19 +136,23 @@ class Requester:
         return client
 
     async def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                      deadline_s: float) -> Outcome:
+                      deadline_s: float, checked_url: object = None) -> Outcome:
+        """`checked_url`: `url` as `check_request_url` returned it when this process planned the
+        delivery; a URL without it (a row from the store, written by any version) is checked here."""
         started = time.perf_counter()
 
         def ms() -> float:
             return (time.perf_counter() - started) * 1000
 
         try:  # the sender applies the rules the save applied: a stored row from an older version too
-            check_request_url(url)
+            if checked_url is None:
+                checked_url = check_request_url(url)
             check_headers(headers)
         except InvalidInput as exc:
             return Outcome(None, f"not sent: {exc}", ms(), final=True)
         try:
-            return await asyncio.wait_for(self._exchange(method, url, headers, body, started + deadline_s), deadline_s)
+            return await asyncio.wait_for(self._exchange(method, checked_url, headers, body, started + deadline_s),
+                                          deadline_s)
         except asyncio.TimeoutError:
             return Outcome(None, f"timed out after {deadline_s:g} s (the whole attempt, connect to last byte)", ms())
         except Exception as exc:
@@ -161,7 +165,7 @@ class Requester:
             log.warning("request to %s could not be made: %r", mask_url(url), exc)
             return Outcome(None, f"not sent: {type(exc).__name__}: {exc}", ms(), final=True)
 
-    async def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+    async def _exchange(self, method: str, url: Any, headers: dict[str, str], body: bytes | None,
                         deadline_at: float) -> Outcome:
         started = time.perf_counter()
         async with self.client().stream(method, url, headers=headers, content=body) as response:

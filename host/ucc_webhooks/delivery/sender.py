@@ -187,7 +187,7 @@ class Deliverer:
         self._on_update(d.id)
 
     async def _attempt(self, d: PendingDelivery, deadline: float) -> None:
-        outcome = await self.send(d.method, d.url, d.headers, d.body, d.id, d.secret, deadline)
+        outcome = await self.send(d.method, d.url, d.headers, d.body, d.id, d.secret, deadline, d.checked_url)
         attempt = d.attempts + 1
         now = time.time()
         next_at = None
@@ -212,7 +212,8 @@ class Deliverer:
 
     # -- one request -------------------------------------------------------------------------------
     async def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                   msg_id: str, secret: str | None, deadline: float | None = None) -> Outcome:
+                   msg_id: str, secret: str | None, deadline: float | None = None,
+                   checked_url: object = None) -> Outcome:
         timestamp = int(time.time())
         headers = {**headers, "webhook-id": msg_id, "webhook-timestamp": str(timestamp)}
         if secret:
@@ -220,7 +221,7 @@ class Deliverer:
         self.requester.configure(self._network())
         self._in_flight += 1
         try:
-            return await self.requester.request(method, url, headers, body, deadline or self._timeout())
+            return await self.requester.request(method, url, headers, body, deadline or self._timeout(), checked_url)
         finally:
             self._in_flight -= 1
 

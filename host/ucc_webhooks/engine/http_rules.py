@@ -62,8 +62,11 @@ def check_headers(headers: dict[str, str], field: str = "headers") -> None:
 
 
 # -- URLs ----------------------------------------------------------------------------------------
-def check_request_url(url: str, field: str = "url") -> None:
-    """An absolute http(s) URL that can be sent as it is (after placeholders were filled in)."""
+def check_request_url(url: str, field: str = "url") -> object:
+    """An absolute http(s) URL that can be sent as it is (after placeholders were filled in).
+
+    Returns the URL as httpx parsed it (an `httpx.URL`): the sender can send that object, so a
+    delivery planned in this process is parsed once, not again before it goes out."""
     if _URL_CONTROL.search(url):
         raise _refuse(f"the {field} contains a control character, which a URL cannot carry", field, "url_control_character")
     if any(c in url for c in " \t"):
@@ -92,7 +95,7 @@ def check_request_url(url: str, field: str = "url") -> None:
     try:  # the parser the sender uses has the last word
         import httpx
 
-        httpx.URL(url)
+        return httpx.URL(url)
     except Exception as exc:
         raise _refuse(f"the {field} is not a valid URL: {exc}", field, "url_invalid", detail=exc) from None
 

@@ -11,7 +11,7 @@ import builtins
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ucc_webhooks.engine.http_rules import mask_url
 from ucc_webhooks.engine.render import PlannedDelivery
@@ -45,6 +45,9 @@ class PendingDelivery:
     created_at: float
     expires_at: float
     next_attempt_at: float
+    #: The parsed URL of a delivery planned by this process (PlannedDelivery.checked_url), whose
+    #: URL was checked then; None for a row read from the store, which the sender checks again.
+    checked_url: object = field(default=None, compare=False, repr=False)
 
 
 def _clip(text: str | None) -> str | None:
@@ -100,7 +103,7 @@ class Outbox:
                     rows.append(PendingDelivery(
                         seq=cur.lastrowid or 0, id=did, webhook_id=p.webhook_id, method=p.method, url=p.url,
                         headers=p.headers, body=p.body, secret=p.secret, attempts=0, created_at=now,
-                        expires_at=now + max_age_s, next_attempt_at=now))
+                        expires_at=now + max_age_s, next_attempt_at=now, checked_url=p.checked_url))
                 results.append(rows)
         return results
 
