@@ -9,7 +9,8 @@ are not followed) are final, and 410 Gone also switches the webhook off.
 Before each attempt a worker asks whether the delivery may still go: the switch off, the webhook
 switched off or deleted end it as `cancelled` with the reason; past `max_age_hours` it fails as
 expired, on the clock, also while it waits out a backoff. It then claims the row in SQLite, so that
-a second host on the same store never sends it too. An attempt that crashes is recorded as a
+a second host on the same store never sends it too; a delivery that goes out at once is stored
+already claimed, in the commit that accepts its event, instead of by an UPDATE of its own. An attempt that crashes is recorded as a
 failure with its reason; a worker never dies silently.
 """
 
@@ -28,7 +29,7 @@ from collections.abc import Callable
 
 from ucc_webhooks.delivery.http import Network, Outcome, Requester
 from ucc_webhooks.engine.signing import sign
-from ucc_webhooks.storage.outbox import Outbox, PendingDelivery
+from ucc_webhooks.storage.outbox import Claim, Outbox, PendingDelivery
 
 __all__ = ["Deliverer", "Outcome", "backoff_delay"]
 
@@ -104,6 +105,16 @@ class Deliverer:
         self._set_busy(+1)
         self._workers[webhook_id] = asyncio.get_running_loop().create_task(self._work(webhook_id, fresh))
 
+    def sends_at_once(self, webhook_id: str) -> bool:
+        """Whether a delivery of this webhook committed now goes out at once (`kick` with `fresh`):
+        true while the webhook has no worker, which would send older rows first."""
+        return webhook_id not in self._workers
+
+    def claim_for_fresh(self, now: float) -> Claim:
+        """How `Outbox.accept_many` stores the deliveries this host sends at once: claimed by it,
+        for as long as `claim()` before the attempt would claim them."""
+        return Claim(self.host_id, now + self._timeout() + CLAIM_MARGIN_S, self.sends_at_once)
+
     def kick_all(self) -> None:
         """Wake every worker (the switch or a webhook changed): each checks its next delivery again."""
         for event in self._wake.values():
@@ -153,7 +164,10 @@ class Deliverer:
                     continue
                 deadline = self._timeout()
                 until = now + deadline + CLAIM_MARGIN_S
-                if not self.outbox.claim(d, self.host_id, until, now):
+                # a row stored claimed by this host (accept_many) needs no second UPDATE while its
+                # claim still covers the attempt; any other row is claimed here, in SQLite
+                held = d.claimed_until is not None and d.claimed_until >= now + deadline
+                if not held and not self.outbox.claim(d, self.host_id, until, now):
                     holder, held_until = self.outbox.claimant(d)
                     if not (holder and _dead_here(holder) and self.outbox.claim(d, self.host_id, until, now, holder)):
                         # another host on this store sends it; look again once its claim may have lapsed
