@@ -9,9 +9,11 @@ are not followed) are final, and 410 Gone also switches the webhook off.
 Before each attempt a worker asks whether the delivery may still go: the switch off, the webhook
 switched off or deleted end it as `cancelled` with the reason; past `max_age_hours` it fails as
 expired, on the clock, also while it waits out a backoff. It then claims the row in SQLite, so that
-a second host on the same store never sends it too; a delivery that goes out at once is stored
-already claimed, in the commit that accepts its event, instead of by an UPDATE of its own. An attempt that crashes is recorded as a
-failure with its reason; a worker never dies silently.
+a second host on the same store never sends it too. A delivery that goes out at once is the one
+exception to both steps, without changing either rule: the question was answered when its event
+was planned, a moment before in the same step of the loop, and its row was stored claimed in the
+commit that accepted the event (see `kick`). An attempt that crashes is recorded as a failure with
+its reason; a worker never dies silently.
 """
 
 from __future__ import annotations
@@ -96,7 +98,13 @@ class Deliverer:
 
         `fresh` is a delivery just committed: a webhook without a worker has nothing older
         pending (a worker lives while its webhook has pending rows), so it can go out at once,
-        without reading it back from the store.
+        without reading it back from the store. Its caller planned it, in the same synchronous
+        step, from the webhooks enabled under the switch as of then (`App.accept_events`), so
+        `stop_reason` is not asked again for that first attempt: the frame loop awaits the new
+        task's first step before it handles another frame, so nothing of this host can switch
+        anything off in between (a change from outside, the CLI or the policy file, could as
+        well land just after the question). Every later attempt, and every row read from the
+        store, asks it.
         """
         if webhook_id in self._workers:
             self._wake[webhook_id].set()
@@ -146,11 +154,12 @@ class Deliverer:
         restart = False
         try:
             while True:
+                planned_now = fresh is not None  # asked by accept_events a moment ago (see kick)
                 d, fresh = fresh or self.outbox.next_pending(webhook_id), None
                 if d is None:
                     return
                 now = time.time()
-                reason = self._stop_reason(webhook_id)
+                reason = None if planned_now else self._stop_reason(webhook_id)
                 if reason:
                     self.outbox.cancel_pending(reason, webhook_id)
                     self._on_update(d.id)
