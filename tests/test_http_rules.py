@@ -137,3 +137,19 @@ def test_a_pending_row_from_the_store_is_checked_again_before_it_is_sent(home):
             notice = host.notice("delivery")
             assert notice["delivery"]["state"] == "failed" and "spaces" in notice["delivery"]["last_error"]
         assert receiver.requests == []
+
+
+def test_the_host_check_kept_per_host_still_refuses_every_time_and_names_each_field():
+    """_check_host keeps only hosts it accepted (lru_cache does not keep a raise)."""
+    from ucc_webhooks.engine.errors import InvalidInput
+    from ucc_webhooks.engine.http_rules import check_request_url
+
+    for field in ("url", "url", "proxy"):
+        with pytest.raises(InvalidInput) as info:
+            check_request_url("https://exa_mple..com/x", field)
+        assert info.value.reason == "url_bad_host" and info.value.field == field
+    check_request_url("https://crm.example.com/a/b.c/%41")  # a dot or an escape in a segment is fine
+    for segment in ("%2e", "%2E%2e", ".."):
+        with pytest.raises(InvalidInput) as info:
+            check_request_url(f"https://crm.example.com/a/{segment}/b")
+        assert info.value.reason == "url_dot_segment"
