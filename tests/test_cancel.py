@@ -104,3 +104,21 @@ def test_managed_off_told_in_the_very_first_hello_is_kept(home, receiver):
         assert hello["webhooks_enabled"] is False
         host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get", "url": receiver.url("/x")})
         assert host.request("call_event", event=event())["matched"] == 0
+
+
+def test_a_delivery_queued_behind_one_on_the_wire_is_asked_again_before_it_goes(host, receiver):
+    """Only a delivery sent at once skips the question (its event was planned a moment before);
+    one that waits behind another of its webhook is asked again when its turn comes, so switching
+    the webhook off meanwhile cancels it."""
+    receiver.respond(default=200, delay=1.0)
+    hook = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
+                                                  "url": receiver.url("/x?c={call_id}")})
+    host.request("call_event", event=event(call_id="first"))
+    receiver.wait_for(1)  # on the wire for a second
+    host.request("call_event", event=event(call_id="queued"))
+    host.request("webhooks.save", webhook={**{k: hook[k] for k in ("id", "trigger", "action", "url")},
+                                           "enabled": False})
+    d = wait_state(host, "cancelled")
+    assert "switched off" in d["last_error"]
+    time.sleep(1.2)
+    assert [r.query["c"][0] for r in receiver.requests] == ["first"]

@@ -179,3 +179,33 @@ def test_secrets_never_reach_the_log(host, receiver):
     host.close()
     assert "supersecret" not in log and "whsec_" not in log
     assert "supersecret" not in host.stderr_text()
+
+
+def test_an_attempts_deadline_cancels_it_in_time_and_runs_in_the_senders_own_task():
+    """`within` bounds an attempt (and its body read) like wait_for, without a task of its own on
+    Python 3.11+: no extra turn of the loop before the request is written."""
+    import asyncio
+    import sys
+
+    from ucc_webhooks.delivery.http import within
+
+    async def main() -> None:
+        outer = asyncio.current_task()
+
+        async def inner() -> object:
+            return asyncio.current_task()
+
+        ran_in = await within(1.0, inner())
+        if sys.version_info >= (3, 11):
+            assert ran_in is outer
+        started = time.perf_counter()
+        try:
+            await within(0.05, asyncio.sleep(5))
+        except asyncio.TimeoutError:
+            pass
+        else:
+            raise AssertionError("the deadline did not end the attempt")
+        assert time.perf_counter() - started < 1.0
+        assert await within(1.0, asyncio.sleep(0, "done")) == "done"
+
+    asyncio.run(main())

@@ -152,3 +152,58 @@ def test_settings_validation_names_the_fix(host):
     with pytest.raises(HostError) as err:
         host.request("settings.set", settings={"default_region": "Germany"})
     assert err.value.code == "validation_error" and "two-letter" in err.value.reply["error"]["message"]
+
+
+def test_the_store_loads_after_the_first_hello_is_answered_or_without_one_soon_after(home):
+    """The loading thread would only take turns at the GIL from the first hello (start -> hello
+    15-30 ms slower): it starts once that hello is answered, at the first frame that needs the
+    store, or after LOAD_AFTER_S without any frame (pending deliveries resume without a message);
+    httpx is warmed up after the store in that same thread. In a fresh interpreter, so that what
+    is imported tells what was loaded."""
+    import subprocess
+    import sys
+
+    script = """
+import asyncio, sys
+from ucc_webhooks.native import serve
+
+class Writer:
+    def __init__(self): self.frames = []
+    def write(self, message): self.frames.append(message)
+
+async def main():
+    writer = Writer()
+    session = serve._Session(writer)
+    await asyncio.sleep(0.2)  # the hello is late: still nothing loads before LOAD_AFTER_S ...
+    assert session.app is not None, "nothing loaded without a frame"
+    await session.close()
+
+    session = serve._Session(writer)  # ... but with the hello on time, it is answered first
+    assert not await session.handle([b'{"id": 1, "type": "hello"}'])
+    assert writer.frames[-1]["id"] == 1 and writer.frames[-1]["ok"]
+    await session._ready()
+    assert session.app is not None
+    await session.close()
+
+async def first_hello_before_loading():
+    writer = Writer()
+    session = serve._Session(writer)
+    await asyncio.sleep(0)
+    assert not await session.handle([b'{"id": 1, "type": "hello"}'])
+    assert writer.frames[0]["ok"] and "pydantic" not in sys.modules, sorted(m for m in sys.modules if "pydantic" in m)
+    await session._ready()
+    for _ in range(250):  # httpx is warmed up after the store, in the same worker thread
+        if "httpx" in sys.modules:
+            break
+        await asyncio.sleep(0.02)
+    assert "httpx" in sys.modules
+    threads = asyncio.get_running_loop()._default_executor._threads
+    assert len(threads) == 1, threads  # a second thread beside it cost 0.5 MB at idle (its malloc arena)
+    await session.close()
+
+asyncio.run(first_hello_before_loading())
+asyncio.run(main())
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "ok", done.stderr

@@ -114,3 +114,42 @@ def test_a_stored_webhook_with_a_placeholder_in_its_host_is_never_sent_there(hom
             notice = host.notice("delivery")
             assert notice["delivery"]["state"] == "failed" and "host or port" in notice["delivery"]["last_error"]
         assert receiver.requests == []
+
+
+def test_a_pending_row_from_the_store_is_checked_again_before_it_is_sent(home):
+    """Only a delivery planned by the running host skips the second check (its URL was checked and
+    parsed when it was planned); a pending row read back from the store, which any version may have
+    written, is checked by the sender's rules before anything goes out."""
+    from ucc_webhooks.engine.render import PlannedDelivery
+    from ucc_webhooks.storage.database import Store
+    from ucc_webhooks.storage.outbox import Outbox
+
+    with Receiver() as receiver:
+        with HostClient() as host:
+            hook = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
+                                                          "url": receiver.url("/x")})
+        store = Store()
+        bad = receiver.url("/a b")  # a space: refused at save now, still in a row an old version wrote
+        Outbox(store).accept("old-row", "incoming_call_accepted",
+                             [PlannedDelivery(hook["id"], "old", "get", "GET", bad, {}, None, None)], 3600)
+        store.close()
+        with HostClient() as host:
+            notice = host.notice("delivery")
+            assert notice["delivery"]["state"] == "failed" and "spaces" in notice["delivery"]["last_error"]
+        assert receiver.requests == []
+
+
+def test_the_host_check_kept_per_host_still_refuses_every_time_and_names_each_field():
+    """_check_host keeps only hosts it accepted (lru_cache does not keep a raise)."""
+    from ucc_webhooks.engine.errors import InvalidInput
+    from ucc_webhooks.engine.http_rules import check_request_url
+
+    for field in ("url", "url", "proxy"):
+        with pytest.raises(InvalidInput) as info:
+            check_request_url("https://exa_mple..com/x", field)
+        assert info.value.reason == "url_bad_host" and info.value.field == field
+    check_request_url("https://crm.example.com/a/b.c/%41")  # a dot or an escape in a segment is fine
+    for segment in ("%2e", "%2E%2e", ".."):
+        with pytest.raises(InvalidInput) as info:
+            check_request_url(f"https://crm.example.com/a/{segment}/b")
+        assert info.value.reason == "url_dot_segment"

@@ -7,9 +7,11 @@ and the benchmarks are development tools of the checkout (`make demo`, `make ben
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["main"]
 
@@ -41,6 +43,9 @@ def full_parser() -> argparse.ArgumentParser:
 
 
 def _parser(selected: str | None, everything: bool = False) -> argparse.ArgumentParser:
+    import argparse  # not for `host`, which the browser starts for every connection
+    import importlib
+
     parser = argparse.ArgumentParser(prog="ucc-webhooks", description="Outgoing webhooks for UCC web phones.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

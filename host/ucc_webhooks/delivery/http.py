@@ -21,10 +21,12 @@ import http.cookiejar
 import logging
 import os
 import ssl
+import sys
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.http_rules import check_headers, check_request_url, mask_url
@@ -33,6 +35,7 @@ from ucc_webhooks.engine.render import USER_AGENT
 __all__ = ["BODY_LIMIT", "Network", "Outcome", "Requester"]
 
 log = logging.getLogger("ucc_webhooks.delivery.http")
+T = TypeVar("T")
 
 #: Bytes of a response body read at most (and only to let a small answer keep its connection).
 BODY_LIMIT = 16 * 1024
@@ -103,6 +106,19 @@ def ssl_context(ca_file: str | None) -> ssl.SSLContext:
     return ctx
 
 
+async def within(seconds: float, awaitable: Coroutine[Any, Any, T]) -> T:
+    """`await awaitable`, cancelled with asyncio.TimeoutError after `seconds`.
+
+    On Python 3.11+ with `asyncio.timeout`, in the caller's task: `wait_for` (3.10, 3.11) runs the
+    coroutine as a task of its own, which puts a turn of the event loop before the request is
+    written and a Task's cost on every attempt (measured: 0.2-0.4 ms per event on the host_alone
+    benchmark, frame to receiver)."""
+    if sys.version_info >= (3, 11):
+        async with asyncio.timeout(seconds):
+            return await awaitable
+    return await asyncio.wait_for(awaitable, seconds)
+
+
 async def _read_a_little(response: Any) -> None:
     """Read at most BODY_LIMIT bytes; a longer body is left on a connection that is then closed."""
     read = 0
@@ -136,19 +152,22 @@ class Requester:
         return client
 
     async def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                      deadline_s: float) -> Outcome:
+                      deadline_s: float, checked_url: object = None) -> Outcome:
+        """`checked_url`: `url` as `check_request_url` returned it when this process planned the
+        delivery; a URL without it (a row from the store, written by any version) is checked here."""
         started = time.perf_counter()
 
         def ms() -> float:
             return (time.perf_counter() - started) * 1000
 
         try:  # the sender applies the rules the save applied: a stored row from an older version too
-            check_request_url(url)
+            if checked_url is None:
+                checked_url = check_request_url(url)
             check_headers(headers)
         except InvalidInput as exc:
             return Outcome(None, f"not sent: {exc}", ms(), final=True)
         try:
-            return await asyncio.wait_for(self._exchange(method, url, headers, body, started + deadline_s), deadline_s)
+            return await within(deadline_s, self._exchange(method, checked_url, headers, body, started + deadline_s))
         except asyncio.TimeoutError:
             return Outcome(None, f"timed out after {deadline_s:g} s (the whole attempt, connect to last byte)", ms())
         except Exception as exc:
@@ -161,7 +180,7 @@ class Requester:
             log.warning("request to %s could not be made: %r", mask_url(url), exc)
             return Outcome(None, f"not sent: {type(exc).__name__}: {exc}", ms(), final=True)
 
-    async def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+    async def _exchange(self, method: str, url: Any, headers: dict[str, str], body: bytes | None,
                         deadline_at: float) -> Outcome:
         started = time.perf_counter()
         async with self.client().stream(method, url, headers=headers, content=body) as response:
@@ -180,7 +199,7 @@ class Requester:
             left = (deadline_at - time.perf_counter()) * 0.8
             if left > 0:
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(_read_a_little(response), left)
+                    await within(left, _read_a_little(response))
             return Outcome(status, error, latency, after)
 
     async def aclose(self) -> None:

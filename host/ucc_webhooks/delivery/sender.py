@@ -9,8 +9,11 @@ are not followed) are final, and 410 Gone also switches the webhook off.
 Before each attempt a worker asks whether the delivery may still go: the switch off, the webhook
 switched off or deleted end it as `cancelled` with the reason; past `max_age_hours` it fails as
 expired, on the clock, also while it waits out a backoff. It then claims the row in SQLite, so that
-a second host on the same store never sends it too. An attempt that crashes is recorded as a
-failure with its reason; a worker never dies silently.
+a second host on the same store never sends it too. A delivery that goes out at once is the one
+exception to both steps, without changing either rule: the question was answered when its event
+was planned, a moment before in the same step of the loop, and its row was stored claimed in the
+commit that accepted the event (see `kick`). An attempt that crashes is recorded as a failure with
+its reason; a worker never dies silently.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from collections.abc import Callable
 
 from ucc_webhooks.delivery.http import Network, Outcome, Requester
 from ucc_webhooks.engine.signing import sign
-from ucc_webhooks.storage.outbox import Outbox, PendingDelivery
+from ucc_webhooks.storage.outbox import Claim, Outbox, PendingDelivery
 
 __all__ = ["Deliverer", "Outcome", "backoff_delay"]
 
@@ -95,7 +98,13 @@ class Deliverer:
 
         `fresh` is a delivery just committed: a webhook without a worker has nothing older
         pending (a worker lives while its webhook has pending rows), so it can go out at once,
-        without reading it back from the store.
+        without reading it back from the store. Its caller planned it, in the same synchronous
+        step, from the webhooks enabled under the switch as of then (`App.accept_events`), so
+        `stop_reason` is not asked again for that first attempt: the frame loop awaits the new
+        task's first step before it handles another frame, so nothing of this host can switch
+        anything off in between (a change from outside, the CLI or the policy file, could as
+        well land just after the question). Every later attempt, and every row read from the
+        store, asks it.
         """
         if webhook_id in self._workers:
             self._wake[webhook_id].set()
@@ -103,6 +112,16 @@ class Deliverer:
         self._wake[webhook_id] = asyncio.Event()
         self._set_busy(+1)
         self._workers[webhook_id] = asyncio.get_running_loop().create_task(self._work(webhook_id, fresh))
+
+    def sends_at_once(self, webhook_id: str) -> bool:
+        """Whether a delivery of this webhook committed now goes out at once (`kick` with `fresh`):
+        true while the webhook has no worker, which would send older rows first."""
+        return webhook_id not in self._workers
+
+    def claim_for_fresh(self, now: float) -> Claim:
+        """How `Outbox.accept_many` stores the deliveries this host sends at once: claimed by it,
+        for as long as `claim()` before the attempt would claim them."""
+        return Claim(self.host_id, now + self._timeout() + CLAIM_MARGIN_S, self.sends_at_once)
 
     def kick_all(self) -> None:
         """Wake every worker (the switch or a webhook changed): each checks its next delivery again."""
@@ -135,11 +154,12 @@ class Deliverer:
         restart = False
         try:
             while True:
+                planned_now = fresh is not None  # asked by accept_events a moment ago (see kick)
                 d, fresh = fresh or self.outbox.next_pending(webhook_id), None
                 if d is None:
                     return
                 now = time.time()
-                reason = self._stop_reason(webhook_id)
+                reason = None if planned_now else self._stop_reason(webhook_id)
                 if reason:
                     self.outbox.cancel_pending(reason, webhook_id)
                     self._on_update(d.id)
@@ -153,7 +173,10 @@ class Deliverer:
                     continue
                 deadline = self._timeout()
                 until = now + deadline + CLAIM_MARGIN_S
-                if not self.outbox.claim(d, self.host_id, until, now):
+                # a row stored claimed by this host (accept_many) needs no second UPDATE while its
+                # claim still covers the attempt; any other row is claimed here, in SQLite
+                held = d.claimed_until is not None and d.claimed_until >= now + deadline
+                if not held and not self.outbox.claim(d, self.host_id, until, now):
                     holder, held_until = self.outbox.claimant(d)
                     if not (holder and _dead_here(holder) and self.outbox.claim(d, self.host_id, until, now, holder)):
                         # another host on this store sends it; look again once its claim may have lapsed
@@ -187,7 +210,7 @@ class Deliverer:
         self._on_update(d.id)
 
     async def _attempt(self, d: PendingDelivery, deadline: float) -> None:
-        outcome = await self.send(d.method, d.url, d.headers, d.body, d.id, d.secret, deadline)
+        outcome = await self.send(d.method, d.url, d.headers, d.body, d.id, d.secret, deadline, d.checked_url)
         attempt = d.attempts + 1
         now = time.time()
         next_at = None
@@ -212,7 +235,8 @@ class Deliverer:
 
     # -- one request -------------------------------------------------------------------------------
     async def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                   msg_id: str, secret: str | None, deadline: float | None = None) -> Outcome:
+                   msg_id: str, secret: str | None, deadline: float | None = None,
+                   checked_url: object = None) -> Outcome:
         timestamp = int(time.time())
         headers = {**headers, "webhook-id": msg_id, "webhook-timestamp": str(timestamp)}
         if secret:
@@ -220,7 +244,7 @@ class Deliverer:
         self.requester.configure(self._network())
         self._in_flight += 1
         try:
-            return await self.requester.request(method, url, headers, body, deadline or self._timeout())
+            return await self.requester.request(method, url, headers, body, deadline or self._timeout(), checked_url)
         finally:
             self._in_flight -= 1
 

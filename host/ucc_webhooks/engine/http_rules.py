@@ -14,6 +14,7 @@ masked URL comes back unchanged from a form.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import urllib.parse
@@ -62,11 +63,14 @@ def check_headers(headers: dict[str, str], field: str = "headers") -> None:
 
 
 # -- URLs ----------------------------------------------------------------------------------------
-def check_request_url(url: str, field: str = "url") -> None:
-    """An absolute http(s) URL that can be sent as it is (after placeholders were filled in)."""
+def check_request_url(url: str, field: str = "url") -> object:
+    """An absolute http(s) URL that can be sent as it is (after placeholders were filled in).
+
+    Returns the URL as httpx parsed it (an `httpx.URL`): the sender can send that object, so a
+    delivery planned in this process is parsed once, not again before it goes out."""
     if _URL_CONTROL.search(url):
         raise _refuse(f"the {field} contains a control character, which a URL cannot carry", field, "url_control_character")
-    if any(c in url for c in " \t"):
+    if " " in url or "\t" in url:
         raise _refuse(f"the {field} contains spaces or line breaks: encode them as %20", field, "url_spaces")
     try:
         parts = urllib.parse.urlsplit(url)
@@ -86,18 +90,20 @@ def check_request_url(url: str, field: str = "url") -> None:
         given = parts.netloc.rpartition(":")[2]
         raise _refuse(f"the {field} has port {given}; a port is a number from 1 to 65535", field, "url_bad_port", port=given)
     for segment in parts.path.split("/"):
-        if urllib.parse.unquote(segment) in (".", ".."):
+        if ("." in segment or "%" in segment) and urllib.parse.unquote(segment) in (".", ".."):
             raise _refuse(f"the {field} has a {segment!r} path segment, which would send the request to another "
                           "path; a value filled in there was a dot", field, "url_dot_segment", segment=segment)
     try:  # the parser the sender uses has the last word
         import httpx
 
-        httpx.URL(url)
+        return httpx.URL(url)
     except Exception as exc:
         raise _refuse(f"the {field} is not a valid URL: {exc}", field, "url_invalid", detail=exc) from None
 
 
+@functools.lru_cache(maxsize=256)
 def _check_host(host: str, field: str) -> None:
+    """Raises for a host HTTP cannot reach; kept per host (a refusal is not kept: it raises)."""
     if ":" in host:  # an IPv6 literal
         try:
             ipaddress.IPv6Address(host.split("%")[0])

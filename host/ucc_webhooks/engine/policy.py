@@ -15,7 +15,6 @@ preset that is itself invalid is skipped, with an error, and the others stay.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -101,6 +100,8 @@ def _near(given: str, key: str) -> bool:
 
 def _presets(items: object, path: Path) -> tuple[list, list[str], list[str]]:
     """(presets, errors of presets skipped, schema errors that switch webhooks off)."""
+    import hashlib
+
     from pydantic import ValidationError
 
     from ucc_webhooks.engine.models import Webhook, WebhookInput

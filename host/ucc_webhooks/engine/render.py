@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.http_rules import check_placeholder_positions, mask_url
@@ -33,6 +33,9 @@ class PlannedDelivery:
     secret: str | None
     state: str = "pending"  # or "opened" / "dropped" for open_tab (never retried), "failed" if it cannot be made
     note: str | None = None
+    #: `url` as the sender's parser read it when `plan` checked it (http_rules.check_request_url):
+    #: this process sends it without checking and parsing it a second time. Never stored.
+    checked_url: object = field(default=None, compare=False, repr=False)
 
 
 def matching(webhooks: list[Webhook], trigger: str) -> list[Webhook]:
@@ -43,7 +46,7 @@ def plan(webhook: Webhook, values: dict[str, object], now: float,
          occurred_at: float | None = None) -> PlannedDelivery:
     check_placeholder_positions(webhook.url)  # a webhook stored by an older version, too
     url = render_url(Template.parse(webhook.url), values)
-    check_url(url)  # never let a filled-in value turn the URL into something else
+    checked_url = check_url(url)  # never let a filled-in value turn the URL into something else
     method, body, headers = "GET", None, dict(webhook.headers)
     if webhook.action == "post":
         method = "POST"
@@ -59,7 +62,8 @@ def plan(webhook: Webhook, values: dict[str, object], now: float,
         else:
             state = "opened"
     return PlannedDelivery(webhook_id=webhook.id, webhook_name=webhook.name, action=webhook.action, method=method,
-                           url=url, headers=headers, body=body, secret=webhook.secret, state=state, note=note)
+                           url=url, headers=headers, body=body, secret=webhook.secret, state=state, note=note,
+                           checked_url=checked_url)
 
 
 def plan_event(event: CallEvent, webhooks: list[Webhook], region: str | None, now: float,

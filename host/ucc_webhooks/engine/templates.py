@@ -166,11 +166,11 @@ def render_url(template: Template, values: dict[str, object]) -> str:
     return "".join(out)
 
 
-def check_url(url: str, field: str = "url") -> None:
+def check_url(url: str, field: str = "url") -> object:
     """Only absolute http(s) URLs that HTTP can carry, for every action (`open_tab` included):
-    the rules of `http_rules.check_request_url`, raised as a TemplateError."""
+    the rules of `http_rules.check_request_url`, raised as a TemplateError. Returns the parsed URL."""
     try:
-        check_request_url(url, field)
+        return check_request_url(url, field)
     except TemplateError:
         raise
     except InvalidInput as exc:

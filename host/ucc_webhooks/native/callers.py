@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -132,6 +131,8 @@ def caller_of(argv: list[str]) -> str | None:
 
 def record_refused(caller: str, data_dir: Path) -> None:
     """Best effort: a refused caller must never make the host fail differently."""
+    import tempfile  # only for a refusal: not on the start of a host that serves
+
     path = data_dir / REFUSED_FILE_NAME
     try:
         seen = read_refused(data_dir)

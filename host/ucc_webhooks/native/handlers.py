@@ -233,7 +233,8 @@ class App:
                 log.exception("could not render webhooks for %s %s", event.trigger, event.call_id)
             batch.append((event.call_id, event.trigger, planned))
             self.last_calls.remember(event, now)
-        accepted = self.outbox.accept_many(batch, settings.max_age_hours * 3600, now)
+        accepted = self.outbox.accept_many(batch, settings.max_age_hours * 3600, now,
+                                           claim=self.deliverer.claim_for_fresh(now))
         self._accepted_since_prune += len(events)
         if self._accepted_since_prune >= PRUNE_EVERY:
             self._accepted_since_prune = 0

@@ -11,13 +11,14 @@ import builtins
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from ucc_webhooks.engine.http_rules import mask_url
 from ucc_webhooks.engine.render import PlannedDelivery
 from ucc_webhooks.storage.database import NotFound, Store
 
-__all__ = ["LOG_LIMIT", "Outbox", "PendingDelivery"]
+__all__ = ["LOG_LIMIT", "Claim", "Outbox", "PendingDelivery"]
 
 #: Finished deliveries kept in the log; older ones are pruned. Pending ones are never pruned.
 LOG_LIMIT = 2000
@@ -29,6 +30,15 @@ FINAL_STATES = ("delivered", "failed", "dropped", "opened", "cancelled")
 LOG_ATTEMPTS = 5
 #: Longest text of one field in `list` (an error, a URL): a reply must fit the 1 MiB frame.
 FIELD_CHARS = 2048
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Rows stored claimed by `host_id` until `until`: for the webhooks whose `sends_at_once` is true."""
+
+    host_id: str
+    until: float
+    sends_at_once: Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,12 @@ class PendingDelivery:
     created_at: float
     expires_at: float
     next_attempt_at: float
+    #: The parsed URL of a delivery planned by this process (PlannedDelivery.checked_url), whose
+    #: URL was checked then; None for a row read from the store, which the sender checks again.
+    checked_url: object = field(default=None, compare=False, repr=False)
+    #: Until when this host holds the row's claim, when the row was stored claimed (`accept_many`
+    #: with `claim`); None for a row read from the store, which the sender claims before it sends.
+    claimed_until: float | None = None
 
 
 def _clip(text: str | None) -> str | None:
@@ -69,17 +85,22 @@ class Outbox:
         return self.accept_many([(call_id, trigger, planned)], max_age_s, now)[0]
 
     def accept_many(self, events: list[tuple[str, str, list[PlannedDelivery]]], max_age_s: float,
-                    now: float | None = None) -> list[list[PendingDelivery] | None]:
+                    now: float | None = None, claim: Claim | None = None) -> list[list[PendingDelivery] | None]:
         """Several events in one commit: the host batches frames that arrive together.
 
         The commit survives a crash of this process at once (WAL); `Store.sync_to_disk()` makes it
         survive a power cut too, and the host calls it before it acknowledges the events.
+
+        `claim`: the first pending delivery of each webhook it names is stored already claimed
+        by that host, in this same commit (what `claim()` would do as a statement of its own just
+        after): the sender sends it at once, and no other host on the store can take it meanwhile.
 
         Returns, per event, its deliveries as rows (open_tab ones too, in their final state), or
         None when the event was seen before.
         """
         now = time.time() if now is None else now
         results: list[list[PendingDelivery] | None] = []
+        claimed: set[str] = set()
         with self.store.transaction() as db:
             for call_id, trigger, planned in events:
                 cur = db.execute("INSERT OR IGNORE INTO seen_events(call_id, trigger, seen_at) VALUES (?,?,?)",
@@ -90,17 +111,23 @@ class Outbox:
                 rows = []
                 for p in planned:
                     did = new_delivery_id()
+                    by, until = None, None
+                    if (claim and p.state == "pending" and p.webhook_id not in claimed
+                            and claim.sends_at_once(p.webhook_id)):
+                        claimed.add(p.webhook_id)
+                        by, until = claim.host_id, claim.until
                     cur = db.execute(
                         "INSERT INTO deliveries(id, webhook_id, webhook_name, trigger, action, call_id, method, url,"
                         " headers, body, secret, state, created_at, updated_at, next_attempt_at, expires_at,"
-                        " last_error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        " last_error, claimed_by, claimed_until) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (did, p.webhook_id, p.webhook_name, trigger, p.action, call_id, p.method, p.url,
                          json.dumps(p.headers), p.body, p.secret, p.state, now, now,
-                         now if p.state == "pending" else None, now + max_age_s, p.note))
+                         now if p.state == "pending" else None, now + max_age_s, p.note, by, until))
                     rows.append(PendingDelivery(
                         seq=cur.lastrowid or 0, id=did, webhook_id=p.webhook_id, method=p.method, url=p.url,
                         headers=p.headers, body=p.body, secret=p.secret, attempts=0, created_at=now,
-                        expires_at=now + max_age_s, next_attempt_at=now))
+                        expires_at=now + max_age_s, next_attempt_at=now, checked_url=p.checked_url,
+                        claimed_until=until))
                 results.append(rows)
         return results
 
