@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ucc_webhooks.constants import HOST_NAME
+from ucc_webhooks.paths import data_dir, launcher_dir, system_root
+from ucc_webhooks.paths import home_dir as _home
 
 __all__ = [
     "BROWSERS",
@@ -150,55 +152,8 @@ BROWSERS: dict[str, Browser] = {
 BROWSER_NAMES = tuple(BROWSERS)
 
 
-def _home(env: Env) -> Path:
-    return Path(env.get("HOME") or env.get("USERPROFILE") or Path.home())
-
-
-def system_root(env: Env) -> Path:
-    """Prefix for system paths: `/` on a real machine, a temporary folder in tests."""
-    return Path(env.get("UCC_WEBHOOKS_SYSTEM_ROOT") or "/")
-
-
 def _under_root(env: Env, absolute: str) -> Path:
     return system_root(env) / absolute.lstrip("/")
-
-
-def data_dir(env: Env | None = None, platform: str | None = None) -> Path:
-    """The user's data folder (the host's database); `UCC_WEBHOOKS_HOME` overrides it. The same
-    rule as `paths.data_dir`, spelled out here to lay out other platforms in tests."""
-    if env is None and platform in (None, sys.platform):  # this machine: ask the host's own module
-        from ucc_webhooks.paths import data_dir as host_data_dir
-
-        return host_data_dir()
-    env = os.environ if env is None else env
-    platform = platform or sys.platform
-    if env.get("UCC_WEBHOOKS_HOME"):
-        return Path(env["UCC_WEBHOOKS_HOME"])
-    if platform == "win32":
-        return Path(env.get("LOCALAPPDATA") or _home(env) / "AppData" / "Local") / "ucc-webhooks"
-    if platform == "darwin":
-        return _home(env) / "Library" / "Application Support" / "ucc-webhooks"
-    return Path(env.get("XDG_DATA_HOME") or _home(env) / ".local" / "share") / "ucc-webhooks"
-
-
-def launcher_dir(system: bool, env: Env | None = None, platform: str | None = None) -> Path:
-    """Where the launcher (and on Windows the manifests the registry points to) is written.
-
-    Per user: `<data dir>/native-host/`, beside the user's own data, so that one folder holds all
-    a user's UCC Webhooks state and `UCC_WEBHOOKS_HOME` moves both (tests, the demo's throwaway
-    setup). For the whole system: a folder every user can read, never anyone's home:
-    `/usr/local/lib/ucc-webhooks` (Linux), `/Library/Application Support/ucc-webhooks` (macOS),
-    `%ProgramData%\\ucc-webhooks` (Windows).
-    """
-    env = os.environ if env is None else env
-    platform = platform or sys.platform
-    if not system:
-        return data_dir(env, platform) / "native-host"
-    if platform == "win32":
-        return Path(env.get("ProgramData") or env.get("PROGRAMDATA") or r"C:\ProgramData") / "ucc-webhooks"
-    if platform == "darwin":
-        return _under_root(env, "/Library/Application Support/ucc-webhooks")
-    return _under_root(env, "/usr/local/lib/ucc-webhooks")
 
 
 def manifest_file_name(browser: Browser, platform: str | None = None) -> str:

@@ -4,8 +4,8 @@ A browser tells the host who calls: Chromium passes `chrome-extension://ID/`, Fi
 manifest's path and the add-on id. Only Firefox hands over the manifest, so the ids cannot be
 read back from it on Chromium; `install` therefore writes them a second time, into
 `allowed-callers.json` beside the launcher (same keys as the manifests: `allowed_origins`,
-`allowed_extensions`). The POSIX launcher names that file in `UCC_WEBHOOKS_CALLERS_FILE`; a
-launcher that does not (Windows, launchers written before this file existed) is served from
+`allowed_extensions`). The launcher names that file in `UCC_WEBHOOKS_CALLERS_FILE`; a
+launcher that does not (one written before this file existed, or Windows' old `.bat`) is served from
 the per-user launcher folder's file, then the system one's, and without any file the two ids
 this project ships are served, as before.
 
@@ -99,7 +99,7 @@ def callers_file_candidates(env: Mapping[str, str] | None = None) -> list[Path]:
     env = os.environ if env is None else env
     if env.get(CALLERS_ENV):
         return [Path(env[CALLERS_ENV])]
-    from ucc_webhooks.install.browsers import launcher_dir
+    from ucc_webhooks.paths import launcher_dir
 
     return [launcher_dir(False, env) / CALLERS_FILE_NAME, launcher_dir(True, env) / CALLERS_FILE_NAME]
 
