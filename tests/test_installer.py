@@ -522,3 +522,15 @@ def test_install_and_uninstall_json_for_roll_out_scripts(env):
     gone = json.loads(cli(env, "uninstall", "--browser", "chromium", "--json").stdout)
     assert {(i["who"], i["status"]) for i in gone["items"]} >= {("chromium", "removed"), ("launcher", "removed")}
     assert not manifest.exists()
+
+
+def test_uninstalling_zen_keeps_the_manifest_firefox_still_reads(env):
+    assert cli(env, "install", "--browser", "firefox").returncode == 0
+    manifest = home(env) / USER_DIRS["firefox"] / NAME
+    (home(env) / ".mozilla/firefox").mkdir(parents=True)
+    (home(env) / ".mozilla/firefox/profiles.ini").write_text("[General]\n")  # Firefox is installed here
+    done = cli(env, "uninstall", "--browser", "zen")
+    assert done.returncode == 0 and manifest.is_file()
+    assert "kept" in done.stdout and "also read by firefox" in done.stdout
+    assert cli(env, "uninstall", "--browser", "zen", "--browser", "firefox").returncode == 0
+    assert not manifest.exists()

@@ -216,7 +216,11 @@ def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, pl
             continue
         for folder in manifest_dir(browser, scope, platform=platform, profile_dir=profile_dir):
             path = folder / manifest_file_name(browser, platform)
-            if path.is_file() or path.is_symlink():
+            sharing = _installed_sharers(path, browsers, scope, profile_dir, platform)
+            if sharing and path.is_file():
+                out.line(browser.name, "kept", path, f"also read by {', '.join(sharing)}, installed here; "
+                                                      f"uninstall {' and '.join([browser.name, *sharing])} together to remove it")
+            elif path.is_file() or path.is_symlink():
                 path.unlink()
                 out.line(browser.name, "removed", path)
             else:
@@ -235,6 +239,14 @@ def _uninstall(browsers: list[Browser], scope: str, profile_dir: Path | None, pl
     elif launcher.exists():
         out.line("launcher", "kept", launcher, f"still used by {', '.join(users)}")
     return 0
+
+
+def _installed_sharers(path: Path, leaving: list[Browser], scope: str, profile_dir: Path | None, platform: str) -> list[str]:
+    """Browsers that read this very file (Zen and Firefox; Chrome, Brave, Vivaldi and Opera for the
+    whole system on Linux), are installed here, and are not being uninstalled with it."""
+    return [b.name for b in BROWSERS.values()
+            if b not in leaving and available_on(b, platform) and is_present(b, platform=platform)
+            and path in [f / manifest_file_name(b, platform) for f in manifest_dir(b, scope, platform=platform, profile_dir=profile_dir)]]
 
 
 def _launcher_of(manifest: Path) -> str | None:
