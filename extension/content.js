@@ -58,7 +58,16 @@
     }, () => { /* worker starting up: the next storage change or page load asks again */ });
   }
 
+  // Any script on the page can dispatch this, so it carries one known word and is told once.
+  let toldUnwatched = false;
+  function onUnwatched(event) {
+    if (toldUnwatched || !alive() || event.detail !== "csp_blob_worker") return;
+    toldUnwatched = true;
+    api.runtime.sendMessage({ type: "page.unwatched", reason: "csp_blob_worker" }).catch(() => {});
+  }
+
   window.addEventListener("ucc-webhooks:call", onCall);
+  window.addEventListener("ucc-webhooks:unwatched", onUnwatched);
   window.addEventListener("ucc-webhooks:ready", pushConfig); // the observer may start after us
   api.storage.onChanged.addListener(loadConfig);
   loadConfig();

@@ -56,6 +56,16 @@ export function createHandlers({ port, settings, state, sync, guard = noGuard, d
         return { forwarded: verdict !== "dropped", reason: verdict }; // held (fork), duplicate or dropped
       },
     },
+    "page.unwatched": {
+      from: "content",
+      // Counted with the drops: calls in that worker cannot be seen, and the popup's log is where
+      // the person who wonders why nothing fires looks. One word only, whatever the page sends.
+      handle(message) {
+        if (message.reason !== "csp_blob_worker") return { recorded: false };
+        drops.record("worker_unwatched_csp", null);
+        return { recorded: true };
+      },
+    },
     "drops.get": {
       from: "page",
       handle: () => drops.get(),

@@ -27,6 +27,8 @@
       if (ns.reach) {
         reached = ns.reach.reach(global, installed, {
           emit(event) { dispatch.call(global, new CustomEventCtor("ucc-webhooks:call", { detail: event })); },
+          // a worker the page's CSP keeps from the bootstrap runs unwatched: the popup says so
+          onUnwatched(reason) { dispatch.call(global, new CustomEventCtor("ucc-webhooks:unwatched", { detail: reason })); },
         });
       }
     } catch (e) { /* the page's own sockets are still observed */ }

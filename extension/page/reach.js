@@ -138,7 +138,7 @@
                     blocked = true;
                     starting.delete(fresh);
                     if (key) known.delete(key);
-                    onError(new Error("the page's Content-Security-Policy refuses blob: workers: its workers run unwatched"));
+                    if (options.onUnwatched) options.onUnwatched("csp_blob_worker");
                   },
                 }));
               } catch (error) { onError(error); }

@@ -94,6 +94,8 @@ def _phone_in_a_worker_the_csp_keeps_from_blob_still_phones(lab, receiver, remot
     run.wait()
     assert [e["type"] for e in lab.driver.execute_script("return window.labPhone.events")][-3:] == ["ringing", "answered", "ended"]
     assert_quiet(receiver, 2)
+    # ... and the popup's log says why (the drop counts, under their own reason)
+    assert lab.ext.drops()["byReason"].get("worker_unwatched_csp", 0) >= 1
 
 
 @pytest.mark.parametrize("mode,user", [("worker", "agent213"), ("shared", "agent214")])

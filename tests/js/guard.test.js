@@ -129,3 +129,13 @@ test("the offline queue keeps events of calls it saw ring, drops ones out of now
   assert.deepEqual(log.byReason, { queue_full: 242 });
   assert.equal(log.count + port.queue.length, 252, "every event is queued or counted");
 });
+
+test("a worker the page's CSP keeps unwatched is counted for the popup; any other word is not", async () => {
+  const w = worker();
+  const told = await w.send({ type: "page.unwatched", reason: "csp_blob_worker" }, tab(5));
+  assert.deepEqual(told.result, { recorded: true });
+  const other = await w.send({ type: "page.unwatched", reason: "<img src=x>" }, tab(5));
+  assert.deepEqual(other.result, { recorded: false });
+  const reply = await w.send({ type: "drops.get" }, { id: ID, url: `chrome-extension://${ID}/popup.html` });
+  assert.deepEqual(reply.result.byReason, { worker_unwatched_csp: 1 });
+});
