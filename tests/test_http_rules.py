@@ -14,6 +14,15 @@ from ucc_webhooks_dev.lab.host_client import HostClient, HostError
 from ucc_webhooks_dev.lab.receiver import Receiver
 
 
+def stored_by_an_older_version(home, webhook_id: str, **changes) -> None:
+    """Write into a stored webhook what today's save would refuse (as an older version may have)."""
+    db = sqlite3.connect(home / "ucc-webhooks.sqlite3")
+    data = json.loads(db.execute("SELECT data FROM webhooks WHERE id=?", (webhook_id,)).fetchone()[0])
+    db.execute("UPDATE webhooks SET data=? WHERE id=?", (json.dumps({**data, **changes}), webhook_id))
+    db.commit()
+    db.close()
+
+
 def refusal(host, **webhook) -> dict:
     with pytest.raises(HostError) as info:
         host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get", **webhook})
@@ -79,12 +88,7 @@ def test_a_stored_row_the_sender_refuses_is_a_recorded_failure_and_the_worker_go
         with HostClient() as host:
             hook = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
                                                           "url": receiver.url("/x"), "headers": {"X-Key": "ok"}})
-        db = sqlite3.connect(home / "ucc-webhooks.sqlite3")
-        data = json.loads(db.execute("SELECT data FROM webhooks WHERE id=?", (hook["id"],)).fetchone()[0])
-        data["headers"] = {"X-Key": "bad\x00value"}
-        db.execute("UPDATE webhooks SET data=? WHERE id=?", (json.dumps(data), hook["id"]))
-        db.commit()
-        db.close()
+        stored_by_an_older_version(home, hook["id"], headers={"X-Key": "bad\x00value"})
         with HostClient() as host:
             host.request("call_event", event=event(call_id="first"))
             notice = host.notice("delivery")
@@ -103,12 +107,7 @@ def test_a_stored_webhook_with_a_placeholder_in_its_host_is_never_sent_there(hom
         with HostClient() as host:
             hook = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
                                                           "url": receiver.url("/x")})
-        db = sqlite3.connect(home / "ucc-webhooks.sqlite3")
-        data = json.loads(db.execute("SELECT data FROM webhooks WHERE id=?", (hook["id"],)).fetchone()[0])
-        data["url"] = f"http://{{caller}}:{receiver.port}/x"
-        db.execute("UPDATE webhooks SET data=? WHERE id=?", (json.dumps(data), hook["id"]))
-        db.commit()
-        db.close()
+        stored_by_an_older_version(home, hook["id"], url=f"http://{{caller}}:{receiver.port}/x")
         with HostClient() as host:
             host.request("call_event", event=event(caller="127.0.0.1"))
             notice = host.notice("delivery")

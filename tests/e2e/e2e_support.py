@@ -87,3 +87,20 @@ def assert_quiet(receiver: Receiver, expected: int, within: float = 1.5, path: s
         time.sleep(0.05)
     extra = [f"{r.method} {r.raw_path}" for r in counted()[expected:]]
     assert not extra, f"unexpected requests: {extra}"
+
+
+def queue_call_pops_the_crm(driver, page, remote, receiver) -> None:
+    """The roll-out tests' proof: a queue call answered in the lab page fires the policy's
+    `queue_call_accepted` webhooks, a GET with caller and queue and the screen-pop tab."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    run = remote.call("agent200", "uac_page_hangup", caller=CALLER, caller_name="Anna", headers={"X-Queue": "Support"})
+    page.wait_calls(1)
+    page.answer()
+    (hook,) = receiver.wait_for(1, 20, path="/hook/accepted")
+    assert hook.query["caller"] == [CALLER] and hook.query["queue"] == ["Support"]
+    (crm,) = receiver.wait_for(1, 20, path="/crm")
+    assert crm.query["phone"] == [CALLER]
+    WebDriverWait(driver, 10, 0.2).until(lambda d: len(d.window_handles) == 2, "no screen-pop tab")
+    page.hangup()
+    run.wait()

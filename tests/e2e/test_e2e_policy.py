@@ -22,7 +22,7 @@ from ucc_webhooks_dev.lab.hostenv import HostEnv
 from ucc_webhooks_dev.lab.phonepage import PhonePage
 from ucc_webhooks_dev.lab.policy import MachinePolicy
 
-from .e2e_support import CALLER
+from .e2e_support import queue_call_pops_the_crm
 
 pytestmark = pytest.mark.browser
 
@@ -69,16 +69,7 @@ def test_policy_installs_the_packed_extension_and_a_call_pops_the_crm(packed, tm
             # Polled every 3 s: loading the page every half second right after the install kept the
             # extension's managed storage empty for 30 s and more (Chromium 156, not understood yet).
             WebDriverWait(session.driver, 60, 3).until(observed, "the page never got the policy's settings")
-            run = remote.call("agent200", "uac_page_hangup", caller=CALLER, caller_name="Anna", headers={"X-Queue": "Support"})
-            page.wait_calls(1)
-            page.answer()
-            (hook,) = receiver.wait_for(1, 20, path="/hook/accepted")
-            assert hook.query["caller"] == [CALLER] and hook.query["queue"] == ["Support"]
-            (crm,) = receiver.wait_for(1, 20, path="/crm")
-            assert crm.query["phone"] == [CALLER]
-            WebDriverWait(session.driver, 10, 0.2).until(lambda d: len(d.window_handles) == 2, "no screen-pop tab")
-            page.hangup()
-            run.wait()
+            queue_call_pops_the_crm(session.driver, page, remote, receiver)
         finally:
             session.quit()
             host.kill_hosts()

@@ -37,7 +37,7 @@ from ucc_webhooks_dev.lab.hostenv import HostEnv
 from ucc_webhooks_dev.lab.phonepage import PhonePage
 from ucc_webhooks_dev.lab.policy import MachinePolicy
 
-from .e2e_support import CALLER
+from .e2e_support import queue_call_pops_the_crm
 
 pytestmark = pytest.mark.browser
 
@@ -108,16 +108,7 @@ def test_policy_installs_the_xpi_and_a_call_pops_the_crm(unsigned_by, packed, tm
                 return bool(page.js(POLICY_RULE_SEEN))
 
             WebDriverWait(driver, 15, 0.3).until(observed, "the page never got the policy's settings")
-            run = remote.call("agent200", "uac_page_hangup", caller=CALLER, caller_name="Anna", headers={"X-Queue": "Support"})
-            page.wait_calls(1)
-            page.answer()
-            (hook,) = receiver.wait_for(1, 20, path="/hook/accepted")
-            assert hook.query["caller"] == [CALLER] and hook.query["queue"] == ["Support"]
-            (crm,) = receiver.wait_for(1, 20, path="/crm")
-            assert crm.query["phone"] == [CALLER]
-            WebDriverWait(driver, 10, 0.2).until(lambda d: len(d.window_handles) == 2, "no screen-pop tab")
-            page.hangup()
-            run.wait()
+            queue_call_pops_the_crm(driver, page, remote, receiver)
         finally:
             session.quit()
             host.kill_hosts()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 __all__ = ["configure", "run"]
 
@@ -32,31 +31,25 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ucc_webhooks.cli.webhooks import run_with_store
+
+    return run_with_store(args, _settings)
+
+
+def _settings(store, args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from ucc_webhooks.cli.webhooks import UsageError
     from ucc_webhooks.engine.models import Settings
     from ucc_webhooks.native.protocol import from_validation_error
-    from ucc_webhooks.storage.database import Store, StoreError
 
     known = list(Settings.model_fields)
     try:
         changes = _changes(args, known, Settings)
-    except ValueError as exc:
-        print(f"ucc-webhooks settings: {exc}", file=sys.stderr)
-        return 2
-    try:
-        store = Store()
-    except StoreError as exc:
-        print(f"ucc-webhooks: {exc}", file=sys.stderr)
-        return 1
-    try:
         settings = store.set_settings(changes) if changes else store.get_settings()
-    except ValidationError as exc:
-        err = from_validation_error(exc)
-        print(f"ucc-webhooks settings: {err.message}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
+    except ValueError as exc:  # pydantic's ValidationError is one too
+        message = from_validation_error(exc).message if isinstance(exc, ValidationError) else str(exc)
+        raise UsageError(message) from None
     shown = _masked(settings.model_dump())
     if args.json:
         print(json.dumps(shown, indent=2, ensure_ascii=False))

@@ -26,7 +26,7 @@ import time
 from ucc_webhooks.engine.http_rules import mask_url
 from ucc_webhooks.engine.models import MASK
 
-__all__ = ["configure", "run"]
+__all__ = ["UsageError", "configure", "run", "run_with_store"]
 
 EXPORT_VERSION = 1
 
@@ -73,6 +73,11 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    return run_with_store(args, COMMANDS[args.command])
+
+
+def run_with_store(args: argparse.Namespace, command) -> int:
+    """`command(store, args)` on the host's store: a UsageError exits 2, a store error 1."""
     from ucc_webhooks.storage.database import Store, StoreError
 
     try:
@@ -81,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"ucc-webhooks: {exc}", file=sys.stderr)
         return 1
     try:
-        return COMMANDS[args.command](store, args) or 0
+        return command(store, args) or 0
     except UsageError as exc:
         print(f"ucc-webhooks {args.command}: {exc}", file=sys.stderr)
         return 2

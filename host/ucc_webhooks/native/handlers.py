@@ -53,9 +53,9 @@ class App:
         self.outbox = Outbox(store)
         self.notify = notify
         self.read_policy = policy_reader
-        self.deliverer = Deliverer(self.outbox, timeout=lambda: self._settings().request_timeout_s,
+        self.deliverer = Deliverer(self.outbox, timeout=lambda: self._settings_now().request_timeout_s,
                                    on_update=self._delivery_changed, on_gone=self._switch_off,
-                                   stop_reason=self._stop_reason, network=lambda: network_from(self._settings()))
+                                   stop_reason=self._stop_reason, network=lambda: network_from(self._settings_now()))
         self._managed_enabled: bool | None = None  # the browser's managed storage, told in hello
         self._settings_cache: Settings | None = None
         self._accepted_since_prune = 0
@@ -78,6 +78,11 @@ class App:
         # The store keeps them until the database changes (also from the CLI in another process).
         self._settings_cache = self.store.get_settings()
         return self._settings_cache
+
+    def _settings_now(self):
+        """For each attempt: the settings as the last event or request read them, without asking
+        the database again (three times per delivery, on the way to the receiver)."""
+        return self._settings_cache or self._settings()
 
     def _all_webhooks(self, policy: Policy | None = None) -> list[Webhook]:
         policy = policy or self.read_policy()
