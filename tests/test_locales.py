@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from ucc_webhooks.native.protocol import PYDANTIC_REASONS
+from ucc_webhooks.engine.validation import PYDANTIC_REASONS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = ROOT / "host" / "ucc_webhooks"
 LOCALES = {lang: json.loads((ROOT / "extension" / "_locales" / lang / "messages.json").read_text(encoding="utf-8"))
            for lang in ("en", "de")}
 #: Where `reason` stands among the positional arguments of the calls that take one.
-REASON_POSITION = {"InvalidInput": 2, "TemplateError": 3, "ProtocolError": 3, "error_reply": 4}
+REASON_POSITION = {"InvalidInput": 2, "NotFound": 2, "ReadOnly": 2, "SwitchedOff": 2, "Refusal": 2, "TemplateError": 3,
+                   "ProtocolError": 3, "error_reply": 4}
 PARAMS_POSITION = {name: pos + 1 for name, pos in REASON_POSITION.items()}
 #: The params from_validation_error gives each pydantic-derived reason.
 PYDANTIC_PARAMS = {"missing_field": {"field"}, "unknown_field": {"field"}, "not_one_of": {"field", "expected", "got"},
@@ -66,7 +67,7 @@ def test_every_host_reason_is_translated_with_its_params(lang):
     messages = LOCALES[lang]
     problems = []
     wanted = {r: (keys, where) for r, (keys, where) in host_reasons().items()}
-    wanted.update({r: (PYDANTIC_PARAMS[r], "protocol.PYDANTIC_REASONS") for r in set(PYDANTIC_REASONS.values())})
+    wanted.update({r: (PYDANTIC_PARAMS[r], "validation.PYDANTIC_REASONS") for r in set(PYDANTIC_REASONS.values())})
     for reason, (keys, where) in sorted(wanted.items()):
         entry = messages.get(f"host_{reason}")
         if entry is None:

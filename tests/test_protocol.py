@@ -14,7 +14,8 @@ from conftest import FIXTURES
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.models import Webhook, WebhookInput
 from ucc_webhooks.native.hello import vocabulary
-from ucc_webhooks.native.protocol import ERROR_CODES, REQUESTS
+from ucc_webhooks.native.protocol import REQUESTS
+from ucc_webhooks.native.replies import ERROR_CODES
 
 FILES = sorted((FIXTURES / "protocol").glob("*.json"))
 

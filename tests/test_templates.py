@@ -9,9 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from ucc_webhooks.engine.models import WebhookInput
+from ucc_webhooks.engine.phone_numbers import e164
 from ucc_webhooks.engine.templates import Template, TemplateError, render_body, render_url
 from ucc_webhooks.engine.triggers import PLACEHOLDERS, TRIGGERS, allowed_placeholders
-from ucc_webhooks.engine.values import e164
 
 SEED_RULES = {  # the vendor manual's table: placeholder -> triggers that offer it
     "callee": set(TRIGGERS),

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["DB_NAME", "data_dir", "home_dir", "launcher_dir", "policy_path", "system_root"]
+__all__ = ["DB_NAME", "data_dir", "home_dir", "launcher_dir", "policy_path", "system_root", "under_root"]
 
 #: The SQLite database in the data directory.
 DB_NAME = "ucc-webhooks.sqlite3"
@@ -30,6 +30,11 @@ def system_root(env: Env | None = None) -> Path:
     """Prefix for system paths: `/` on a real machine, a temporary folder in tests."""
     env = os.environ if env is None else env
     return Path(env.get("UCC_WEBHOOKS_SYSTEM_ROOT") or "/")
+
+
+def under_root(env: Env, absolute: str) -> Path:
+    """A system path (`/etc/...`, `/snap/bin/...`) below `system_root`."""
+    return system_root(env) / absolute.lstrip("/")
 
 
 def data_dir(env: Env | None = None, platform: str | None = None) -> Path:

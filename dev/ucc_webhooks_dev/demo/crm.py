@@ -24,7 +24,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ucc_webhooks.engine.values import e164
+from ucc_webhooks.engine.phone_numbers import e164
 
 __all__ = ["CONTACTS", "SESSION_COOKIE", "Crm", "CrmRequest"]
 

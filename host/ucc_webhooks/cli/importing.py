@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ucc_webhooks.cli.webhooks import UsageError, _validated
+from ucc_webhooks.cli.usage import UsageError, validated_webhook
 from ucc_webhooks.engine.models import MASK
 
 __all__ = ["import_file"]
@@ -66,7 +66,7 @@ def import_file(store, args) -> int:
         elif not item.get("secret"):
             item["secret"] = MASK if old and old.secret else None  # an import never removes a secret
         try:
-            checked = _validated(item)
+            checked = validated_webhook(item)
         except UsageError as exc:
             raise UsageError(f"webhook #{n}: {exc} (nothing was imported)") from None
         plans.append((old, checked))

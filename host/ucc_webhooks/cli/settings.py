@@ -31,7 +31,7 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ucc_webhooks.cli.webhooks import run_with_store
+    from ucc_webhooks.cli.usage import run_with_store
 
     return run_with_store(args, _settings)
 
@@ -39,16 +39,16 @@ def run(args: argparse.Namespace) -> int:
 def _settings(store, args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from ucc_webhooks.cli.webhooks import UsageError
+    from ucc_webhooks.cli.usage import UsageError
     from ucc_webhooks.engine.models import Settings
-    from ucc_webhooks.native.protocol import from_validation_error
+    from ucc_webhooks.engine.validation import invalid_input
 
     known = list(Settings.model_fields)
     try:
         changes = _changes(args, known, Settings)
         settings = store.set_settings(changes) if changes else store.get_settings()
     except ValueError as exc:  # pydantic's ValidationError is one too
-        message = from_validation_error(exc).message if isinstance(exc, ValidationError) else str(exc)
+        message = invalid_input(exc).message if isinstance(exc, ValidationError) else str(exc)
         raise UsageError(message) from None
     shown = _masked(settings.model_dump())
     if args.json:

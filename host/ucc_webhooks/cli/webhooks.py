@@ -23,16 +23,13 @@ import json
 import sys
 import time
 
+from ucc_webhooks.cli.usage import UsageError, run_with_store, validated_webhook
 from ucc_webhooks.engine.http_rules import mask_url
 from ucc_webhooks.engine.models import MASK
 
-__all__ = ["UsageError", "configure", "run", "run_with_store"]
+__all__ = ["configure", "run"]
 
 EXPORT_VERSION = 1
-
-
-class UsageError(Exception):
-    """Exit code 2: the arguments or the input file cannot be used as given."""
 
 
 def configure(parser: argparse.ArgumentParser, command: str) -> None:
@@ -74,40 +71,6 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     return run_with_store(args, COMMANDS[args.command])
-
-
-def run_with_store(args: argparse.Namespace, command) -> int:
-    """`command(store, args)` on the host's store: a UsageError exits 2, a store error 1."""
-    from ucc_webhooks.storage.database import Store, StoreError
-
-    try:
-        store = Store()
-    except StoreError as exc:
-        print(f"ucc-webhooks: {exc}", file=sys.stderr)
-        return 1
-    try:
-        return command(store, args) or 0
-    except UsageError as exc:
-        print(f"ucc-webhooks {args.command}: {exc}", file=sys.stderr)
-        return 2
-    except StoreError as exc:
-        print(f"ucc-webhooks {args.command}: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
-
-
-def _validated(data: dict):
-    from pydantic import ValidationError
-
-    from ucc_webhooks.engine.models import WebhookInput
-    from ucc_webhooks.native.protocol import from_validation_error
-
-    try:
-        return WebhookInput.model_validate(data)
-    except ValidationError as exc:
-        err = from_validation_error(exc)
-        raise UsageError(f"{err.field + ': ' if err.field and err.field not in err.message else ''}{err.message}") from None
 
 
 def _headers(items: list[str]) -> dict[str, str]:
@@ -157,7 +120,7 @@ def cmd_add(store, args) -> int:
     else:
         fields = {"name": args.name, "trigger": args.trigger, "action": args.action, "url": args.url,
                   "body": args.body, "content_type": args.content_type, "headers": _headers(args.header)}
-    data = _validated({**fields, "secret": args.secret, "enabled": not args.disabled, "conditions": conditions})
+    data = validated_webhook({**fields, "secret": args.secret, "enabled": not args.disabled, "conditions": conditions})
     webhook, generated = store.save_webhook(data)
     if args.json:
         print(json.dumps({"id": webhook.id, "secret": generated}))
@@ -171,12 +134,7 @@ def cmd_add(store, args) -> int:
 def _user_webhook(store, webhook_id: str):
     if webhook_id.startswith("admin_"):
         raise UsageError(f"{webhook_id} is set by your administrator in the policy file and cannot be changed here")
-    from ucc_webhooks.storage.database import NotFound
-
-    try:
-        return store.get_webhook(webhook_id)
-    except NotFound as exc:
-        raise UsageError(str(exc)) from None
+    return store.get_webhook(webhook_id)  # NotFound is a refusal: exit 2 with its message
 
 
 def cmd_remove(store, args) -> int:
@@ -196,22 +154,18 @@ def cmd_enable(store, args) -> int:
 
 
 def cmd_test(store, args) -> int:
-    from ucc_webhooks.native.handlers import App
-    from ucc_webhooks.native.protocol import ProtocolError, WebhookIdRequest
+    from ucc_webhooks.service.app import App
 
     opened: list[str] = []
     app = App(store, notify=lambda m: opened.append(m["url"]) if m.get("type") == "open_tab" else None)
 
     async def go():
         try:
-            return await app.webhooks_test(WebhookIdRequest(id=1, type="webhooks.test", webhook_id=args.id))
+            return await app.webhooks.test(args.id)
         finally:
             await app.deliverer.close(0.1)
 
-    try:
-        result = asyncio.run(go())
-    except ProtocolError as exc:
-        raise UsageError(exc.message) from None
+    result = asyncio.run(go())  # a refusal (not found, switched off) exits 2 with its message
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         if result["action"] == "open_tab":

@@ -26,11 +26,14 @@ import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.http_rules import check_headers, check_request_url, mask_url
 from ucc_webhooks.engine.render import USER_AGENT
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["BODY_LIMIT", "Network", "Outcome", "Requester"]
 
@@ -152,7 +155,7 @@ class Requester:
         return client
 
     async def request(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                      deadline_s: float, checked_url: object = None) -> Outcome:
+                      deadline_s: float, checked_url: httpx.URL | None = None) -> Outcome:
         """`checked_url`: `url` as `check_request_url` returned it when this process planned the
         delivery; a URL without it (a row from the store, written by any version) is checked here."""
         started = time.perf_counter()

@@ -9,11 +9,12 @@ are not followed) are final, and 410 Gone also switches the webhook off.
 Before each attempt a worker asks whether the delivery may still go: the switch off, the webhook
 switched off or deleted end it as `cancelled` with the reason; past `max_age_hours` it fails as
 expired, on the clock, also while it waits out a backoff. It then claims the row in SQLite, so that
-a second host on the same store never sends it too. A delivery that goes out at once is the one
-exception to both steps, without changing either rule: the question was answered when its event
-was planned, a moment before in the same step of the loop, and its row was stored claimed in the
-commit that accepted the event (see `kick`). An attempt that crashes is recorded as a failure with
-its reason; a worker never dies silently.
+a second host on the same store never sends it too. A `FreshDelivery` (a delivery whose event was
+accepted a moment ago) is the one exception to both steps, without changing either rule: its row
+was stored claimed by this host in the commit that accepted the event, and the question was
+answered when the event was planned, which still holds as long as nothing that decides it has
+changed in this host since (`generation`, see `reconsider`). An attempt that crashes is recorded
+as a failure with its reason; a worker never dies silently.
 """
 
 from __future__ import annotations
@@ -28,12 +29,17 @@ import socket
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ucc_webhooks.delivery.http import Network, Outcome, Requester
 from ucc_webhooks.engine.signing import sign
 from ucc_webhooks.storage.outbox import Claim, Outbox, PendingDelivery
 
-__all__ = ["Deliverer", "Outcome", "backoff_delay"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["Deliverer", "FreshDelivery", "Outcome", "backoff_delay"]
 
 log = logging.getLogger("ucc_webhooks.delivery.sender")
 
@@ -72,6 +78,23 @@ def _dead_here(holder: str) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class FreshDelivery:
+    """A delivery whose event was accepted a moment ago, handed from the accept step to the sender.
+
+    - `row` was stored claimed by this host (`Deliverer.claim_for_fresh`), so its first attempt
+      needs no claim of its own while that claim covers the attempt's deadline;
+    - `url` is the URL as `plan` checked and parsed it (None: it is checked before it is sent);
+    - `generation` is `Deliverer.generation` as it was before its event was planned: while it
+      is unchanged, nothing in this host has switched anything off since, and the first attempt
+      does not ask `stop_reason` again; once it changed, it asks like every later attempt.
+    """
+
+    row: PendingDelivery
+    url: httpx.URL | None
+    generation: int
+
+
 class Deliverer:
     def __init__(self, outbox: Outbox, *, timeout: Callable[[], float],
                  on_update: Callable[[str], None], on_gone: Callable[[str, str], None],
@@ -88,24 +111,28 @@ class Deliverer:
         self._workers: dict[str, asyncio.Task] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._in_flight = 0
+        self._generation = 0
         self._busy = 0  # workers not waiting out a backoff: their due deliveries are being sent
         self._idle = asyncio.Event()
         self._idle.set()
 
     # -- scheduling ------------------------------------------------------------------------------
-    def kick(self, webhook_id: str, fresh: PendingDelivery | None = None) -> None:
-        """New or retried work for a webhook: start its worker, or wake it from a backoff wait.
+    @property
+    def generation(self) -> int:
+        """Counts `reconsider()` calls: read it before planning an event's deliveries (FreshDelivery)."""
+        return self._generation
 
-        `fresh` is a delivery just committed: a webhook without a worker has nothing older
-        pending (a worker lives while its webhook has pending rows), so it can go out at once,
-        without reading it back from the store. Its caller planned it, in the same synchronous
-        step, from the webhooks enabled under the switch as of then (`App.accept_events`), so
-        `stop_reason` is not asked again for that first attempt: the frame loop awaits the new
-        task's first step before it handles another frame, so nothing of this host can switch
-        anything off in between (a change from outside, the CLI or the policy file, could as
-        well land just after the question). Every later attempt, and every row read from the
-        store, asks it.
-        """
+    def kick(self, webhook_id: str) -> None:
+        """New or retried work for a webhook: start its worker, or wake it from a backoff wait."""
+        self._start(webhook_id, None)
+
+    def send_fresh(self, fresh: FreshDelivery) -> None:
+        """Send a delivery just accepted, at once: its webhook has no worker (it was stored claimed
+        only then, `claim_for_fresh`), so nothing older of it is pending. Should a worker have
+        started since, the row waits its turn there like any other (this host holds its claim)."""
+        self._start(fresh.row.webhook_id, fresh)
+
+    def _start(self, webhook_id: str, fresh: FreshDelivery | None) -> None:
         if webhook_id in self._workers:
             self._wake[webhook_id].set()
             return
@@ -114,8 +141,8 @@ class Deliverer:
         self._workers[webhook_id] = asyncio.get_running_loop().create_task(self._work(webhook_id, fresh))
 
     def sends_at_once(self, webhook_id: str) -> bool:
-        """Whether a delivery of this webhook committed now goes out at once (`kick` with `fresh`):
-        true while the webhook has no worker, which would send older rows first."""
+        """Whether a delivery of this webhook committed now goes out at once (`send_fresh`): true
+        while the webhook has no worker, which would send older rows first."""
         return webhook_id not in self._workers
 
     def claim_for_fresh(self, now: float) -> Claim:
@@ -123,8 +150,10 @@ class Deliverer:
         for as long as `claim()` before the attempt would claim them."""
         return Claim(self.host_id, now + self._timeout() + CLAIM_MARGIN_S, self.sends_at_once)
 
-    def kick_all(self) -> None:
-        """Wake every worker (the switch or a webhook changed): each checks its next delivery again."""
+    def reconsider(self) -> None:
+        """The switch or a webhook changed in this host: every worker checks its next delivery
+        again, and no FreshDelivery planned before skips that check."""
+        self._generation += 1
         for event in self._wake.values():
             event.set()
 
@@ -149,17 +178,19 @@ class Deliverer:
         finally:
             self._set_busy(+1)
 
-    async def _work(self, webhook_id: str, fresh: PendingDelivery | None = None) -> None:
+    async def _work(self, webhook_id: str, fresh: FreshDelivery | None) -> None:
         wake = self._wake[webhook_id]  # busy was counted up by kick(), before the task first ran
         restart = False
         try:
             while True:
-                planned_now = fresh is not None  # asked by accept_events a moment ago (see kick)
-                d, fresh = fresh or self.outbox.next_pending(webhook_id), None
+                asked = fresh is not None and fresh.generation == self._generation  # see FreshDelivery
+                url = fresh.url if fresh is not None else None
+                d = fresh.row if fresh is not None else self.outbox.next_pending(webhook_id)
+                fresh = None
                 if d is None:
                     return
                 now = time.time()
-                reason = None if planned_now else self._stop_reason(webhook_id)
+                reason = None if asked else self._stop_reason(webhook_id)
                 if reason:
                     self.outbox.cancel_pending(reason, webhook_id)
                     self._on_update(d.id)
@@ -183,7 +214,7 @@ class Deliverer:
                         await self._wait(wake, min(max((held_until or now) - now, 0.05), MAX_DELAY_S))
                         continue
                 try:
-                    await self._attempt(d, deadline)
+                    await self._attempt(d, deadline, url)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # the attempt itself crashed: a recorded failure, the worker goes on
@@ -209,8 +240,8 @@ class Deliverer:
         log.info("delivery %s: %s", d.id, reason)
         self._on_update(d.id)
 
-    async def _attempt(self, d: PendingDelivery, deadline: float) -> None:
-        outcome = await self.send(d.method, d.url, d.headers, d.body, d.id, d.secret, deadline, d.checked_url)
+    async def _attempt(self, d: PendingDelivery, deadline: float, url: httpx.URL | None) -> None:
+        outcome = await self.send(d.method, d.url, d.headers, d.body, d.id, d.secret, deadline, url)
         attempt = d.attempts + 1
         now = time.time()
         next_at = None
@@ -236,7 +267,7 @@ class Deliverer:
     # -- one request -------------------------------------------------------------------------------
     async def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
                    msg_id: str, secret: str | None, deadline: float | None = None,
-                   checked_url: object = None) -> Outcome:
+                   checked_url: httpx.URL | None = None) -> Outcome:
         timestamp = int(time.time())
         headers = {**headers, "webhook-id": msg_id, "webhook-timestamp": str(timestamp)}
         if secret:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ucc_webhooks.engine.errors import InvalidInput
-from ucc_webhooks.engine.values import DEFAULT_INTERNAL_MAX_DIGITS, is_internal
+from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS, is_internal
 
 if TYPE_CHECKING:
     from ucc_webhooks.engine.events import CallEvent

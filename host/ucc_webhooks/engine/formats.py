@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS, e164, is_internal
 from ucc_webhooks.engine.triggers import placeholder_kind
 
 __all__ = ["EVENT_KEY", "FORMATS", "INTERNAL_KEY", "REGION_KEY", "apply_format", "formats_for", "slack_escape"]
@@ -83,12 +84,10 @@ def _time(name: str, fmt: str, value: object, values: dict[str, object]) -> obje
 
 
 def _number(number: str, fmt: str, values: dict[str, object]) -> str:
-    from ucc_webhooks.engine.values import e164, is_internal
-
     region = values.get(REGION_KEY)
     region = region if isinstance(region, str) else None
     max_digits = values.get(INTERNAL_KEY)
-    max_digits = max_digits if isinstance(max_digits, int) else 4
+    max_digits = max_digits if isinstance(max_digits, int) else DEFAULT_INTERNAL_MAX_DIGITS
     full = e164(number, region, max_digits)
     if fmt == "e164":
         return full

@@ -18,8 +18,12 @@ import functools
 import ipaddress
 import re
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from ucc_webhooks.engine.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["MASK", "check_header", "check_headers", "check_placeholder_positions", "check_request_url",
            "mask_url", "unmask_url"]
@@ -63,7 +67,7 @@ def check_headers(headers: dict[str, str], field: str = "headers") -> None:
 
 
 # -- URLs ----------------------------------------------------------------------------------------
-def check_request_url(url: str, field: str = "url") -> object:
+def check_request_url(url: str, field: str = "url") -> httpx.URL:
     """An absolute http(s) URL that can be sent as it is (after placeholders were filled in).
 
     Returns the URL as httpx parsed it (an `httpx.URL`): the sender can send that object, so a

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.http_rules import check_placeholder_positions, mask_url
 from ucc_webhooks.engine.models import Webhook
+from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS
 from ucc_webhooks.engine.templates import Template, check_url, render_body, render_url
-from ucc_webhooks.engine.values import DEFAULT_INTERNAL_MAX_DIGITS, event_values
+from ucc_webhooks.engine.values import event_values
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["OPEN_TAB_MAX_DELAY_S", "PlannedDelivery", "matching", "plan"]
 
@@ -35,7 +40,7 @@ class PlannedDelivery:
     note: str | None = None
     #: `url` as the sender's parser read it when `plan` checked it (http_rules.check_request_url):
     #: this process sends it without checking and parsing it a second time. Never stored.
-    checked_url: object = field(default=None, compare=False, repr=False)
+    parsed_url: httpx.URL | None = field(default=None, compare=False, repr=False)
 
 
 def matching(webhooks: list[Webhook], trigger: str) -> list[Webhook]:
@@ -46,7 +51,7 @@ def plan(webhook: Webhook, values: dict[str, object], now: float,
          occurred_at: float | None = None) -> PlannedDelivery:
     check_placeholder_positions(webhook.url)  # a webhook stored by an older version, too
     url = render_url(Template.parse(webhook.url), values)
-    checked_url = check_url(url)  # never let a filled-in value turn the URL into something else
+    parsed_url = check_url(url)  # never let a filled-in value turn the URL into something else
     method, body, headers = "GET", None, dict(webhook.headers)
     if webhook.action == "post":
         method = "POST"
@@ -63,7 +68,7 @@ def plan(webhook: Webhook, values: dict[str, object], now: float,
             state = "opened"
     return PlannedDelivery(webhook_id=webhook.id, webhook_name=webhook.name, action=webhook.action, method=method,
                            url=url, headers=headers, body=body, secret=webhook.secret, state=state, note=note,
-                           checked_url=checked_url)
+                           parsed_url=parsed_url)
 
 
 def plan_event(event: CallEvent, webhooks: list[Webhook], region: str | None, now: float,

@@ -19,11 +19,15 @@ import json
 import re
 import urllib.parse
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.formats import EVENT_KEY, apply_format, formats_for
 from ucc_webhooks.engine.http_rules import check_request_url
 from ucc_webhooks.engine.triggers import NUMERIC_PLACEHOLDERS, PLACEHOLDERS, TRIGGERS, unavailable_reason
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["Template", "TemplateError", "check_url", "render_body", "render_url"]
 
@@ -166,7 +170,7 @@ def render_url(template: Template, values: dict[str, object]) -> str:
     return "".join(out)
 
 
-def check_url(url: str, field: str = "url") -> object:
+def check_url(url: str, field: str = "url") -> httpx.URL:
     """Only absolute http(s) URLs that HTTP can carry, for every action (`open_tab` included):
     the rules of `http_rules.check_request_url`, raised as a TemplateError. Returns the parsed URL."""
     try:

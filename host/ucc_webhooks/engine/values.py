@@ -3,42 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import functools
 import time
 
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.formats import EVENT_KEY, INTERNAL_KEY, REGION_KEY
+from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS, e164
 from ucc_webhooks.engine.triggers import allowed_placeholders
 
-__all__ = ["DEFAULT_INTERNAL_MAX_DIGITS", "e164", "event_values", "is_internal", "sample_values"]
-
-#: Settings.internal_max_digits' default: extensions of up to four digits are internal.
-DEFAULT_INTERNAL_MAX_DIGITS = 4
-
-
-def is_internal(number: str, max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> bool:
-    """An internal extension: 1 to `max_digits` digits. The one rule for conditions and E.164;
-    a withheld number (`anonymous`, no digits) comes from outside."""
-    return 0 < sum(c.isdigit() for c in number) <= max_digits
-
-
-@functools.lru_cache(maxsize=4096)
-def e164(number: str, region: str | None, internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> str:
-    """`+4930123456` for what PBXs send (`030…`, `0049…`, `+49…`, digits without `+`), else ""."""
-    digits = "".join(c for c in number if c.isdigit() or c == "+")
-    if not digits.lstrip("+") or is_internal(number, internal_max_digits):  # never a public number
-        return ""
-    import phonenumbers
-
-    for candidate, reg in ((number, region), ("+" + digits.lstrip("+"), None)):
-        try:
-            parsed = phonenumbers.parse(candidate, reg)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    return ""
-
+__all__ = ["event_values", "sample_values"]
 
 def _whole(ts: float | None) -> int | None:
     return None if ts is None else int(ts)

@@ -1,4 +1,4 @@
-"""Where each browser looks for the host manifest, where our launcher lives, and sandboxed browsers.
+"""Where each browser looks for the host manifest and where our launcher lives (sandboxed browsers: `sandbox.py`).
 
 One table (`BROWSERS`) says, per browser and operating system, which folder (Linux, macOS) or
 registry key (Windows) the browser reads. `installer` writes there, `doctor` reads there; neither
@@ -25,17 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ucc_webhooks.constants import HOST_NAME
-from ucc_webhooks.paths import data_dir, launcher_dir, system_root
+from ucc_webhooks.paths import data_dir, launcher_dir, system_root, under_root
 from ucc_webhooks.paths import home_dir as _home
 
 __all__ = [
     "BROWSERS",
     "BROWSER_NAMES",
     "Browser",
-    "Sandboxed",
     "available_on",
     "data_dir",
-    "detect_sandboxed",
     "is_present",
     "launcher_dir",
     "manifest_dir",
@@ -152,10 +150,6 @@ BROWSERS: dict[str, Browser] = {
 BROWSER_NAMES = tuple(BROWSERS)
 
 
-def _under_root(env: Env, absolute: str) -> Path:
-    return system_root(env) / absolute.lstrip("/")
-
-
 def manifest_file_name(browser: Browser, platform: str | None = None) -> str:
     """Linux and macOS demand `<host name>.json`; on Windows the registry names the file."""
     if (platform or sys.platform) == "win32":
@@ -188,11 +182,11 @@ def manifest_dir(
         return [Path(profile_dir) / "NativeMessagingHosts"]
     if platform == "darwin":
         if scope == "system":
-            return [_under_root(env, browser.mac_system)]
+            return [under_root(env, browser.mac_system)]
         base = _home(env) / "Library" / "Application Support" / browser.mac_user
         return [base / ("NativeMessagingHosts")]
     if scope == "system":
-        dirs = [_under_root(env, d) for d in browser.linux_system]
+        dirs = [under_root(env, d) for d in browser.linux_system]
         existing = [d for d in dirs if d.parent.parent.is_dir() and not d.parent.parent.is_symlink()]
         return existing or dirs[:1]
     if browser.family == "firefox":
@@ -217,7 +211,7 @@ def is_present(browser: Browser, env: Env | None = None, platform: str | None = 
         return False
     if platform == "darwin":
         home_app = _home(env) / "Applications" / browser.mac_app
-        return (_under_root(env, "/Applications") / browser.mac_app).exists() or home_app.exists()
+        return (under_root(env, "/Applications") / browser.mac_app).exists() or home_app.exists()
     if platform == "win32":
         return False
     # A profile the browser made itself (our own install creates NativeMessagingHosts/, so that
@@ -253,7 +247,3 @@ def _is_snap_wrapper(found: str, env: Env) -> bool:
     except OSError:
         return False
     return head.startswith(b"#!") and b"/snap/bin/" in head
-
-
-# Snap and flatpak detection lives in its own module; re-exported here for the callers that import it from the table.
-from ucc_webhooks.install.sandbox import Sandboxed, detect_sandboxed  # noqa: E402

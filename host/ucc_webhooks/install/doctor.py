@@ -28,13 +28,13 @@ from ucc_webhooks.install.browsers import (
     BROWSERS,
     Browser,
     available_on,
-    detect_sandboxed,
     is_present,
     manifest_dir,
     manifest_file_name,
 )
 from ucc_webhooks.install.manifest import browser_launch_args, check_manifest
 from ucc_webhooks.install.probe import HelloResult, last_line, say_hello
+from ucc_webhooks.install.sandbox import detect_sandboxed
 from ucc_webhooks.install.served import id_links
 from ucc_webhooks.native.callers import read_callers
 from ucc_webhooks.paths import data_dir, policy_path

@@ -37,7 +37,6 @@ from ucc_webhooks.install.browsers import (
     BROWSERS,
     Browser,
     available_on,
-    detect_sandboxed,
     is_present,
     launcher_dir,
     manifest_dir,
@@ -47,6 +46,7 @@ from ucc_webhooks.install.files import remove_launcher, write_atomic, write_laun
 from ucc_webhooks.install.manifest import check_manifest, launcher_name, python_for_launcher, render_manifest
 from ucc_webhooks.install.registry import RegistryWriter, WinRegWriter, registry_entries
 from ucc_webhooks.install.report import Report
+from ucc_webhooks.install.sandbox import detect_sandboxed
 from ucc_webhooks.native.callers import split_ids
 
 __all__ = ["RegistryWriter", "WinRegWriter", "configure", "registry_entries", "run", "select_browsers"]

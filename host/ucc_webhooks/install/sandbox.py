@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ucc_webhooks.install.browsers import Browser, Env
+from ucc_webhooks.install.browsers import Browser, Env
+from ucc_webhooks.paths import home_dir, under_root
 
 __all__ = ["Sandboxed", "detect_sandboxed"]
 
@@ -23,26 +24,21 @@ class Sandboxed:
 
 def detect_sandboxed(browser: Browser, env: Env | None = None, platform: str | None = None) -> list[Sandboxed]:
     """Snap and flatpak installs of `browser` (Linux), each with what works there and what not."""
-    import os
-    import sys
-
-    from ucc_webhooks.install.browsers import _home, _under_root
-
     env = os.environ if env is None else env
     platform = platform or sys.platform
     if platform != "linux":
         return []
-    home = _home(env)
+    home = home_dir(env)
     found: list[Sandboxed] = []
     if browser.snap:
-        for where in (_under_root(env, f"/snap/bin/{browser.snap}"), home / "snap" / browser.snap):
+        for where in (under_root(env, f"/snap/bin/{browser.snap}"), home / "snap" / browser.snap):
             if where.exists():
                 found.append(_snap_note(browser, where))
                 break
     for where in () if not browser.flatpak else (
         home / ".var" / "app" / browser.flatpak,
         home / ".local" / "share" / "flatpak" / "app" / browser.flatpak,
-        _under_root(env, f"/var/lib/flatpak/app/{browser.flatpak}"),
+        under_root(env, f"/var/lib/flatpak/app/{browser.flatpak}"),
     ):
         if where.exists():
             found.append(_flatpak_note(browser, where))

@@ -1,10 +1,10 @@
 """Reply envelopes and the stable error codes (PROTOCOL.md); no pydantic, so that the host can
 answer before the heavy modules have loaded.
 
-Exception tree::
-
-    ProtocolError            -> {"ok": false, "error": {"code", "message", "field"?, "reason"?, "params"?}}
-
+Two kinds of error reply: a frame the protocol itself cannot take (`ProtocolError`: no id, an
+unknown type, a store that cannot open), and a request the host refuses (an
+`engine.errors.Refusal`, raised by any layer below; `REFUSAL_CODES` says which code each kind is).
+Both become {"ok": false, "error": {"code", "message", "field"?, "reason"?, "params"?}}, where
 `reason` (with `params`) says which refusal it is, in a stable code the extension translates.
 """
 
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ERROR_CODES", "ProtocolError", "error_reply", "ok_reply"]
+from ucc_webhooks.engine.errors import InvalidInput, NotFound, ReadOnly, Refusal, SwitchedOff
+
+__all__ = ["ERROR_CODES", "REFUSAL_CODES", "ProtocolError", "error_reply", "ok_reply", "refusal_reply"]
 
 #: Stable error codes. Only ever append.
 ERROR_CODES = (
@@ -26,6 +28,15 @@ ERROR_CODES = (
     "internal",
     "read_only",
 )
+
+
+#: Each kind of refusal and its wire code.
+REFUSAL_CODES: dict[type[Refusal], str] = {
+    InvalidInput: "validation_error",
+    NotFound: "not_found",
+    ReadOnly: "read_only",
+    SwitchedOff: "disabled_by_policy",
+}
 
 
 class ProtocolError(Exception):
@@ -52,3 +63,6 @@ def error_reply(request_id: Any, code: str, message: str, field: str | None = No
     return {"id": request_id, "ok": False, "error": error}
 
 
+def refusal_reply(request_id: Any, refusal: Refusal) -> dict:
+    code = next((c for kind, c in REFUSAL_CODES.items() if isinstance(refusal, kind)), "validation_error")
+    return error_reply(request_id, code, refusal.message, refusal.field, refusal.reason, refusal.params)

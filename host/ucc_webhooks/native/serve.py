@@ -22,7 +22,7 @@ from ucc_webhooks.native.framing import FrameError, FrameReader, FrameWriter, St
 from ucc_webhooks.native.replies import error_reply, ok_reply
 
 if TYPE_CHECKING:
-    from ucc_webhooks.native.handlers import App
+    from ucc_webhooks.service.app import App
 
 __all__ = ["allowed_caller", "main", "serve"]
 
@@ -33,9 +33,6 @@ SHUTDOWN_WAIT_S = 2.0
 LOAD_AFTER_S = 0.05
 BATCH_MAX = 256
 LOOP_TURNS_BEFORE_FSYNC = 3
-#: Requests that may wait on a receiver: run as tasks beside the frame loop, never awaited in it,
-#: so that a silent or trickling receiver cannot delay the reply to a call event.
-BESIDE_THE_LOOP = frozenset({"webhooks.test", "deliveries.retry"})
 
 
 def allowed_caller(argv: list[str]) -> tuple[bool, str | None]:
@@ -143,7 +140,7 @@ class _Session:
         return await asyncio.get_running_loop().run_in_executor(None, self._load)
 
     def _load(self) -> App:
-        from ucc_webhooks.native.handlers import App
+        from ucc_webhooks.service.app import App
         from ucc_webhooks.storage.database import Store
 
         return App(Store(), self.writer.write)
@@ -160,10 +157,8 @@ class _Session:
             self.startup_error = f"the host cannot open its data store: {exc}"
             log.error("%s", self.startup_error)
             return
-        if self._managed_enabled is not None:
-            app._managed_enabled = self._managed_enabled
-        app.outbox.prune()
-        app.deliverer.resume()
+        app.state.set_managed_enabled(self._managed_enabled)
+        app.start()
         # warm up while idle, so that the first delivery is quick: after the store, in the same
         # (now idle) worker thread, rather than in a second thread beside it, which measured
         # 0.1-0.2 MB more resident memory at idle (a second malloc arena) and no gain in time
@@ -232,6 +227,8 @@ class _Session:
             events.append((request.id, request.event))
             return False
         await self._flush_events(events)
+        from ucc_webhooks.native.dispatch import BESIDE_THE_LOOP
+
         if request.type in BESIDE_THE_LOOP:
             task = asyncio.get_running_loop().create_task(self._handle_one(request))
             self._tasks.add(task)
@@ -248,55 +245,56 @@ class _Session:
     def _validate(self, message: dict):
         from pydantic import ValidationError
 
+        from ucc_webhooks.engine.validation import invalid_input
         from ucc_webhooks.native import protocol as p
+        from ucc_webhooks.native.replies import error_reply, refusal_reply
 
         request_id = message.get("id")
         if not isinstance(request_id, (int, str)) or isinstance(request_id, bool):
-            self.writer.write(p.error_reply(None, "validation_error", "request needs an \"id\" (number or string)", "id",
-                                            reason="request_needs_id"))
+            self.writer.write(error_reply(None, "validation_error", "request needs an \"id\" (number or string)", "id",
+                                          reason="request_needs_id"))
             return None
         kind = message.get("type")
         model = p.REQUESTS.get(kind) if isinstance(kind, str) else None
         if model is None:
             known = ", ".join(sorted(p.REQUESTS))
-            self.writer.write(p.error_reply(request_id, "unknown_type", f"unknown message type {kind!r}; known types: {known}",
-                                            reason="unknown_type", params={"type": str(kind), "known": known}))
+            self.writer.write(error_reply(request_id, "unknown_type", f"unknown message type {kind!r}; known types: {known}",
+                                          reason="unknown_type", params={"type": str(kind), "known": known}))
             return None
         if self.app is None:
-            self.writer.write(p.error_reply(request_id, "internal", self.startup_error or "",
-                                            reason="store_unavailable", params={"detail": self.startup_detail}))
+            self.writer.write(error_reply(request_id, "internal", self.startup_error or "",
+                                          reason="store_unavailable", params={"detail": self.startup_detail}))
             return None
         try:
             return model.model_validate(message)
         except ValidationError as exc:
             prefix = ("event",) if kind == "call_event" else ()
-            err = p.from_validation_error(exc, prefix)
-            self.writer.write(p.error_reply(request_id, err.code, err.message, err.field, err.reason, err.params))
+            self.writer.write(refusal_reply(request_id, invalid_input(exc, prefix)))
             return None
 
     async def _handle_one(self, request) -> None:
-        from ucc_webhooks.native import protocol as p
+        from ucc_webhooks.engine.errors import Refusal
+        from ucc_webhooks.native.dispatch import HANDLERS
+        from ucc_webhooks.native.replies import refusal_reply
 
         assert self.app is not None  # requests are handled only once the store is open
         try:
-            result = await self.app.handlers[request.type](request)
-            self.writer.write(p.ok_reply(request.id, result))
-        except p.ProtocolError as exc:
-            self.writer.write(p.error_reply(request.id, exc.code, exc.message, exc.field, exc.reason, exc.params))
+            result = await HANDLERS[request.type](self.app, request)
+            self.writer.write(ok_reply(request.id, result))
+        except Refusal as exc:
+            self.writer.write(refusal_reply(request.id, exc))
         except Exception as exc:
             log.exception("%s failed", request.type)
-            self.writer.write(p.error_reply(request.id, "internal", f"{request.type} failed: {exc}",
-                                            reason="request_failed", params={"type": request.type, "detail": str(exc)}))
+            self.writer.write(error_reply(request.id, "internal", f"{request.type} failed: {exc}",
+                                          reason="request_failed", params={"type": request.type, "detail": str(exc)}))
 
     async def _flush_events(self, events: list) -> None:
-        if not events:  # before the import: after an early hello, protocol (pydantic) is not loaded yet
+        if not events:
             return
-        from ucc_webhooks.native import protocol as p
-
         app = self.app
         assert app is not None  # events are handled only once the store is open
         try:
-            results = app.accept_events([e for _, e in events])
+            results = app.call_events.accept([e for _, e in events])
             # The new deliveries put their requests on the wire while the WAL is synced to disk;
             # the events are acknowledged only after that fsync (durable even across a power cut).
             # httpx needs a few turns of the loop to write a request; handing the fsync to a thread
@@ -306,18 +304,17 @@ class _Session:
                 await asyncio.sleep(0)
             await asyncio.get_running_loop().run_in_executor(None, app.store.sync_to_disk)
             for (request_id, _), result in zip(events, results, strict=False):
-                self.writer.write(p.ok_reply(request_id, result))
+                self.writer.write(ok_reply(request_id, result))
         except Exception as exc:  # e.g. a full disk: the extension keeps the events and sends them again
             log.exception("could not store %d call event(s)", len(events))
             for request_id, _ in events:
-                self.writer.write(p.error_reply(request_id, "internal", f"could not store the call event: {exc}; "
-                                                "it will be sent again (free disk space if the disk is full)",
-                                                reason="event_not_stored", params={"detail": str(exc)}))
+                self.writer.write(error_reply(request_id, "internal", f"could not store the call event: {exc}; "
+                                              "it will be sent again (free disk space if the disk is full)",
+                                              reason="event_not_stored", params={"detail": str(exc)}))
         events.clear()
 
     async def close(self) -> None:
         await self._ready()
         if self.app is not None:
             # a request on the wire may take up to its timeout; then we are gone within SHUTDOWN_WAIT_S
-            await self.app.deliverer.close(self.app._settings().request_timeout_s + SHUTDOWN_WAIT_S)
-            self.app.store.close()
+            await self.app.close(SHUTDOWN_WAIT_S)

@@ -16,25 +16,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ucc_webhooks.engine.errors import NotFound
 from ucc_webhooks.engine.http_rules import unmask_url
 from ucc_webhooks.engine.models import MASK, Settings, Webhook, WebhookInput
 from ucc_webhooks.engine.signing import generate_secret
 from ucc_webhooks.paths import DB_NAME, data_dir
 
-__all__ = ["SCHEMA_VERSION", "NotFound", "ReadOnly", "Store", "StoreError"]
+__all__ = ["SCHEMA_VERSION", "NotFound", "Store", "StoreError"]
 
 
 
 class StoreError(Exception):
     """Base of the store's errors; the message says what to do."""
-
-
-class NotFound(StoreError):
-    pass
-
-
-class ReadOnly(StoreError):
-    pass
 
 
 _MIGRATIONS: list[str] = [
@@ -181,7 +174,8 @@ class Store:
     def get_webhook(self, webhook_id: str) -> Webhook:
         row = self.db.execute("SELECT data FROM webhooks WHERE id=?", (webhook_id,)).fetchone()
         if row is None:
-            raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")
+            raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids",
+                               reason="webhook_not_found", params={"id": webhook_id})
         return Webhook.model_validate_json(row["data"])
 
     def save_webhook(self, data: WebhookInput) -> tuple[Webhook, str | None]:
@@ -194,7 +188,8 @@ class Store:
             if data.id:
                 row = db.execute("SELECT data FROM webhooks WHERE id=?", (data.id,)).fetchone()
                 if row is None:
-                    raise NotFound(f"no webhook with id {data.id!r}; leave out the id to create a new one")
+                    raise NotFound(f"no webhook with id {data.id!r}; leave out the id to create a new one",
+                                   reason="webhook_not_found", params={"id": str(data.id)})
                 old = Webhook.model_validate_json(row["data"])
             headers = {k: (old.headers.get(k, "") if old and v == MASK else v) for k, v in data.headers.items()}
             secret = data.secret
@@ -225,7 +220,8 @@ class Store:
         with self.transaction() as db:
             row = db.execute("SELECT data FROM webhooks WHERE id=?", (webhook_id,)).fetchone()
             if row is None:
-                raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")
+                raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids",
+                               reason="webhook_not_found", params={"id": webhook_id})
             webhook = Webhook.model_validate_json(row["data"]).model_copy(
                 update={"enabled": enabled, "disabled_reason": None if enabled else reason, "updated_at": time.time()})
             db.execute("UPDATE webhooks SET data=? WHERE id=?", (webhook.model_dump_json(), webhook_id))
@@ -235,7 +231,8 @@ class Store:
         self._webhooks = None
         with self.transaction() as db:
             if db.execute("DELETE FROM webhooks WHERE id=?", (webhook_id,)).rowcount == 0:
-                raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids")
+                raise NotFound(f"no webhook with id {webhook_id!r}; `ucc-webhooks list` shows the ids",
+                               reason="webhook_not_found", params={"id": webhook_id})
             # its pending deliveries end here, and no row keeps its headers or secret
             db.execute("UPDATE deliveries SET state='cancelled', last_error=?, next_attempt_at=NULL, updated_at=?"
                        " WHERE webhook_id=? AND state='pending'",

@@ -12,11 +12,12 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from ucc_webhooks.engine.errors import NotFound
 from ucc_webhooks.engine.http_rules import mask_url
 from ucc_webhooks.engine.render import PlannedDelivery
-from ucc_webhooks.storage.database import NotFound, Store
+from ucc_webhooks.storage.database import Store
 
 __all__ = ["LOG_LIMIT", "Claim", "Outbox", "PendingDelivery"]
 
@@ -55,9 +56,6 @@ class PendingDelivery:
     created_at: float
     expires_at: float
     next_attempt_at: float
-    #: The parsed URL of a delivery planned by this process (PlannedDelivery.checked_url), whose
-    #: URL was checked then; None for a row read from the store, which the sender checks again.
-    checked_url: object = field(default=None, compare=False, repr=False)
     #: Until when this host holds the row's claim, when the row was stored claimed (`accept_many`
     #: with `claim`); None for a row read from the store, which the sender claims before it sends.
     claimed_until: float | None = None
@@ -126,8 +124,7 @@ class Outbox:
                     rows.append(PendingDelivery(
                         seq=cur.lastrowid or 0, id=did, webhook_id=p.webhook_id, method=p.method, url=p.url,
                         headers=p.headers, body=p.body, secret=p.secret, attempts=0, created_at=now,
-                        expires_at=now + max_age_s, next_attempt_at=now, checked_url=p.checked_url,
-                        claimed_until=until))
+                        expires_at=now + max_age_s, next_attempt_at=now, claimed_until=until))
                 results.append(rows)
         return results
 
@@ -210,9 +207,11 @@ class Outbox:
         with self.store.transaction() as db:
             row = db.execute("SELECT webhook_id, action, state FROM deliveries WHERE id=?", (delivery_id,)).fetchone()
             if row is None:
-                raise NotFound(f"no delivery with id {delivery_id!r}; `ucc-webhooks log` shows the ids")
+                raise NotFound(f"no delivery with id {delivery_id!r}; `ucc-webhooks log` shows the ids",
+                               reason="delivery_not_retryable", params={"id": delivery_id})
             if row["action"] == "open_tab":
-                raise NotFound(f"delivery {delivery_id} opened a tab; tabs are never opened again later")
+                raise NotFound(f"delivery {delivery_id} opened a tab; tabs are never opened again later",
+                               reason="delivery_not_retryable", params={"id": delivery_id})
             if row["state"] == "pending":
                 db.execute("UPDATE deliveries SET next_attempt_at=? WHERE id=?", (now, delivery_id))
             else:
