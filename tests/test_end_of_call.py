@@ -7,9 +7,11 @@ from pydantic import ValidationError
 
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.models import WebhookInput
-from ucc_webhooks.engine.triggers import TRIGGERS, allowed_placeholders
+from ucc_webhooks.engine.triggers import allowed_placeholders, trigger_ids
 from ucc_webhooks.engine.values import event_values, sample_values
 from ucc_webhooks.native.hello import vocabulary
+
+TRIGGERS = trigger_ids()
 
 ENDED = {"incoming_call_ended", "outgoing_call_ended", "queue_call_ended"}
 

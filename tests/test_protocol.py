@@ -64,3 +64,24 @@ def test_call_event_example_is_a_call_event(host, receiver):
     CallEvent.model_validate(message["event"])
     reply = host.reply(host.send(message))
     assert reply == {**load("call_event.reply.json"), "result": {"matched": 0}}  # no webhooks yet
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"trigger": "call_happened"}, "not_one_of"),
+    ({"direction": "outgoing"}, "event_direction"),
+    ({"trigger": "queue_call_ended", "queue": None}, "event_queue_missing"),
+    ({"duration": None}, "event_duration"),
+    ({"trigger": "incoming_call_accepted"}, "event_duration"),
+], ids=["unknown trigger", "direction mismatch", "queue trigger without queue", "ended without duration",
+        "duration on accepted"])
+def test_the_host_refuses_an_event_its_trigger_does_not_allow(change, reason):
+    """The trigger table decides what an event of each trigger carries; the extension checks shapes only."""
+    from pydantic import ValidationError
+
+    from ucc_webhooks.engine.validation import invalid_input
+
+    good = load("call_event.request.json")["event"]
+    CallEvent.model_validate(good)
+    with pytest.raises(ValidationError) as caught:
+        CallEvent.model_validate({**good, **change})
+    assert invalid_input(caught.value).reason == reason

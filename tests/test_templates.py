@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from ucc_webhooks.engine.models import WebhookInput
 from ucc_webhooks.engine.phone_numbers import e164
 from ucc_webhooks.engine.templates import Template, TemplateError, render_body, render_url
-from ucc_webhooks.engine.triggers import PLACEHOLDERS, TRIGGERS, allowed_placeholders
+from ucc_webhooks.engine.triggers import PLACEHOLDERS, allowed_placeholders, trigger_ids
+
+TRIGGERS = trigger_ids()
 
 SEED_RULES = {  # the vendor manual's table: placeholder -> triggers that offer it
     "callee": set(TRIGGERS),

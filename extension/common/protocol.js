@@ -1,11 +1,11 @@
 // Native-messaging protocol (PROTOCOL.md): message types, error codes and shape checks, shared by the worker, the pages and Node tests.
 import "./call_event.js";
 
-const { checkCallEvent, TRIGGERS } = globalThis.__uccWebhooks.callEvent;
-export { checkCallEvent, TRIGGERS };
+const { checkCallEvent } = globalThis.__uccWebhooks.callEvent;
+export { checkCallEvent };
 
-export const ACTIONS = Object.freeze(["get", "post", "open_tab"]);
-export const CONTENT_TYPES = Object.freeze(["application/json", "application/x-www-form-urlencoded", "text/plain"]);
+// The vocabulary (triggers, actions, content types, placeholders, conditions) is the host's: it comes in
+// `hello` and the host refuses what it does not know. Requests are checked here for their shape only.
 export const MASK = "********"; // header values and secrets as the host shows them; sent back = keep
 
 // Host error codes (only ever appended), then the ones this extension adds on its side of the port.
@@ -30,7 +30,8 @@ const REQUESTS = {
   "webhooks.delete": (m) => (isString(m.webhook_id) && m.webhook_id ? null : problem("webhook_id", "required")),
   "webhooks.test": (m) => (isString(m.webhook_id) && m.webhook_id ? null : problem("webhook_id", "required")),
   "presets.list": () => null,
-  "call_event": (m) => { const r = checkCallEvent(m.event); return r.ok ? null : problem("event", r.error); },
+  // the worker checked the event as it came from the content script (bg/handlers.js); the host checks it again
+  "call_event": (m) => (isObject(m.event) ? null : problem("event", "an object is required")),
   "deliveries.list": (m) => (m.limit === undefined || (Number.isInteger(m.limit) && m.limit > 0) ? null : problem("limit", "a positive integer")),
   "deliveries.retry": (m) => (isString(m.delivery_id) && m.delivery_id ? null : problem("delivery_id", "required")),
   "settings.get": () => null,
@@ -40,8 +41,8 @@ export const REQUEST_TYPES = Object.freeze(Object.keys(REQUESTS).sort());
 
 function checkWebhookInput(w) {
   if (w.id !== undefined && !isString(w.id)) return problem("webhook.id", "a string");
-  if (!TRIGGERS.includes(w.trigger)) return problem("webhook.trigger", "unknown trigger");
-  if (!ACTIONS.includes(w.action)) return problem("webhook.action", "unknown action");
+  if (!isString(w.trigger) || !w.trigger) return problem("webhook.trigger", "a trigger id is required");
+  if (!isString(w.action) || !w.action) return problem("webhook.action", "an action id is required");
   if (!isString(w.url)) return problem("webhook.url", "a string is required");
   if (w.headers !== undefined && !(isObject(w.headers) && Object.values(w.headers).every(isString))) {
     return problem("webhook.headers", "an object of strings");
@@ -51,7 +52,7 @@ function checkWebhookInput(w) {
   if (w.conditions !== undefined) {
     const c = w.conditions;
     if (!isObject(c)) return problem("webhook.conditions", "an object");
-    if (c.numbers !== undefined && !["any", "external", "internal"].includes(c.numbers)) return problem("webhook.conditions.numbers", "any, external or internal");
+    if (c.numbers !== undefined && !isString(c.numbers)) return problem("webhook.conditions.numbers", "a string");
     if (c.queues !== undefined && !(Array.isArray(c.queues) && c.queues.every(isString))) return problem("webhook.conditions.queues", "a list of queue names");
     if (c.min_duration !== undefined && c.min_duration !== null && !(Number.isInteger(c.min_duration) && c.min_duration >= 0)) return problem("webhook.conditions.min_duration", "whole seconds or null");
   }

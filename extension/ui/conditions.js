@@ -1,9 +1,7 @@
 // A webhook's conditions (numbers any/external/internal, queues, min_duration): whose calls it fires for.
-// Inputs that do not apply to the chosen trigger are hidden and not sent, as the host would refuse them.
+// Which conditions a trigger may have comes from the host's hello (trigger.conditions); the others are
+// hidden and not sent, as the host would refuse them.
 import { t } from "./i18n.js";
-
-const QUEUE_TRIGGERS = new Set(["queue_call_accepted", "queue_call_ended", "incoming_call_ringing", "incoming_call_missed",
-  "incoming_call_answered_elsewhere"]);
 
 function labelled(text, input) {
   const label = document.createElement("label");
@@ -14,7 +12,7 @@ function labelled(text, input) {
 }
 
 /** Fill `container`; onChange() after each edit. Returns {set(conditions), get(), setTrigger(trigger)}. */
-export function createConditionsEditor({ container, onChange, readOnly }) {
+export function createConditionsEditor({ container, onChange, readOnly, hello }) {
   const numbers = document.createElement("select");
   numbers.dataset.testid = "condition-numbers";
   for (const value of ["any", "external", "internal"]) numbers.append(new Option(t(`conditionNumbers_${value}`), value));
@@ -27,9 +25,10 @@ export function createConditionsEditor({ container, onChange, readOnly }) {
   minDuration.min = "0";
   minDuration.step = "1";
   minDuration.dataset.testid = "condition-min-duration";
+  const numbersRow = labelled(t("conditionNumbers"), numbers);
   const queuesRow = labelled(t("conditionQueues"), queues);
   const durationRow = labelled(t("conditionMinDuration"), minDuration);
-  container.replaceChildren(labelled(t("conditionNumbers"), numbers), queuesRow, durationRow);
+  container.replaceChildren(numbersRow, queuesRow, durationRow);
   for (const el of [numbers, queues, minDuration]) {
     el.disabled = readOnly;
     el.addEventListener("change", onChange);
@@ -44,14 +43,17 @@ export function createConditionsEditor({ container, onChange, readOnly }) {
     get() {
       const n = Number.parseInt(minDuration.value, 10);
       return {
-        numbers: numbers.value,
+        numbers: numbersRow.hidden ? "any" : numbers.value,
         queues: queuesRow.hidden ? [] : queues.value.split(",").map((q) => q.trim()).filter(Boolean),
         min_duration: durationRow.hidden || !Number.isFinite(n) ? null : n,
       };
     },
     setTrigger(trigger) {
-      queuesRow.hidden = !QUEUE_TRIGGERS.has(trigger);
-      durationRow.hidden = !String(trigger).endsWith("_ended");
+      const offered = ((hello && hello.triggers) || []).find((x) => x.id === trigger);
+      const allowed = new Set((offered && offered.conditions) || []);
+      numbersRow.hidden = !allowed.has("numbers");
+      queuesRow.hidden = !allowed.has("queues");
+      durationRow.hidden = !allowed.has("min_duration");
     },
   };
 }

@@ -1,5 +1,4 @@
 // One webhook's editor: fields, auto-save through webhooks.save, host errors tied to their field (aria-describedby), test, copy, delete.
-import { CONTENT_TYPES, TRIGGERS } from "../common/protocol.js";
 import { createAutosave } from "./autosave.js";
 import { createConditionsEditor } from "./conditions.js";
 import { createHeaderEditor, createSecretEditor } from "./credentials.js";
@@ -33,8 +32,8 @@ function fillSelect(select, values, labelOf) {
 export function blankWebhook(hello) {
   const triggers = (hello.triggers || []).map((x) => x.id);
   return {
-    name: "", trigger: triggers[0] || TRIGGERS[0], action: (hello.actions || ["get"])[0], url: "", body: "",
-    content_type: (hello.content_types || CONTENT_TYPES)[0], enabled: true, headers: {}, secret: null, origin: "user",
+    name: "", trigger: triggers[0], action: (hello.actions || [])[0], url: "", body: "",
+    content_type: (hello.content_types || [])[0], enabled: true, headers: {}, secret: null, origin: "user",
   };
 }
 
@@ -55,10 +54,10 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     if (input) input.setAttribute("aria-describedby", p.id);
   }
 
-  const triggerIds = (hello.triggers || []).map((x) => x.id);
-  fillSelect(field("trigger"), triggerIds.length ? triggerIds : [...TRIGGERS], (id) => label("trigger", id));
-  fillSelect(field("action"), hello.actions || ["get", "post", "open_tab"], (id) => label("action", id));
-  fillSelect(field("content_type"), hello.content_types || [...CONTENT_TYPES], (v) => v);
+  // everything offered comes from the host's hello (its vocabulary), never from a list of our own
+  fillSelect(field("trigger"), (hello.triggers || []).map((x) => x.id), (id) => label("trigger", id));
+  fillSelect(field("action"), hello.actions || [], (id) => label("action", id));
+  fillSelect(field("content_type"), hello.content_types || [], (v) => v);
 
   const autosave = createAutosave({ save, onState: showState });
   const headers = createHeaderEditor({
@@ -70,7 +69,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     generateButton: q("generate-secret"), removeButton: q("remove-secret"), onChange: () => autosave.flush(), readOnly,
   });
 
-  const conditions = createConditionsEditor({ container: q("conditions"), onChange: () => autosave.flush(), readOnly });
+  const conditions = createConditionsEditor({ container: q("conditions"), onChange: () => autosave.flush(), readOnly, hello });
 
   function fill(w) {
     element.dataset.origin = w.origin || "user";
@@ -80,7 +79,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     field("action").value = w.action;
     field("url").value = w.url || "";
     field("body").value = w.body || "";
-    field("content_type").value = w.content_type || (hello.content_types || CONTENT_TYPES)[0];
+    field("content_type").value = w.content_type || (hello.content_types || [])[0];
     field("enabled").checked = w.enabled !== false;
     headers.set(w.headers);
     conditions.set(w.conditions);

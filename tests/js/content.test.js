@@ -49,7 +49,7 @@ test("a JSON string detail is accepted too (page bridge in any world)", () => {
 
 test("invalid or hostile details are dropped without throwing", () => {
   const w = world();
-  for (const detail of [null, "not json", { ...good, trigger: "x" }, { ...good, started_at: "soon" }, 42, { toJSON() { throw new Error("x"); } }]) {
+  for (const detail of [null, "not json", { ...good, trigger: "no such trigger!" }, { ...good, started_at: "soon" }, 42, { toJSON() { throw new Error("x"); } }]) {
     assert.doesNotThrow(() => w.call(detail));
   }
   assert.equal(w.forwarded().length, 0);

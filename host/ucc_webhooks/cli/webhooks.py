@@ -33,7 +33,7 @@ EXPORT_VERSION = 1
 
 
 def configure(parser: argparse.ArgumentParser, command: str) -> None:
-    from ucc_webhooks.engine.triggers import ACTIONS, CONTENT_TYPES, TRIGGERS
+    from ucc_webhooks.engine.triggers import ACTIONS, CONTENT_TYPES, trigger_ids
 
     if command in ("list", "log", "add", "test"):
         parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -45,7 +45,7 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
         parser.add_argument("--webhook", metavar="ID", help="only this webhook's deliveries")
     if command == "add":
         parser.add_argument("--preset", metavar="ID", help="start from a ready webhook (`ucc-webhooks presets`)")
-        parser.add_argument("--trigger", choices=TRIGGERS, help="required unless --preset")
+        parser.add_argument("--trigger", choices=trigger_ids(), help="required unless --preset")
         parser.add_argument("--action", choices=ACTIONS, help="required unless --preset")
         parser.add_argument("--url", help="http(s) URL; placeholders like {caller} allowed")
         parser.add_argument("--body", default="", help='POST body, e.g. \'{"caller": "{caller}", "seconds": {duration}}\'')

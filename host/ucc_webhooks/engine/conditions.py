@@ -17,16 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS, is_internal
+from ucc_webhooks.engine.triggers import conditions_for
 
 if TYPE_CHECKING:
     from ucc_webhooks.engine.events import CallEvent
 
 __all__ = ["Conditions", "check_conditions", "conditions_hold", "meeting_conditions"]
-
-#: triggers whose calls may come through a queue (queue calls of ringing/missed included)
-QUEUE_TRIGGERS = frozenset({"queue_call_accepted", "queue_call_ended", "incoming_call_ringing",
-                            "incoming_call_missed", "incoming_call_answered_elsewhere"})
-
 
 class Conditions(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -50,11 +46,12 @@ class Conditions(BaseModel):
 
 def check_conditions(conditions: Conditions, trigger: str) -> None:
     """Save time: refuse conditions that could never be judged for the trigger."""
-    if conditions.min_duration is not None and not trigger.endswith("_ended"):
+    allowed = conditions_for(trigger)
+    if conditions.min_duration is not None and "min_duration" not in allowed:
         raise InvalidInput(
             f"conditions.min_duration needs a trigger where the call has ended (*_ended), not {trigger}",
             "conditions", "conditions_min_duration_trigger", {"trigger": trigger})
-    if conditions.queues and trigger not in QUEUE_TRIGGERS:
+    if conditions.queues and "queues" not in allowed:
         raise InvalidInput(
             f"conditions.queues needs a trigger that can carry a queue (queue, ringing, missed), not {trigger}",
             "conditions", "conditions_queues_trigger", {"trigger": trigger})

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ucc_webhooks.engine.triggers import Trigger
+from ucc_webhooks.engine.errors import InvalidInput
+from ucc_webhooks.engine.triggers import known_trigger, spec
 
-__all__ = ["ENDED_BY", "OUTCOMES", "CallEvent"]
+__all__ = ["ENDED_BY", "OUTCOMES", "CallEvent", "Trigger"]
+
+#: A trigger id, checked against the trigger table (engine/triggers.py) when a model is validated.
+Trigger = Annotated[str, AfterValidator(known_trigger)]
 
 Outcome = Literal["answered", "missed", "rejected", "busy", "no_answer", "failed"]
 EndedBy = Literal["local", "remote", "transfer"]
@@ -44,13 +48,31 @@ class CallEvent(BaseModel):
     def _none_is_empty(cls, v: object) -> object:
         return "" if v is None else v
 
+    @model_validator(mode="after")
+    def _fits_its_trigger(self) -> CallEvent:
+        """The direction, queue and duration its trigger implies (call_transferred carries either direction)."""
+        t = spec(self.trigger)
+        if t is not None and t.direction != "either" and self.direction != t.direction:
+            raise InvalidInput(f"direction must be {t.direction} for {self.trigger}", "direction", "event_direction",
+                               {"trigger": self.trigger, "direction": t.direction})
+        if t is not None and t.queue == "always" and not self.queue:
+            raise InvalidInput(f"{self.trigger} needs the queue name", "queue", "event_queue_missing",
+                               {"trigger": self.trigger})
+        if t is not None and t.ended != (self.duration is not None):
+            raise InvalidInput(f"duration: whole seconds are required for {self.trigger}" if t.ended else
+                               f"duration: only *_ended triggers carry a duration, not {self.trigger}",
+                               "duration", "event_duration", {"trigger": self.trigger})
+        return self
+
     @property
     def occurred_at(self) -> float | None:
         """When the trigger's moment happened: used to drop screen pops that would come too late."""
-        if self.trigger.endswith("_ended") or self.trigger in ("incoming_call_missed", "incoming_call_answered_elsewhere"):
+        t = spec(self.trigger)
+        moment = t.moment if t is not None else "started"
+        if t is not None and t.final:
             return self.ended_at or self.started_at
-        if self.trigger == "call_transferred":
+        if moment == "transferred":
             return self.ended_at or self.answered_at or self.started_at
-        if self.trigger.endswith("_accepted"):
+        if moment == "accepted":
             return self.answered_at or self.started_at
         return self.started_at

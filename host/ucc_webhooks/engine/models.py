@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ucc_webhooks.engine.conditions import Conditions, check_conditions
 from ucc_webhooks.engine.errors import InvalidInput
+from ucc_webhooks.engine.events import Trigger
 from ucc_webhooks.engine.http_rules import check_header, check_placeholder_positions, check_request_url, mask_url
 from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS
 from ucc_webhooks.engine.templates import Template, TemplateError, check_url, render_body, render_url
-from ucc_webhooks.engine.triggers import Action, ContentType, Trigger
+from ucc_webhooks.engine.triggers import Action, ContentType
 from ucc_webhooks.engine.values import sample_values
 
 __all__ = ["MASK", "Conditions", "Settings", "Webhook", "WebhookInput"]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.formats import EVENT_KEY, apply_format, formats_for
 from ucc_webhooks.engine.http_rules import check_request_url
-from ucc_webhooks.engine.triggers import NUMERIC_PLACEHOLDERS, PLACEHOLDERS, TRIGGERS, unavailable_reason
+from ucc_webhooks.engine.triggers import NUMERIC_PLACEHOLDERS, PLACEHOLDERS, spec, unavailable_reason
 
 if TYPE_CHECKING:
     import httpx
@@ -142,7 +142,7 @@ def _check_name(name: str, trigger: str, field: str) -> None:
             f"{why}. To send the text {{{name}}} itself, write {{{{{name}}}}}",
             field, name, "template_unknown_placeholder", {"name": name})
     raise TemplateError(why, field, name, "template_unavailable_placeholder",
-                        {"name": name, "trigger": trigger if trigger in TRIGGERS else str(trigger)})
+                        {"name": name, "trigger": trigger if spec(trigger) else str(trigger)})
 
 
 @functools.lru_cache(maxsize=1024)

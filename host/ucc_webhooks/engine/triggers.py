@@ -1,100 +1,185 @@
 """The feature's vocabulary: triggers, actions, placeholders and which trigger offers which value.
 
 UCware's manual of the built-in feature fixes six triggers and five placeholders with their
-restrictions; we add triggers and placeholders beyond it with the same rules (ARCHITECTURE.md). Everything that checks
-or offers a placeholder (save-time validation, the popup's chips, `hello`) reads this one table.
+restrictions; we add triggers and placeholders beyond it with the same rules (ARCHITECTURE.md).
+Everything that checks or offers a trigger, a placeholder or a condition (save-time validation,
+the call event's checks, `hello` and through it the popup, the CLI's choices) reads these tables:
+a new trigger is one `TriggerSpec` here, the page's state machine that emits it, and its labels.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal, get_args
+
+from ucc_webhooks.engine.errors import InvalidInput
 
 __all__ = [
     "ACTIONS",
     "CONTENT_TYPES",
-    "EITHER_DIRECTION_TRIGGERS",
-    "INCOMING_TRIGGERS",
     "KINDS",
     "NUMERIC_PLACEHOLDERS",
-    "OUTGOING_TRIGGERS",
     "PLACEHOLDERS",
-    "TRIGGERS",
     "Action",
     "ContentType",
-    "Trigger",
+    "TriggerSpec",
     "allowed_placeholders",
+    "conditions_for",
+    "define",
+    "known_trigger",
     "placeholder_kind",
+    "spec",
+    "trigger_ids",
     "unavailable_reason",
 ]
 
-Trigger = Literal[
-    "outgoing_call_started",
-    "incoming_call_accepted",
-    "queue_call_accepted",
-    "incoming_call_ended",
-    "outgoing_call_ended",
-    "queue_call_ended",
-    "incoming_call_ringing",
-    "incoming_call_missed",
-    "incoming_call_answered_elsewhere",
-    "call_transferred",
-]
+Direction = Literal["incoming", "outgoing", "either"]
+#: The moment of a call a trigger marks; what is known of the call then follows from it.
+Moment = Literal["started", "ringing", "accepted", "transferred", "missed", "answered_elsewhere", "ended"]
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    """One trigger: everything the host, the popup and the docs need to know of it follows from
+    its direction, the moment it marks, and whether its calls can come through a queue."""
+
+    id: str
+    direction: Direction
+    moment: Moment
+    queue: Literal["never", "maybe", "always"]
+
+    @property
+    def ended(self) -> bool:
+        return self.moment == "ended"
+
+    @property
+    def answered(self) -> bool:
+        """The call was answered by then (`answered_at` is known)."""
+        return self.moment in ("accepted", "transferred", "ended")
+
+    @property
+    def final(self) -> bool:
+        """The call is over for this device (`ended_at`, `sip_status`)."""
+        return self.moment in ("ended", "missed", "answered_elsewhere")
+
+
+# The seed's six triggers, then ours (ARCHITECTURE.md, "The call model"). A transfer happens on
+# incoming and outgoing calls alike: its events carry either direction.
+_SPECS: dict[str, TriggerSpec] = {s.id: s for s in (
+    TriggerSpec("outgoing_call_started", "outgoing", "started", "never"),
+    TriggerSpec("incoming_call_accepted", "incoming", "accepted", "never"),
+    TriggerSpec("queue_call_accepted", "incoming", "accepted", "always"),
+    TriggerSpec("incoming_call_ended", "incoming", "ended", "never"),
+    TriggerSpec("outgoing_call_ended", "outgoing", "ended", "never"),
+    TriggerSpec("queue_call_ended", "incoming", "ended", "always"),
+    TriggerSpec("incoming_call_ringing", "incoming", "ringing", "maybe"),
+    TriggerSpec("incoming_call_missed", "incoming", "missed", "maybe"),
+    TriggerSpec("incoming_call_answered_elsewhere", "incoming", "answered_elsewhere", "maybe"),
+    TriggerSpec("call_transferred", "either", "transferred", "never"),
+)}
+
+
+def define(trigger: TriggerSpec) -> None:
+    """Add a trigger (or replace one of the same id): every rule, `hello` and the popup take it
+    from here. The page's state machine must emit it, and the extension's locales label it."""
+    _SPECS[trigger.id] = trigger
+
+
+def trigger_ids() -> tuple[str, ...]:
+    return tuple(_SPECS)
+
+
+def spec(trigger: str) -> TriggerSpec | None:
+    return _SPECS.get(trigger)
+
+
+def known_trigger(value: str) -> str:
+    """The id itself, when the table knows it (pydantic models check their `trigger` with this)."""
+    if value not in _SPECS:
+        expected = ", ".join(_SPECS)
+        raise InvalidInput(f"trigger must be one of {expected} (got {value!r})", "trigger", "not_one_of",
+                           {"field": "trigger", "expected": expected, "got": str(value)[:80]})
+    return value
+
+
 Action = Literal["get", "post", "open_tab"]
 ContentType = Literal["application/json", "application/x-www-form-urlencoded", "text/plain"]
 
-TRIGGERS: tuple[str, ...] = get_args(Trigger)
 ACTIONS: tuple[str, ...] = get_args(Action)
 CONTENT_TYPES: tuple[str, ...] = get_args(ContentType)
 
-OUTGOING_TRIGGERS = frozenset({"outgoing_call_started", "outgoing_call_ended"})
-#: A transfer happens on incoming and outgoing calls alike: its events carry either direction.
-EITHER_DIRECTION_TRIGGERS = frozenset({"call_transferred"})
-# The seed's "incoming" placeholders ({caller}, {user}) are known for a transferred call too: on an
-# outgoing call the caller is the agent's own number.
-INCOMING_TRIGGERS = frozenset(TRIGGERS) - OUTGOING_TRIGGERS
-_ENDED = frozenset(t for t in TRIGGERS if t.endswith("_ended"))
-_ANSWERED = _ENDED | {"incoming_call_accepted", "queue_call_accepted", "call_transferred"}
-_ALL = frozenset(TRIGGERS)
-# The call is over (or, for a transfer, leaves the agent): its end-of-call data is known.
-_OUTCOME = _ENDED | {"incoming_call_missed"}
-_FINAL = _OUTCOME | {"incoming_call_answered_elsewhere"}
-_RING_KNOWN = _FINAL | {"incoming_call_accepted", "queue_call_accepted", "call_transferred"}
+Offered = Callable[[TriggerSpec], bool]
+
+
+def _all(t: TriggerSpec) -> bool:
+    return True
+
+
+def _incoming(t: TriggerSpec) -> bool:
+    # The seed's "incoming" placeholders ({caller}, {user}) are known for a transferred call too: on an
+    # outgoing call the caller is the agent's own number.
+    return t.direction != "outgoing"
+
+
+def _ended(t: TriggerSpec) -> bool:
+    return t.ended
+
+
+def _answered(t: TriggerSpec) -> bool:
+    return t.answered
+
+
+def _outcome(t: TriggerSpec) -> bool:
+    return t.moment in ("ended", "missed")
+
+
+def _final(t: TriggerSpec) -> bool:
+    return t.final
+
+
+def _ring_known(t: TriggerSpec) -> bool:
+    return t.final or t.answered
+
+
+def _transfer_known(t: TriggerSpec) -> bool:
+    return t.moment in ("ended", "transferred")
+
 
 _INCOMING_ONLY = "known only for incoming calls (incoming, queue, ringing and missed triggers)"
 
-# name -> (description, triggers that offer it, why the others do not)
-PLACEHOLDERS: dict[str, tuple[str, frozenset[str], str]] = {
-    "callee": ("number called, incoming or outgoing", _ALL, ""),
-    "caller": ("number of the caller", INCOMING_TRIGGERS, _INCOMING_ONLY),
-    "duration": ("length of the call in whole seconds (talk time; 0 if never answered)", _ENDED,
+# name -> (description, which triggers offer it, why the others do not)
+PLACEHOLDERS: dict[str, tuple[str, Offered, str]] = {
+    "callee": ("number called, incoming or outgoing", _all, ""),
+    "caller": ("number of the caller", _incoming, _INCOMING_ONLY),
+    "duration": ("length of the call in whole seconds (talk time; 0 if never answered)", _ended,
                  "known only when a call has ended (*_ended triggers)"),
-    "user": ("login name of the UCware user", INCOMING_TRIGGERS, _INCOMING_ONLY),
-    "time": ("start of the call, Unix timestamp (seconds)", _ALL, ""),
-    "direction": ("incoming or outgoing", _ALL, ""),
-    "queue": ("name of the queue for a queue call, else empty", INCOMING_TRIGGERS, _INCOMING_ONLY),
-    "caller_name": ("display name of the caller", INCOMING_TRIGGERS, _INCOMING_ONLY),
-    "call_id": ("SIP Call-ID, unique per call", _ALL, ""),
-    "answered_at": ("time the call was answered, Unix timestamp (seconds); empty if never answered", _ANSWERED,
+    "user": ("login name of the UCware user", _incoming, _INCOMING_ONLY),
+    "time": ("start of the call, Unix timestamp (seconds)", _all, ""),
+    "direction": ("incoming or outgoing", _all, ""),
+    "queue": ("name of the queue for a queue call, else empty", _incoming, _INCOMING_ONLY),
+    "caller_name": ("display name of the caller", _incoming, _INCOMING_ONLY),
+    "call_id": ("SIP Call-ID, unique per call", _all, ""),
+    "answered_at": ("time the call was answered, Unix timestamp (seconds); empty if never answered", _answered,
                     "known only once a call was answered (*_accepted, *_ended and call_transferred triggers)"),
-    "ended_at": ("time the call ended, Unix timestamp (seconds)", _FINAL,
+    "ended_at": ("time the call ended, Unix timestamp (seconds)", _final,
                  "known only when a call has ended, was missed or was answered elsewhere"),
-    "time_iso": ("start of the call, ISO 8601 in UTC (2026-11-25T07:17:46Z)", _ALL, ""),
-    "caller_e164": ("caller's number in E.164 (+4930123456), empty if it cannot be parsed", INCOMING_TRIGGERS,
+    "time_iso": ("start of the call, ISO 8601 in UTC (2026-11-25T07:17:46Z)", _all, ""),
+    "caller_e164": ("caller's number in E.164 (+4930123456), empty if it cannot be parsed", _incoming,
                     _INCOMING_ONLY),
-    "callee_e164": ("callee's number in E.164 (+4930123456), empty if it cannot be parsed", _ALL, ""),
-    "event": ("the whole call event as a JSON object (JSON bodies, outside quotes)", _ALL, ""),
-    "outcome": ("how the call ended: answered, missed, rejected, busy, no_answer or failed", _OUTCOME,
+    "callee_e164": ("callee's number in E.164 (+4930123456), empty if it cannot be parsed", _all, ""),
+    "event": ("the whole call event as a JSON object (JSON bodies, outside quotes)", _all, ""),
+    "outcome": ("how the call ended: answered, missed, rejected, busy, no_answer or failed", _outcome,
                 "known only when a call has ended or was missed (*_ended and incoming_call_missed triggers)"),
-    "ended_by": ("who ended the call: local, remote or transfer", _ENDED,
+    "ended_by": ("who ended the call: local, remote or transfer", _ended,
                  "known only when a call has ended (*_ended triggers)"),
-    "ring_seconds": ("whole seconds the call rang: start to answer, or to the end if never answered", _RING_KNOWN,
+    "ring_seconds": ("whole seconds the call rang: start to answer, or to the end if never answered", _ring_known,
                      "known only once a call stopped ringing (not for *_started and ringing triggers)"),
     "sip_status": ("final SIP status of the call (200, 486, 603 ...) or the cause of the Reason header; "
-                   "empty if unknown", _FINAL,
+                   "empty if unknown", _final,
                    "known only when a call has ended, was missed or was answered elsewhere"),
     "transfer_to": ("number the call was transferred to (Refer-To); empty if it was not transferred",
-                    _ENDED | {"call_transferred"},
-                    "known only for call_transferred and *_ended triggers"),
+                    _transfer_known, "known only for call_transferred and *_ended triggers"),
 }
 
 #: Values that are numbers: in a JSON body outside quotes they are written as JSON numbers.
@@ -116,7 +201,8 @@ def placeholder_kind(name: str) -> str:
 
 
 def allowed_placeholders(trigger: str) -> list[str]:
-    return [name for name, (_, triggers, _) in PLACEHOLDERS.items() if trigger in triggers]
+    t = _SPECS.get(trigger)
+    return [] if t is None else [name for name, (_, offered, _) in PLACEHOLDERS.items() if offered(t)]
 
 
 def unavailable_reason(name: str, trigger: str) -> str | None:
@@ -124,7 +210,18 @@ def unavailable_reason(name: str, trigger: str) -> str | None:
     if name not in PLACEHOLDERS:
         known = ", ".join(f"{{{n}}}" for n in PLACEHOLDERS)
         return f"{{{name}}} is not a known placeholder; known placeholders are {known}"
-    _, triggers, why = PLACEHOLDERS[name]
-    if trigger in triggers:
+    _, offered, why = PLACEHOLDERS[name]
+    t = _SPECS.get(trigger)
+    if t is not None and offered(t):
         return None
     return f"{{{name}}} is not available for trigger {trigger}: it is {why}"
+
+
+def conditions_for(trigger: str) -> list[str]:
+    """The conditions a webhook of this trigger may have (engine/conditions.py judges them):
+    `numbers` always, `queues` where its calls can come through a queue, `min_duration` once the
+    call has ended."""
+    t = _SPECS.get(trigger)
+    if t is None:
+        return []
+    return ["numbers"] + (["queues"] if t.queue != "never" else []) + (["min_duration"] if t.ended else [])

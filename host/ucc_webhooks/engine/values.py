@@ -8,7 +8,7 @@ import time
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.formats import EVENT_KEY, INTERNAL_KEY, REGION_KEY
 from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS, e164
-from ucc_webhooks.engine.triggers import allowed_placeholders
+from ucc_webhooks.engine.triggers import allowed_placeholders, spec
 
 __all__ = ["event_values", "sample_values"]
 
@@ -60,32 +60,30 @@ def event_values(event: CallEvent, region: str | None,
     return result
 
 
-def _sample_end(trigger: str) -> dict[str, object]:
-    if trigger == "incoming_call_missed":
-        return {"outcome": "missed", "sip_status": 487}
-    if trigger == "incoming_call_answered_elsewhere":
-        return {"sip_status": 200}
-    if trigger == "call_transferred":
-        return {"transfer_to": "201"}
-    if trigger.endswith("_ended"):
-        return {"outcome": "answered", "ended_by": "remote", "sip_status": 200}
-    return {}
+#: moment -> the end-of-call data a sample call carries then
+_SAMPLE_END: dict[str, dict[str, object]] = {
+    "missed": {"outcome": "missed", "sip_status": 487},
+    "answered_elsewhere": {"sip_status": 200},
+    "transferred": {"transfer_to": "201"},
+    "ended": {"outcome": "answered", "ended_by": "remote", "sip_status": 200},
+}
 
 
 def sample_values(trigger: str) -> dict[str, object]:
     """Values used by `webhooks.test` and by the save-time check of JSON bodies."""
     now = time.time()
-    incoming = not trigger.startswith("outgoing")
+    t = spec(trigger)
+    incoming = t is None or t.direction != "outgoing"
     event = CallEvent(
         trigger=trigger,
         call_id="test-call@ucc-webhooks",
         direction="incoming" if incoming else "outgoing",
-        queue="Support" if trigger.startswith("queue") else None,
+        queue="Support" if t is not None and t.queue == "always" else None,
         callee="200" if incoming else "+49 30 1234567",
         caller="+49 30 1234567" if incoming else "200",
         caller_name="Anna Müller" if incoming else "",
         user="agent200",
         started_at=now - 65, answered_at=now - 60, ended_at=now,
-        duration=60 if trigger.endswith("_ended") else None,
-    ).model_copy(update=_sample_end(trigger))
+        duration=60 if t is not None and t.ended else None,
+    ).model_copy(update=_SAMPLE_END.get(t.moment if t is not None else "", {}))
     return event_values(event, "DE")

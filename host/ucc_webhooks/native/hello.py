@@ -14,12 +14,12 @@ from ucc_webhooks.engine.policy import Policy
 from ucc_webhooks.engine.triggers import (
     ACTIONS,
     CONTENT_TYPES,
-    EITHER_DIRECTION_TRIGGERS,
-    OUTGOING_TRIGGERS,
     PLACEHOLDERS,
-    TRIGGERS,
     allowed_placeholders,
+    conditions_for,
     placeholder_kind,
+    spec,
+    trigger_ids,
     unavailable_reason,
 )
 from ucc_webhooks.paths import DB_NAME, data_dir
@@ -27,21 +27,26 @@ from ucc_webhooks.paths import DB_NAME, data_dir
 __all__ = ["failed_count_on_disk", "hello_result", "vocabulary"]
 
 
-def _direction(trigger: str) -> str:
-    if trigger in EITHER_DIRECTION_TRIGGERS:
-        return "either"
-    return "outgoing" if trigger in OUTGOING_TRIGGERS else "incoming"
+def _trigger(trigger: str) -> dict:
+    t = spec(trigger)
+    assert t is not None
+    offered = allowed_placeholders(trigger)
+    return {
+        "id": trigger,
+        "direction": t.direction,
+        "moment": t.moment,
+        "placeholders": offered,
+        "unavailable": {n: unavailable_reason(n, trigger) for n in PLACEHOLDERS if n not in offered},
+        "conditions": conditions_for(trigger),
+    }
 
 
 def vocabulary() -> dict:
-    """What `hello` tells the popup: triggers with the placeholders each offers, and why not the others."""
+    """What `hello` tells the popup, the one source of everything it offers: the triggers, each
+    with its placeholders (and why not the others) and the conditions it may have; the actions,
+    content types, and every placeholder's description, kind and formats."""
     return {
-        "triggers": [{
-            "id": t,
-            "direction": _direction(t),
-            "placeholders": allowed_placeholders(t),
-            "unavailable": {n: unavailable_reason(n, t) for n in PLACEHOLDERS if n not in allowed_placeholders(t)},
-        } for t in TRIGGERS],
+        "triggers": [_trigger(t) for t in trigger_ids()],
         "actions": list(ACTIONS),
         "content_types": list(CONTENT_TYPES),
         "placeholders": [{"name": n, "description": d, "kind": placeholder_kind(n), "formats": list(formats_for(n))}
