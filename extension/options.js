@@ -6,7 +6,7 @@
 //   #queue-header, #queue-pattern, #queue-error, #user-name, #default-region, #region-error,
 //   #settings-state (Saving… / Saved / error), #policy-banner, #host-version (host and extension version, or why the host is unreachable).
 // Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (ARCHITECTURE.md).
-import { checkOriginInput, portless } from "./bg/settings.js";
+import { checkOriginInput, portless } from "./common/origins.js";
 import { errorText, loadReasonPositions, localize, t } from "./ui/i18n.js";
 import { request, settings as readSettings, status as hostStatus, syncScripts } from "./ui/host.js";
 

@@ -25,9 +25,9 @@ import { blankWebhook, copyText, createCard } from "./ui/webhook_card.js";
 import { createDeliveryLog } from "./ui/deliveries.js";
 import { createOverview, lastDeliveries } from "./ui/overview.js";
 import { openPresetPicker } from "./ui/presets.js";
-import { portless } from "./bg/settings.js";
+import { portless } from "./common/origins.js";
 import { onboardingStep, renderOnboarding } from "./ui/onboarding.js";
-import { reloadTab, unobservedTabs } from "./bg/tabs.js";
+import { reloadTab, unobservedTabs } from "./ui/tabs.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const $ = (id) => document.getElementById(id);

@@ -1,6 +1,6 @@
 // Runtime-message dispatch table of the service worker: who may send what, and the handler for each type.
 import { checkCallEvent } from "../common/protocol.js";
-import { urlMatches } from "./settings.js";
+import { urlMatches } from "../common/origins.js";
 
 // Host requests the popup and options page may pass through (call_event and hello are the worker's own).
 export const PAGE_REQUESTS = Object.freeze(new Set([

@@ -1,5 +1,5 @@
 // Registers the MAIN-world observer and the content script for the configured UCC origins (chrome.scripting.registerContentScripts).
-import { portless } from "./settings.js";
+import { portless } from "../common/origins.js";
 
 export const OBSERVER_ID = "ucc-webhooks-observer";
 export const BRIDGE_ID = "ucc-webhooks-bridge";

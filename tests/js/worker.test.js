@@ -7,7 +7,8 @@ import { EXT, ROOT } from "./helpers/page.js";
 import { createHandlers, createListener, PAGE_REQUESTS, senderKind } from "../../extension/bg/handlers.js";
 import { badgeText, createNoticeHandlers } from "../../extension/bg/notices.js";
 import { BRIDGE_JS, OBSERVER_JS, scriptsFor, syncContentScripts } from "../../extension/bg/registration.js";
-import { checkOriginInput, createSettingsReader, isMatchPattern, merge, readSettings, toMatchPattern, urlMatches } from "../../extension/bg/settings.js";
+import { checkOriginInput, isMatchPattern, toMatchPattern, urlMatches } from "../../extension/common/origins.js";
+import { createSettingsReader, merge, readSettings } from "../../extension/bg/settings.js";
 
 const ID = "amlncininjibhhckajeabpanpcfpeeig";
 const runtime = { id: ID, getURL: (p) => `chrome-extension://${ID}/${p}` };

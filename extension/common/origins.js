@@ -1,0 +1,94 @@
+// UCC origin patterns: what a person may type as a UCC client address, and which page URLs a pattern names (worker, options, popup).
+
+// scheme://host/path as Chromium and Firefox accept it in `matches`; host may start with "*." or be "*"
+// (kept to plain host names and IP literals: one bad pattern would make the whole registration fail).
+const MATCH_PATTERN = /^(https?|\*):\/\/(\*|(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:(\d+|\*))?\/.*$/;
+
+// Second-level public suffixes under which "*.<suffix>" still means thousands of unrelated sites.
+const BROAD_SUFFIXES = new Set(["co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "org.au", "co.jp", "ne.jp",
+  "com.br", "co.nz", "co.za", "com.cn", "com.tr", "co.in", "co.at", "or.at", "gv.at", "com.mx", "com.pl", "co.kr"]);
+
+/**
+ * Why a syntactically fine pattern is still refused: null when it names one UCC client (or one
+ * subdomain tree of the user's own domain), else a reason code for _locales ("originTooBroad_<code>").
+ * A pattern matching every site, a whole TLD or a public suffix would let any web page there
+ * feed the extension call events and open tabs with the user's cookies.
+ */
+export function broadPatternReason(text) {
+  if (typeof text !== "string") return "invalid";
+  const t = text.trim();
+  if (t === "<all_urls>" || t === "*" || /^\*:\/\/\*\//.test(t)) return "all_sites";
+  const m = /^[^:]+:\/\/([^/]*?)(?::(?:\d+|\*))?\//.exec(t);
+  if (!m) return null;
+  const host = m[1].toLowerCase();
+  if (host === "*" || host === "") return "all_sites";
+  if (host.startsWith("[") || /^\d+(\.\d+){3}$/.test(host)) return null; // an IP literal names one machine
+  const bare = host.replace(/^\*\./, "");
+  const labels = bare.split(".");
+  if (labels.length === 1 && bare !== "localhost") return "tld";
+  if (host.startsWith("*.") && (labels.length < 2 || BROAD_SUFFIXES.has(bare))) return "tld";
+  if (BROAD_SUFFIXES.has(bare)) return "tld";
+  return null;
+}
+
+export function isMatchPattern(text) {
+  return typeof text === "string" && MATCH_PATTERN.test(text) && broadPatternReason(text) === null;
+}
+
+/**
+ * What a person types as a match pattern: {pattern} or {error} with error "invalid" or a
+ * broadPatternReason code. An explicit port is kept (`https://ucc.example.com:8443/*`).
+ */
+export function checkOriginInput(text) {
+  let s = String(text || "").trim();
+  if (!s) return { error: "invalid" };
+  if (s === "<all_urls>" || s === "*") return { error: "all_sites" };
+  if (MATCH_PATTERN.test(s) && /\*$/.test(s)) {
+    const reason = broadPatternReason(s);
+    return reason ? { error: reason } : { pattern: s };
+  }
+  if (!/^[a-z*]+:\/\//i.test(s)) s = "https://" + s;
+  try {
+    const url = new URL(s.replace("://*.", "://wildcard-placeholder."));
+    if (url.protocol !== "https:" && url.protocol !== "http:") return { error: "invalid" };
+    const host = url.hostname.replace("wildcard-placeholder.", "*.");
+    const pattern = `${url.protocol}//${host}${url.port ? ":" + url.port : ""}/*`;
+    if (!MATCH_PATTERN.test(pattern)) return { error: "invalid" };
+    const reason = broadPatternReason(pattern);
+    return reason ? { error: reason } : { pattern };
+  } catch (e) {
+    return { error: "invalid" };
+  }
+}
+
+/** The pattern for what a person typed, or null when it is refused (see checkOriginInput for why). */
+export function toMatchPattern(text) {
+  return checkOriginInput(text).pattern || null;
+}
+
+/** A pattern without its port: Chromium matches every port then, Firefox ignores patterns that name one. */
+export function portless(pattern) {
+  return pattern.replace(/^([^:]+:\/\/[^/]+?):(\d+|\*)\//, "$1/");
+}
+
+/** Whether a page URL is one the patterns name, port included (the registration itself is portless). */
+export function urlMatches(patterns, url) {
+  let u;
+  try {
+    u = new URL(url);
+  } catch (e) {
+    return false;
+  }
+  return patterns.some((pattern) => {
+    const m = /^(https?|\*):\/\/([^/]+?)(?::(\d+|\*))?\//.exec(pattern);
+    if (!m) return false;
+    const scheme = u.protocol.slice(0, -1);
+    if (m[1] === "*" ? scheme !== "http" && scheme !== "https" : m[1] !== scheme) return false;
+    const host = m[2].toLowerCase();
+    const name = u.hostname.toLowerCase();
+    const hostOk = host.startsWith("*.") ? name === host.slice(2) || name.endsWith(host.slice(1)) : name === host;
+    if (!hostOk) return false;
+    if (m[3] === undefined || m[3] === "*") return true; // no port named: every port, as Chromium matches
+    return (u.port || (scheme === "https" ? "443" : "80")) === m[3];
+  });
+}
