@@ -141,9 +141,8 @@ class _Session:
 
     def _load(self) -> App:
         from ucc_webhooks.service.app import App
-        from ucc_webhooks.storage.database import Store
 
-        return App(Store(), self.writer.write)
+        return App.open(self.writer.write)
 
     async def _ready(self) -> None:
         self._start_loading.set()

@@ -37,6 +37,11 @@ class App:
         self.deliveries = Deliveries(state, outbox, deliverer)
         self.settings = HostSettings(state)
 
+    @classmethod
+    def open(cls, notify: Notify) -> App:
+        """On the user's store (the data folder, or UCC_WEBHOOKS_HOME)."""
+        return cls(Store(), notify)
+
     def start(self) -> None:
         """Once the store is open: trim the log, resume what a previous run left pending."""
         self.outbox.prune()
