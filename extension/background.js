@@ -5,6 +5,7 @@ import { createNoticeHandlers } from "./bg/notices.js";
 import { syncContentScripts } from "./bg/registration.js";
 import { createSettingsReader } from "./bg/settings.js";
 import { createDropLog, createGuard, evictionIndex } from "./bg/guard.js";
+import { installCallerCard } from "./bg/caller_card.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const RETRY_ALARM = "ucc-webhooks-retry";
@@ -26,7 +27,9 @@ const drops = createDropLog({
   onChange: (log) => broadcast({ type: "ucc-webhooks:drops", drops: log }),
 });
 const guard = createGuard({ drops });
-const notices = createNoticeHandlers({ tabs: api.tabs, action: api.action, broadcast, state, admitTab: guard.admitTab });
+const notices = createNoticeHandlers({
+  tabs: api.tabs, action: api.action, broadcast, state, admitTab: guard.admitTab, onContact: (notice) => callerCard.show(notice),
+});
 
 const sessionStore = api.storage.session && {
   load: async () => (await api.storage.session.get("pendingCallEvents")).pendingCallEvents || [],
@@ -64,6 +67,11 @@ const port = new HostPort({
 });
 
 const settings = createSettingsReader(api.storage);
+// a click on the card opens its record the way an open_tab notice does (http/https, the tab cap)
+const callerCard = installCallerCard(api, {
+  readSettings: () => settings.read(),
+  openTab: (card) => notices.handlers.open_tab({ type: "open_tab", url: card.url, webhook_id: card.webhook_id }),
+});
 
 // The host stops retries and tests while managed storage switches webhooks off: it is told in a
 // second hello once managed storage is read (the first read is slow), and again on every change.
@@ -80,7 +88,7 @@ async function sync() {
   return { origins: uccOrigins, registered: scripts.map((s) => s.id) };
 }
 
-const handlers = createHandlers({ port, settings: () => settings.read(), state, sync, guard, drops });
+const handlers = createHandlers({ port, settings: () => settings.read(), state, sync, guard: callerCard.watch(guard), drops });
 api.runtime.onMessage.addListener(createListener(handlers, api.runtime));
 
 api.alarms.onAlarm.addListener((alarm) => {

@@ -1,4 +1,4 @@
-// Host notices: open_tab opens a tab (http/https only, within the tab cap), delivery updates the failure badge, policy updates the switch state.
+// Host notices: open_tab opens a tab (http/https only, within the tab cap), delivery updates the failure badge, policy updates the switch state, contact goes to the caller card.
 import { isHttpUrl } from "../common/protocol.js";
 
 /** Badge text for deliveries that failed for good ("" hides the badge). */
@@ -7,8 +7,8 @@ export function badgeText(failedCount) {
   return failedCount > 99 ? "99+" : String(failedCount);
 }
 
-/** A dispatch table from notice type to handler. deps: {tabs, action, broadcast(message), state}. */
-export function createNoticeHandlers({ tabs, action, broadcast, state, admitTab = () => true }) {
+/** A dispatch table from notice type to handler. deps: {tabs, action, broadcast(message), state, admitTab, onContact (bg/caller_card.js)}. */
+export function createNoticeHandlers({ tabs, action, broadcast, state, admitTab = () => true, onContact = () => {} }) {
   function setBadge(count) {
     state.failedCount = count;
     action.setBadgeBackgroundColor({ color: "#b3261e" }).catch(() => {});
@@ -27,6 +27,9 @@ export function createNoticeHandlers({ tabs, action, broadcast, state, admitTab 
       delivery(notice) {
         setBadge(notice.failed_count);
         broadcast({ type: "ucc-webhooks:delivery", delivery: notice.delivery, failed_count: notice.failed_count });
+      },
+      contact(notice) {
+        onContact(notice);
       },
       policy(notice) {
         state.hostEnabled = notice.webhooks_enabled;

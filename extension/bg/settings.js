@@ -2,7 +2,7 @@
 import { isMatchPattern } from "../common/origins.js";
 import { DEFAULTS } from "./defaults.js";
 
-export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName"]);
+export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName", "callerCard"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 
 function strings(value) {
@@ -27,6 +27,8 @@ export function merge(local = {}, managed = {}, defaults = DEFAULTS) {
     queueRule: rule(has("queueRule") ? managed.queueRule : local.queueRule),
     userName: (has("userName") ? managed.userName : local.userName) || null,
     webhooksEnabled: managed.WEBHOOKS_ENABLED !== false,
+    // off until switched on: the desktop notification needs a permission the user grants then (bg/caller_card.js)
+    callerCard: (has("callerCard") ? managed.callerCard : local.callerCard) === true,
     managed: MANAGED_KEYS.filter(has),
   };
 }

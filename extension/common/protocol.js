@@ -36,8 +36,36 @@ const REQUESTS = {
   "deliveries.retry": (m) => (isString(m.delivery_id) && m.delivery_id ? null : problem("delivery_id", "required")),
   "settings.get": () => null,
   "settings.set": (m) => (isObject(m.settings) ? null : problem("settings", "an object is required")),
+  "lookups.map": (m) => checkLookupMap(m),
 };
 export const REQUEST_TYPES = Object.freeze(Object.keys(REQUESTS).sort());
+
+const isStringOrNull = (v) => v === null || v === undefined || isString(v);
+
+/** A lookup's response map: {contact_id: EXPR, contact_name?, contact_company?, contact_url?}, strings only. */
+function checkResponseMap(map, where) {
+  if (!isObject(map)) return problem(where, "an object of JMESPath expressions");
+  if (!Object.values(map).every(isStringOrNull)) return problem(where, "expressions are strings");
+  return null;
+}
+
+function checkLookupMap(m) {
+  if (m.webhook_id !== undefined && !isString(m.webhook_id)) return problem("webhook_id", "a string");
+  if (m.sample !== undefined && !isString(m.sample)) return problem("sample", "JSON text");
+  return checkResponseMap(m.response_map, "response_map");
+}
+
+function checkLookupFields(w) {
+  if (w.response_map !== undefined && w.response_map !== null) {
+    const bad = checkResponseMap(w.response_map, "webhook.response_map");
+    if (bad) return bad;
+  }
+  if (w.contact_hosts !== undefined && !(Array.isArray(w.contact_hosts) && w.contact_hosts.every(isString))) {
+    return problem("webhook.contact_hosts", "a list of host names");
+  }
+  if (!isStringOrNull(w.fallback_url)) return problem("webhook.fallback_url", "a URL template or null");
+  return null;
+}
 
 function checkWebhookInput(w) {
   if (w.id !== undefined && !isString(w.id)) return problem("webhook.id", "a string");
@@ -55,8 +83,9 @@ function checkWebhookInput(w) {
     if (c.numbers !== undefined && !isString(c.numbers)) return problem("webhook.conditions.numbers", "a string");
     if (c.queues !== undefined && !(Array.isArray(c.queues) && c.queues.every(isString))) return problem("webhook.conditions.queues", "a list of queue names");
     if (c.min_duration !== undefined && c.min_duration !== null && !(Number.isInteger(c.min_duration) && c.min_duration >= 0)) return problem("webhook.conditions.min_duration", "whole seconds or null");
+    if (c.contact !== undefined && !isString(c.contact)) return problem("webhook.conditions.contact", "any, found or not_found");
   }
-  return null;
+  return checkLookupFields(w);
 }
 
 /** A stored Webhook as the host returns it (webhooks.list / webhooks.save). */
@@ -95,14 +124,23 @@ const RESULTS = {
   "webhooks.save": (r) => checkWebhook(r),
   "webhooks.delete": () => null,
   "webhooks.test": (r) => (typeof r.ok === "boolean" && (r.status === null || r.status === undefined || Number.isInteger(r.status)) ? null : "test outcome: {ok, status, latency_ms, error}")
-    || (r.values_from === undefined || ["last_call", "sample"].includes(r.values_from) ? null : "values_from: last_call or sample"),
+    || (r.values_from === undefined || ["last_call", "sample"].includes(r.values_from) ? null : "values_from: last_call or sample")
+    || (isContactOrNull(r.contact) ? null : "contact: {id, name, company, url} or null"),
   "presets.list": (r) => (Array.isArray(r.presets) && r.presets.every(isPreset) ? null : "presets: a list of {id, name, trigger, action, url, body, doc_url}"),
   "call_event": (r) => (Number.isInteger(r.matched) ? null : "matched: an integer"),
   "deliveries.list": (r) => (Array.isArray(r.deliveries) && r.deliveries.every(isDelivery) ? null : "deliveries: a list of deliveries"),
   "deliveries.retry": () => null,
   "settings.get": (r) => (isObject(r.settings) ? null : "settings: an object"),
   "settings.set": (r) => (isObject(r.settings) ? null : "settings: an object"),
+  "lookups.map": (r) => (typeof r.found === "boolean" && isContactOrNull(r.contact) && ["sample", "last_call", "none"].includes(r.answer_from)
+    && isStringOrNull(r.answer_head) ? null : "lookup map result: {found, contact, answer_from, answer_head}"),
 };
+
+/** A mapped contact as the host gives it: {id, name, company, url}, each a string or null; or null. */
+function isContactOrNull(c) {
+  if (c === null || c === undefined) return true;
+  return isObject(c) && ["id", "name", "company", "url"].every((k) => isStringOrNull(c[k]));
+}
 
 function isPreset(p) {
   return isObject(p) && ["id", "name", "trigger", "action", "url", "body", "content_type", "doc_url"].every((k) => isString(p[k])) && isObject(p.headers);
@@ -137,7 +175,19 @@ const NOTICES = {
   open_tab: (n) => (isString(n.url) && isHttpUrl(n.url) ? null : "url: an http(s) URL"),
   delivery: (n) => (isDelivery(n.delivery) && Number.isInteger(n.failed_count) ? null : "delivery and failed_count required"),
   policy: (n) => (typeof n.webhooks_enabled === "boolean" ? null : "webhooks_enabled: true or false"),
+  contact: checkContactNotice,
 };
+
+// The result of a ringing call's lookup, for the caller card (bg/caller_card.js).
+function checkContactNotice(n) {
+  if (!isString(n.call_id) || !n.call_id) return "call_id: required";
+  if (typeof n.found !== "boolean") return "found: true or false";
+  for (const key of ["name", "company", "url"]) if (!isStringOrNull(n[key])) return `${key}: a string or null`;
+  if (n.url && !isHttpUrl(n.url)) return "url: an http(s) URL or null";
+  if (!isString(n.number)) return "number: a string";
+  if (!isString(n.webhook_id) || !isString(n.delivery_id)) return "webhook_id and delivery_id required";
+  return null;
+}
 export const NOTICE_TYPES = Object.freeze(Object.keys(NOTICES));
 
 /** Check a notice (a host message without id); returns an error text or null. */
