@@ -1,14 +1,16 @@
-// Options page: UCC client addresses (with a permission button per origin), queue rule, user name, default region (a host setting).
+// Options page: UCC client addresses (with a permission button per origin), queue rule, user name, caller card (asks for notifications), default region (a host setting).
 //
 // Stable hooks for Selenium: #origin-input, #add-origin, #origin-error,
 //   #origin-list > li[data-testid=origin][data-origin=<match pattern>][data-managed] with
 //   origin-permission[data-granted=true|false], grant-origin, remove-origin;
-//   #queue-header, #queue-pattern, #queue-error, #user-name, #default-region, #region-error,
+//   #queue-header, #queue-pattern, #queue-error, #user-name, #caller-card (switch), #caller-card-denied, #caller-card-managed,
+//   #default-region, #region-error,
 //   #settings-state (Saving… / Saved / error), #policy-banner, #host-version (host and extension version, or why the host is unreachable).
 // Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (ARCHITECTURE.md).
 import { checkOriginInput, portless } from "./common/origins.js";
 import { errorText, loadReasonPositions, localize, t } from "./ui/i18n.js";
 import { request, settings as readSettings, status as hostStatus, syncScripts } from "./ui/host.js";
+import { permissionGranted, switchOff, switchOn } from "./ui/caller_card.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -136,6 +138,30 @@ const saveRegion = debounce(async () => {
   }
 });
 
+/** The caller card's switch: on = the setting and the permission; switching on asks for the permission inside the click. */
+async function setUpCallerCard() {
+  const box = $("caller-card");
+  let granted = await permissionGranted();
+  const fixed = effective.managed.includes("callerCard");
+  box.checked = effective.callerCard && granted;
+  box.disabled = fixed;
+  $("caller-card-managed").hidden = !fixed;
+  box.addEventListener("change", () => {
+    $("caller-card-denied").hidden = true;
+    if (!box.checked) {
+      showState("saveSaving");
+      switchOff().then(() => showState("saveSaved"));
+      return;
+    }
+    switchOn({ granted }).then((on) => { // the permission is asked at once, inside the click
+      granted = granted || on;
+      box.checked = on;
+      $("caller-card-denied").hidden = on;
+      showState(on ? "saveSaved" : "");
+    });
+  });
+}
+
 async function showHostVersion() {
   const extension = api.runtime.getManifest().version;
   try {
@@ -164,6 +190,7 @@ async function main() {
   }
   $("policy-banner").hidden = effective.webhooksEnabled;
   await renderOrigins();
+  await setUpCallerCard();
   for (const id of ["queue-header", "queue-pattern", "user-name"]) $(id).addEventListener("input", saveQueueAndUser);
   $("default-region").addEventListener("input", saveRegion);
   $("add-origin").addEventListener("click", addOrigin);

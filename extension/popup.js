@@ -6,11 +6,16 @@
 //   #onboarding[data-step=no_host|forbidden|host_old|host_error|no_address|not_granted|tab_unobserved] with
 //     #onboarding-text, #install-command, #copy-command, #install-link, #onboarding-action, #copy-state
 //   #policy-banner (visible when WEBHOOKS_ENABLED is off), #announcer (aria-live)
+//   #caller-cards > #caller-card-list > li[data-testid=caller-card][data-call-id][data-found] with card-name, card-detail, card-open;
+//   #caller-card-offer with #caller-card-on (switch the caller card on: asks for the notifications permission)
 //   #add-webhook, #add-from-preset (+ #add-disabled-reason when they cannot be used), #preset-list, #webhooks-empty
 //   #webhook-list > li[data-testid=webhook-row][data-webhook-id][data-origin][data-enabled] with
 //     row-enabled (switch), row-open (opens the editor; row-name, row-sub), row-state[data-state] (dot + text), row-admin
 //   #editor-back, #editor-title, #editor-slot > article[data-testid=webhook][data-webhook-id][data-origin][data-save-state]
 //     inside: webhook-enabled, webhook-name, webhook-trigger, webhook-action, webhook-url, post-fields,
+//     lookup-fields (map-contact_id, map-contact_name, map-contact_company, map-contact_url, map-sample, try-map,
+//     map-result[data-ok][data-found], map-answer), contact-fields (contact-hosts), fallback-fields (fallback-url),
+//     conditions > condition-numbers, condition-queues, condition-min-duration, condition-contact,
 //     webhook-content-type, webhook-body, placeholder-chips > placeholder-chip, chip-reason, header-list > header-row
 //     (header-name, header-value, remove-header), add-header, secret-state, generate-secret, remove-secret,
 //     secret-once-box, secret-once, copy-secret, field-error[data-for=<host error.field>], admin-badge,
@@ -28,6 +33,7 @@ import { openPresetPicker } from "./ui/presets.js";
 import { portless } from "./common/origins.js";
 import { onboardingStep, renderOnboarding } from "./ui/onboarding.js";
 import { reloadTab, unobservedTabs } from "./ui/tabs.js";
+import { createCardList, permissionGranted, shouldOffer, switchOn } from "./ui/caller_card.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -51,7 +57,23 @@ const overview = createOverview({ list: $("webhook-list"), empty: $("webhooks-em
 function redraw() {
   overview.render(webhooks, lastDeliveries(log.all()));
   log.setWebhooks(webhooks);
+  offerCallerCard().catch(() => {});
 }
+
+// -- the caller card: the current calls' cards, and the offer to switch it on where a lookup runs on ringing calls
+const cards = createCardList({ section: $("caller-cards"), list: $("caller-card-list") });
+let cardGranted = false;
+async function offerCallerCard() {
+  const [current, granted] = await Promise.all([readSettings(), permissionGranted()]);
+  cardGranted = granted;
+  $("caller-card-offer").hidden = !shouldOffer({ settings: current, granted, webhooks });
+}
+$("caller-card-on").addEventListener("click", () => {
+  switchOn({ granted: cardGranted }).then((on) => { // asked at once, inside the click
+    $("caller-card-offer").hidden = on;
+    announce(t(on ? "callerCardSwitchedOn" : "callerCardDenied"));
+  });
+});
 
 function upsert(saved) {
   const i = webhooks.findIndex((w) => w.id === saved.id);
@@ -174,6 +196,7 @@ onBroadcast((message) => {
 
 localize();
 loadReasonPositions();
+cards.load();
 showView("webhooks");
 $("tab-webhooks").addEventListener("click", () => { closeEditor({ focus: false }); showView("webhooks"); });
 $("tab-log").addEventListener("click", () => { closeEditor({ focus: false }); showView("log"); if (hello) log.load().then(redraw, () => {}); });

@@ -1,6 +1,9 @@
 // The caller card: the host's `contact` notice for a ringing call becomes a desktop notification (name and company, or "Unknown caller" and the number) and the popup's card; a click opens the record like open_tab; cleared when the call is answered elsewhere, missed or ended.
 
+import { cardText } from "../common/contact.js";
 import { senderKind } from "./handlers.js";
+
+export { cardText };
 
 export const CARDS_KEY = "callerCards";
 export const PERMISSION = "notifications";
@@ -28,16 +31,6 @@ export function cardFrom(notice, now) {
     webhook_id: notice.webhook_id || null,
     at: now,
   };
-}
-
-/** {title, message} of a card in the user's language: t(key) translates. */
-export function cardText(card, t) {
-  if (card.found) {
-    const title = card.name || card.company || card.number || t("callerCardUnknown");
-    const lines = [card.name ? card.company : null, card.number].filter(Boolean);
-    return { title, message: lines.join("\n") };
-  }
-  return { title: t("callerCardUnknown"), message: card.number || t("callerCardNoNumber") };
 }
 
 /** The state kept in storage.session (the popup reads it): {cards: [card, ...] oldest first, ended: [call_id, ...]}. */

@@ -1,4 +1,4 @@
-// A webhook's conditions (numbers any/external/internal, queues, min_duration): whose calls it fires for.
+// A webhook's conditions (numbers any/external/internal, queues, min_duration, contact any/found/not_found): whose calls it fires for.
 // Which conditions a trigger may have comes from the host's hello (trigger.conditions); the others are
 // hidden and not sent, as the host would refuse them.
 import { t } from "./i18n.js";
@@ -25,11 +25,15 @@ export function createConditionsEditor({ container, onChange, readOnly, hello })
   minDuration.min = "0";
   minDuration.step = "1";
   minDuration.dataset.testid = "condition-min-duration";
+  const contact = document.createElement("select");
+  contact.dataset.testid = "condition-contact";
+  for (const value of ["any", "found", "not_found"]) contact.append(new Option(t(`conditionContact_${value}`), value));
   const numbersRow = labelled(t("conditionNumbers"), numbers);
   const queuesRow = labelled(t("conditionQueues"), queues);
   const durationRow = labelled(t("conditionMinDuration"), minDuration);
-  container.replaceChildren(numbersRow, queuesRow, durationRow);
-  for (const el of [numbers, queues, minDuration]) {
+  const contactRow = labelled(t("conditionContact"), contact);
+  container.replaceChildren(numbersRow, queuesRow, durationRow, contactRow);
+  for (const el of [numbers, queues, minDuration, contact]) {
     el.disabled = readOnly;
     el.addEventListener("change", onChange);
   }
@@ -39,14 +43,17 @@ export function createConditionsEditor({ container, onChange, readOnly, hello })
       numbers.value = c.numbers || "any";
       queues.value = (c.queues || []).join(", ");
       minDuration.value = c.min_duration === null || c.min_duration === undefined ? "" : String(c.min_duration);
+      contact.value = c.contact || "any";
     },
     get() {
       const n = Number.parseInt(minDuration.value, 10);
-      return {
+      const out = {
         numbers: numbersRow.hidden ? "any" : numbers.value,
         queues: queuesRow.hidden ? [] : queues.value.split(",").map((q) => q.trim()).filter(Boolean),
         min_duration: durationRow.hidden || !Number.isFinite(n) ? null : n,
       };
+      if (!contactRow.hidden) out.contact = contact.value; // only a host that offers it knows the field
+      return out;
     },
     setTrigger(trigger) {
       const offered = ((hello && hello.triggers) || []).find((x) => x.id === trigger);
@@ -54,6 +61,7 @@ export function createConditionsEditor({ container, onChange, readOnly, hello })
       numbersRow.hidden = !allowed.has("numbers");
       queuesRow.hidden = !allowed.has("queues");
       durationRow.hidden = !allowed.has("min_duration");
+      contactRow.hidden = !allowed.has("contact");
     },
   };
 }

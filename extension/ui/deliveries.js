@@ -1,10 +1,10 @@
-// The delivery log view: deliveries.list newest first, filter by webhook and state, URLs decoded, "send again" where it means something, dropped events.
+// The delivery log view: deliveries.list newest first, filter by webhook and state, URLs decoded, "send again" where it means something, lookups with their contact, dropped events.
 import { errorText, label, t } from "./i18n.js";
 import { request } from "./host.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const LIMIT = 100;
-const STATES = ["delivered", "failed", "pending", "cancelled", "opened", "dropped"];
+const STATES = ["delivered", "failed", "pending", "cancelled", "opened", "dropped", "found", "not_found"];
 
 function time(seconds) {
   return typeof seconds === "number" ? new Date(seconds * 1000).toLocaleString() : "";
@@ -27,12 +27,41 @@ export function isBackground(delivery) {
   return delivery.action !== "open_tab" && delivery.state !== "opened";
 }
 
+/** A lookup is asked once, at once, and never again: no attempts, no "send again". */
+export const isLookup = (delivery) => delivery.action === "lookup";
+
+/** "send again" for failed background requests, never for a lookup (its call has moved on; the host refuses it). */
+export function canRetry(delivery) {
+  return delivery.state === "failed" && isBackground(delivery) && !isLookup(delivery);
+}
+
+/** The contact a lookup found, as a person reads it: "Anna Müller (ACME GmbH)"; "" when none. */
+export function contactText(delivery) {
+  const c = isLookup(delivery) && delivery.state === "found" ? delivery.contact : null;
+  if (!c) return "";
+  const name = c.name || c.id || "";
+  return c.company && c.company !== name ? `${name} (${c.company})` : name;
+}
+
+/** The detail line: trigger, the outcome (contact, error or status), the time it took, attempts. */
+export function outcomeText(delivery) {
+  const background = isBackground(delivery);
+  const outcome = contactText(delivery) || delivery.last_error || delivery.reason || (delivery.last_status ? `HTTP ${delivery.last_status}` : "");
+  return [
+    label("trigger", delivery.trigger),
+    outcome,
+    background && typeof delivery.latency_ms === "number" ? `${Math.round(delivery.latency_ms)} ms` : "",
+    background && !isLookup(delivery) && delivery.attempts > 0 ? t("deliveryAttempts", delivery.attempts) : "",
+  ].filter(Boolean).join(" · ");
+}
+
 function row(delivery, names, onRetry) {
   const li = document.createElement("li");
   li.dataset.testid = "delivery";
   li.dataset.deliveryId = delivery.id;
   li.dataset.webhookId = delivery.webhook_id || "";
   li.dataset.state = delivery.state;
+  li.dataset.action = delivery.action || "";
   li.className = `delivery state-${delivery.state}`;
   const head = document.createElement("div");
   head.className = "row";
@@ -53,21 +82,15 @@ function row(delivery, names, onRetry) {
   const detail = document.createElement("div");
   detail.className = "hint";
   detail.dataset.testid = "delivery-detail";
-  const background = isBackground(delivery);
-  const outcome = [
-    label("trigger", delivery.trigger),
-    delivery.last_error || delivery.reason || (delivery.last_status ? `HTTP ${delivery.last_status}` : ""),
-    background && typeof delivery.latency_ms === "number" ? `${Math.round(delivery.latency_ms)} ms` : "",
-    background && delivery.attempts > 0 ? t("deliveryAttempts", delivery.attempts) : "",
-  ];
-  detail.textContent = outcome.filter(Boolean).join(" · ");
+  detail.textContent = outcomeText(delivery);
   const url = document.createElement("div");
   url.className = "url";
   url.dataset.testid = "delivery-url";
   url.textContent = readableUrl(delivery.url);
   url.title = delivery.url;
   li.append(head, detail, url);
-  if (delivery.state === "failed" && background) {
+  if (contactText(delivery)) detail.dataset.contact = contactText(delivery);
+  if (canRetry(delivery)) {
     const retry = document.createElement("button");
     retry.type = "button";
     retry.dataset.testid = "retry-delivery";

@@ -50,7 +50,7 @@ export function reasonPositions(messages) {
 const FIELD_LABELS = {
   name: "fieldName", trigger: "fieldTrigger", action: "fieldAction", url: "fieldUrl", body: "fieldBody",
   content_type: "fieldContentType", headers: "fieldHeaders", secret: "fieldSecret", enabled: "fieldEnabled",
-  default_region: "regionTitle",
+  default_region: "regionTitle", response_map: "lookupMapTitle", contact_hosts: "contactHosts", fallback_url: "fallbackUrl",
 };
 
 function paramText(name, value) {

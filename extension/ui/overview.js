@@ -16,7 +16,8 @@ export function lastDeliveries(deliveries) {
 export function rowState(webhook, last) {
   if (webhook.enabled === false) return { state: "off", text: webhook.disabled_reason ? t("disabledReason", webhook.disabled_reason) : t("rowSwitchedOff") };
   if (!last) return { state: "none", text: t("rowNeverFired") };
-  return { state: last.state, text: label("deliveryState", last.state) };
+  const found = last.action === "lookup" && last.state === "found" && last.contact ? last.contact.name || last.contact.id : "";
+  return { state: last.state, text: found ? `${label("deliveryState", last.state)}: ${found}` : label("deliveryState", last.state) };
 }
 
 /**

@@ -9,8 +9,12 @@ export function catalogue(hello) {
   return [...byName].map(([name, description]) => ({ name, description }));
 }
 
-/** {allowed, reason (translated), detail (the host's words)} for one placeholder under one trigger. Unknown trigger: allowed. */
-export function availability(hello, trigger, name) {
+/** A lookup's own request cannot use what it is about to find: the contact placeholders are for the call's other webhooks. */
+export const isContactPlaceholder = (name) => /^contact_/.test(name);
+
+/** {allowed, reason (translated), detail (the host's words)} for one placeholder under one trigger (and action). Unknown trigger: allowed. */
+export function availability(hello, trigger, name, action = null) {
+  if (action === "lookup" && isContactPlaceholder(name)) return { allowed: false, reason: t("placeholderLookupOwn"), detail: "" };
   const triggers = hello.triggers || [];
   const current = triggers.find((x) => x.id === trigger);
   if (!current || current.placeholders.includes(name)) return { allowed: true, reason: "", detail: "" };
@@ -34,7 +38,7 @@ export function insertAtCursor(field, text) {
 }
 
 /** Render chips into container; target() returns the field that gets the text (the last focused one). */
-export function renderChips(container, { hello, trigger, target, readOnly, onReason }) {
+export function renderChips(container, { hello, trigger, action = null, target, readOnly, onReason }) {
   container.replaceChildren();
   for (const { name, description } of catalogue(hello)) {
     const chip = document.createElement("button");
@@ -43,7 +47,7 @@ export function renderChips(container, { hello, trigger, target, readOnly, onRea
     chip.textContent = `{${name}}`;
     chip.dataset.testid = "placeholder-chip";
     chip.dataset.placeholder = name;
-    const { allowed, reason, detail: hostWords } = availability(hello, trigger, name);
+    const { allowed, reason, detail: hostWords } = availability(hello, trigger, name, action);
     const detail = speaksEnglish() ? hostWords : ""; // the host explains in English only
     chip.title = allowed ? description : [reason, detail].filter(Boolean).join("\n");
     chip.dataset.reason = reason;

@@ -4,6 +4,7 @@ import { createConditionsEditor } from "./conditions.js";
 import { createHeaderEditor, createSecretEditor } from "./credentials.js";
 import { errorText, label, localize, t } from "./i18n.js";
 import { request } from "./host.js";
+import { actionFor, actionsFor, contactLine, createLookupEditor } from "./lookup_editor.js";
 import { renderChips } from "./placeholders.js";
 
 let cardCount = 0;
@@ -32,7 +33,7 @@ function fillSelect(select, values, labelOf) {
 export function blankWebhook(hello) {
   const triggers = (hello.triggers || []).map((x) => x.id);
   return {
-    name: "", trigger: triggers[0], action: (hello.actions || [])[0], url: "", body: "",
+    name: "", trigger: triggers[0], action: actionFor(hello, triggers[0], (hello.actions || [])[0]), url: "", body: "",
     content_type: (hello.content_types || [])[0], enabled: true, headers: {}, secret: null, origin: "user",
   };
 }
@@ -56,7 +57,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
 
   // everything offered comes from the host's hello (its vocabulary), never from a list of our own
   fillSelect(field("trigger"), (hello.triggers || []).map((x) => x.id), (id) => label("trigger", id));
-  fillSelect(field("action"), hello.actions || [], (id) => label("action", id));
+  fillSelect(field("action"), actionsFor(hello, webhook.trigger), (id) => label("action", id));
   fillSelect(field("content_type"), hello.content_types || [], (v) => v);
 
   const autosave = createAutosave({ save, onState: showState });
@@ -70,6 +71,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
   });
 
   const conditions = createConditionsEditor({ container: q("conditions"), onChange: () => autosave.flush(), readOnly, hello });
+  const lookup = createLookupEditor({ root: element, hello, onChange: () => autosave.schedule(), readOnly, webhookId: () => current.id });
 
   function fill(w) {
     element.dataset.origin = w.origin || "user";
@@ -83,16 +85,22 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     field("enabled").checked = w.enabled !== false;
     headers.set(w.headers);
     conditions.set(w.conditions);
+    lookup.set(w);
     secret.set(w.secret);
     q("disabled-reason").hidden = !w.disabled_reason;
     q("disabled-reason").textContent = w.disabled_reason ? t("disabledReason", w.disabled_reason) : "";
   }
 
   function refresh() {
-    q("post-fields").hidden = field("action").value !== "post";
+    // only the actions the trigger allows (a lookup runs on ringing, started and accepted calls only)
+    const action = actionFor(hello, field("trigger").value, field("action").value);
+    fillSelect(field("action"), actionsFor(hello, field("trigger").value), (id) => label("action", id));
+    field("action").value = action;
+    q("post-fields").hidden = action !== "post" && action !== "lookup"; // a lookup with a body is a POST
+    lookup.setAction(action);
     conditions.setTrigger(field("trigger").value);
     renderChips(q("placeholder-chips"), {
-      hello, trigger: field("trigger").value, readOnly, target: () => lastText,
+      hello, trigger: field("trigger").value, action, readOnly, target: () => lastText,
       onReason(reason) { q("chip-reason").textContent = reason; q("chip-reason").hidden = false; },
     });
     q("chip-reason").hidden = true;
@@ -103,6 +111,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
       name: field("name").value.trim(), trigger: field("trigger").value, action: field("action").value,
       url: field("url").value.trim(), body: field("body").value, content_type: field("content_type").value,
       enabled: field("enabled").checked, headers: headers.get(), secret: secret.get(), conditions: conditions.get(),
+      ...lookup.get(field("action").value),
     };
     if (current.id) w.id = current.id;
     return w;
@@ -156,6 +165,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
       if (!r.ok) out.textContent = t("testFailed", r.error || `HTTP ${r.status}`);
       else out.textContent = r.status ? t("testOk", r.status, ms) : t("testOkNoStatus", ms);
       if (r.values_from) out.textContent += ` · ${label("valuesFrom", r.values_from)}`;
+      if (typeof r.found === "boolean") out.textContent += ` · ${r.found ? t("testFoundContact", contactLine(r.contact)) : t("testNoContact")}`;
     } catch (error) {
       out.dataset.ok = "false";
       out.textContent = t("testFailed", errorText(error));
@@ -187,7 +197,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
   fill(current);
   refresh();
   for (const name of ["name", "url", "body"]) field(name).addEventListener("input", () => autosave.schedule());
-  for (const name of ["url", "body"]) {
+  for (const name of ["url", "body", "fallback_url"]) {
     field(name).addEventListener("focus", () => { lastText = field(name); });
     field(name).addEventListener("input", () => autoGrow(field(name)));
   }
@@ -209,7 +219,7 @@ export function createCard({ webhook, hello, onSaved = () => {}, onDeleted = () 
     element,
     webhook: () => current,
     /** Once attached: size the text fields to their content. */
-    shown() { for (const name of ["url", "body"]) autoGrow(field(name)); },
+    shown() { for (const name of ["url", "body", "fallback_url"]) autoGrow(field(name)); },
     flush: () => (autosave.pending() ? autosave.flush() : Promise.resolve()),
   };
 }
