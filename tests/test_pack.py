@@ -67,6 +67,30 @@ def test_crx_grants_and_bakes_in_the_origins_without_our_key(packed):
     assert json.dumps(origins) in zf.read("bg/defaults.js").decode()
     with zipfile.ZipFile(info["files"]["xpi"]) as xpi:
         assert json.loads(xpi.read("manifest.json"))["host_permissions"] == origins
+    # force-installed: the caller card's notifications without a prompt
+    assert "notifications" in manifest["permissions"] and "optional_permissions" not in manifest
+
+
+def test_only_the_enterprise_build_grants_notifications(tmp_path):
+    """The store build keeps `notifications` optional (asked for when the user switches the caller card
+    on): a new permission with a warning would disable the extension for every user who updates."""
+    from ucc_webhooks.release.bundle import extension_source, stage_extension
+    from ucc_webhooks.release.policies import managed_settings
+
+    shipped = json.loads((extension_source() / "manifest.json").read_text())
+    assert shipped["optional_permissions"] == ["notifications"] and "notifications" not in shipped["permissions"]
+    store = stage_extension(tmp_path / "store")
+    assert store["optional_permissions"] == ["notifications"] and "notifications" not in store["permissions"]
+    enterprise = stage_extension(tmp_path / "enterprise", ["https://ucc.example.com/*"], grant=("notifications", "tabs"))
+    assert enterprise["permissions"] == [*shipped["permissions"], "notifications"], "only optional ones are granted"
+    assert json.loads((tmp_path / "enterprise" / "manifest.json").read_text()) == enterprise
+    assert "callerCard" not in managed_settings([], None, None, True)
+    done = pack(tmp_path, "--ucc-origin", "https://ucc.example.com", "--caller-card", "--json")
+    assert done.returncode == 0, done.stderr
+    files = json.loads(done.stdout)["files"]
+    assert json.loads(Path(files["chromium_linux"]).read_text())["3rdparty"]["extensions"].popitem()[1]["callerCard"] is True
+    assert '"callerCard"=dword:00000001' in Path(files["chrome_windows"]).read_text()
+    assert json.loads(Path(files["firefox"]).read_text())["policies"]["3rdparty"]["Extensions"][FIREFOX_EXTENSION_ID]["callerCard"] is True
 
 
 def test_update_manifest_and_policies(packed):

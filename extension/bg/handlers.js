@@ -5,7 +5,7 @@ import { urlMatches } from "../common/origins.js";
 // Host requests the popup and options page may pass through (call_event and hello are the worker's own).
 export const PAGE_REQUESTS = Object.freeze(new Set([
   "webhooks.list", "webhooks.save", "webhooks.delete", "webhooks.test", "presets.list",
-  "deliveries.list", "deliveries.retry", "settings.get", "settings.set",
+  "deliveries.list", "deliveries.retry", "settings.get", "settings.set", "lookups.map",
 ]));
 
 // A test waits for the target's answer, which the host itself allows request_timeout_s (10 s by default).

@@ -25,6 +25,7 @@ const { cardsOf, shouldOffer, switchOn, switchOff } = await import("../../extens
 const { errorText, label, loadReasonPositions } = await import("../../extension/ui/i18n.js");
 await loadReasonPositions(async () => en); // as each page does at start: the params' order from the English messages
 const protocol = await import("../../extension/common/protocol.js");
+const { PAGE_REQUESTS } = await import("../../extension/bg/handlers.js");
 
 // hello as the contract describes it: lookup on four triggers, the contact condition, five contact placeholders
 const CONTACT = ["contact_id", "contact_name", "contact_company", "contact_url", "contact_found"];
@@ -159,6 +160,7 @@ test("switching on asks for the notifications permission inside the click, saves
 });
 
 test("protocol: lookups.map request and result, the CRM fields of a webhook, a test that found a contact", () => {
+  assert.ok(PAGE_REQUESTS.has("lookups.map"), "the popup's Try the map passes the worker");
   assert.equal(protocol.checkRequest({ id: 1, type: "lookups.map", response_map: { contact_id: "results[0].id" }, sample: "{}" }), null);
   assert.equal(protocol.checkRequest({ id: 1, type: "lookups.map", response_map: { contact_id: "id" }, webhook_id: "wh_1" }), null);
   assert.match(protocol.checkRequest({ id: 1, type: "lookups.map" }), /response_map/);

@@ -4,7 +4,10 @@
 place: it drops `key` (a store assigns the id; a CRX's id comes from the key it is signed with,
 and a `key` that disagrees would be refused), and for an enterprise build lists the UCC origins in
 `host_permissions` (granted at install, so nobody clicks "Allow access") and bakes them into
-`bg/defaults.js` as default `uccOrigins`.
+`bg/defaults.js` as default `uccOrigins`. `grant` moves optional permissions into `permissions`:
+the enterprise build grants `notifications` (the caller card) at install, where the store build
+keeps it optional, asked for when the user first switches the card on (a new permission with a
+warning would otherwise disable the extension for every user who updates).
 """
 
 from __future__ import annotations
@@ -45,14 +48,22 @@ def origin_pattern(text: str) -> str:
     return f"{parts.scheme}://{host}/*"
 
 
-def stage_extension(target: Path, ucc_origins: Iterable[str] = (), source: Path | None = None) -> dict:
-    """Copy the extension to `target` (replaced) with its manifest adapted; returns that manifest."""
+def stage_extension(target: Path, ucc_origins: Iterable[str] = (), source: Path | None = None,
+                    grant: Iterable[str] = ()) -> dict:
+    """Copy the extension to `target` (replaced) with its manifest adapted; returns that manifest.
+    `grant`: optional permissions this build has from the start (listed under `permissions`)."""
     source = source or extension_source()
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("README.md", "*.pem", ".*"))
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     manifest.pop("key", None)
+    granted = [p for p in grant if p in manifest.get("optional_permissions", [])]
+    if granted:
+        manifest["permissions"] = list(dict.fromkeys([*manifest.get("permissions", []), *granted]))
+        manifest["optional_permissions"] = [p for p in manifest["optional_permissions"] if p not in granted]
+        if not manifest["optional_permissions"]:
+            del manifest["optional_permissions"]
     origins = list(dict.fromkeys(ucc_origins))
     if origins:
         manifest["host_permissions"] = origins

@@ -2,14 +2,16 @@
 
     ucc-webhooks extension pack --key KEY.pem --ucc-origin URL [--ucc-origin URL]...
                                 --update-url URL --out DIR [--queue-header H] [--queue-pattern RE]
-                                [--webhooks-disabled] [--crx-url URL] [--xpi-url URL] [--chromium PATH] [--json]
+                                [--webhooks-disabled] [--caller-card] [--crx-url URL] [--xpi-url URL] [--chromium PATH] [--json]
 
 writes into DIR: `ucc-webhooks.crx` (CRX3, signed with KEY.pem by Chromium's own packer; the key
 is made there, mode 0600, when the file does not exist: keep it, every later version must be signed
 with it or the id changes, and never commit it), `updates.xml` (serve it at --update-url, the CRX at
 --crx-url, by default beside it), `ucc-webhooks.xpi` (the same build for Firefox, unsigned: see the
 README on signing), and `policies/` with the force-install policy and the managed settings for
-Chrome, Chromium and Edge (Linux JSON, Windows .reg) and Firefox (policies.json). It ends with the
+Chrome, Chromium and Edge (Linux JSON, Windows .reg) and Firefox (policies.json). The build has the
+`notifications` permission from the start (the caller card shows without a prompt); `--caller-card`
+switches the card on for everyone in the managed settings. It ends with the
 `ucc-webhooks install --extension-id` line for the desktops.
 """
 
@@ -56,6 +58,8 @@ def configure(parser: argparse.ArgumentParser, command_name: str) -> None:
     p.add_argument("--queue-header", metavar="NAME", help="managed queueRule.header: SIP header naming the queue")
     p.add_argument("--queue-pattern", metavar="REGEX", help="managed queueRule.displayNamePattern")
     p.add_argument("--webhooks-disabled", action="store_true", help="managed WEBHOOKS_ENABLED = false (default true)")
+    p.add_argument("--caller-card", action="store_true",
+                   help="managed callerCard = true: the caller card (a desktop notification with the caller's contact) for everyone")
     p.add_argument("--chromium", metavar="PATH", help="Chromium, Chrome or Edge binary that signs (default: the first on PATH)")
     p.add_argument("--json", action="store_true", help="print what was written as one JSON object")
 
@@ -81,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     made_key = not args.key.exists()
     with tempfile.TemporaryDirectory(prefix="ucc-webhooks-build-") as tmp:
         staged = Path(tmp) / "extension"
-        manifest = stage_extension(staged, origins, extension_source())
+        manifest = stage_extension(staged, origins, extension_source(), grant=("notifications",))
         try:
             pack_crx(staged, args.key, out / CRX_NAME, chromium)
         except (RuntimeError, OSError) as e:
@@ -90,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         zip_folder(staged, out / XPI_NAME)
     extension_id = crx_id(out / CRX_NAME)
     version = manifest["version"]
-    settings = managed_settings(origins, args.queue_header, args.queue_pattern, not args.webhooks_disabled)
+    settings = managed_settings(origins, args.queue_header, args.queue_pattern, not args.webhooks_disabled, args.caller_card)
     written = {"crx": out / CRX_NAME, "xpi": out / XPI_NAME, "update_manifest": out / "updates.xml"}
     written["update_manifest"].write_text(update_manifest(extension_id, crx_url, version), encoding="utf-8")
     policies = out / "policies"

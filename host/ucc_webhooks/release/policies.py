@@ -27,8 +27,10 @@ WINDOWS_POLICY_KEYS = {"chrome": r"SOFTWARE\Policies\Google\Chrome", "edge": r"S
 
 
 def managed_settings(ucc_origins: list[str], queue_header: str | None, queue_pattern: str | None,
-                     webhooks_enabled: bool) -> dict:
+                     webhooks_enabled: bool, caller_card: bool = False) -> dict:
     settings: dict = {"uccOrigins": ucc_origins, "WEBHOOKS_ENABLED": webhooks_enabled}
+    if caller_card:  # on for every desktop; without it each user switches it on (no prompt: the build has the permission)
+        settings["callerCard"] = True
     rule = {k: v for k, v in (("header", queue_header), ("displayNamePattern", queue_pattern)) if v}
     if rule:
         settings["queueRule"] = rule
