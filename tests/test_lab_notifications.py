@@ -80,3 +80,8 @@ def test_no_click_without_the_action_and_a_timeout_names_what_was_shown(desktop,
         desktop.click(shown)
     with pytest.raises(TimeoutError, match="Plain"):
         desktop.wait_for(lambda n: n.summary == "Other", timeout=0.3)
+    mark = desktop.mark()
+    with pytest.raises(TimeoutError):
+        desktop.wait_for(lambda n: n.summary == "Plain", timeout=0.3, after=mark)
+    notify(router, address, "Plain", "again", actions=())
+    assert desktop.wait_for(lambda n: n.summary == "Plain", timeout=5, after=mark).body == "again"

@@ -77,15 +77,16 @@ class HostEnv:
         return Store(self.data_dir)
 
     def add(self, trigger: str, action: str, url: str, *, body: str = "", content_type: str = "application/json",
-            enabled: bool = True, name: str = "", headers: dict[str, str] | None = None) -> Any:
-        """Create a webhook in the host's store (what `ucc-webhooks add` does); returns it."""
+            enabled: bool = True, name: str = "", headers: dict[str, str] | None = None, **fields: Any) -> Any:
+        """Create a webhook in the host's store (what `ucc-webhooks add` does); returns it. `fields`:
+        any other field of the webhook (`conditions`, `response_map`, `contact_hosts` ...)."""
         from ucc_webhooks.engine.models import WebhookInput
 
         store = self.store()
         try:
             webhook, _ = store.save_webhook(WebhookInput(
                 trigger=trigger, action=action, url=url, body=body, content_type=content_type,
-                enabled=enabled, name=name, headers=headers or {}))
+                enabled=enabled, name=name, headers=headers or {}, **fields))
             return webhook
         finally:
             store.close()

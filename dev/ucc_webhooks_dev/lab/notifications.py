@@ -150,13 +150,18 @@ class NotificationServer:
         self.stop()
 
     # -- what tests do ---------------------------------------------------------------------
+    def mark(self) -> int:
+        """A position in the list of notifications: `wait_for(after=mark)` looks only at later ones."""
+        with self._cond:
+            return len(self.notifications)
+
     def wait_for(self, match: Callable[[Notification], bool] = lambda n: True, timeout: float = 15.0,
-                 what: str = "a notification") -> Notification:
-        """The first notification (shown so far or later) for which `match` holds."""
+                 what: str = "a notification", after: int = 0) -> Notification:
+        """The first notification (shown since `after`, or later) for which `match` holds."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = next((n for n in self.notifications if match(n)), None)
+                found = next((n for n in self.notifications[after:] if match(n)), None)
                 if found is not None:
                     return found
                 left = deadline - time.monotonic()

@@ -37,7 +37,8 @@ class BrowserLab:
     def __init__(self, kind: str, root: Path, sip: SipServer, softphone: SoftphoneServer, *,
                  user: str = "agent200", queue_rule: dict | None = None, user_name: str | None = None,
                  configure: bool = True, install: bool = True, headless: bool = True,
-                 browser_args: list[str] | None = None, browser_env: dict[str, str] | None = None) -> None:
+                 browser_args: list[str] | None = None, browser_env: dict[str, str] | None = None,
+                 browser_prefs: dict[str, object] | None = None) -> None:
         if kind not in ("chromium", "firefox"):
             raise ValueError(f"unknown browser {kind!r}")
         self.kind = kind
@@ -55,7 +56,8 @@ class BrowserLab:
         self.headless = headless  # the demo shows the browser where a display exists
         self.browser_args = list(browser_args or [])  # Chromium only
         # e.g. LANGUAGE=de: Chromium on Linux takes its UI language from the environment, not --lang
-        self.browser_env = dict(browser_env or {})
+        self.browser_env = dict(browser_env or {})  # both browsers (e.g. the lab's D-Bus for notifications)
+        self.browser_prefs = dict(browser_prefs or {})  # Firefox only: profile preferences
         self.host = HostEnv(self.root / "host")
         self.extension_dir = self.root / "extension"
         self.profile_dir = self.root / "profile"
@@ -106,8 +108,9 @@ class BrowserLab:
             self.session.require_extension(CHROMIUM_EXTENSION_ID)
         else:
             addon = lab_browser.zip_extension(self.extension_dir, self.root / "extension.zip")
-            self.session = lab_browser.firefox(self.profile_dir, addon, env=self.host.environ,
-                                               log_path=logs / "geckodriver.log", headless=self.headless)
+            self.session = lab_browser.firefox(self.profile_dir, addon, env={**self.host.environ, **self.browser_env},
+                                               log_path=logs / "geckodriver.log", headless=self.headless,
+                                               prefs=self.browser_prefs)
 
     def restart(self) -> BrowserLab:
         """Quit the browser and start it again with the same profile (Chromium keeps its settings)."""
