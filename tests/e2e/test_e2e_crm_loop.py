@@ -128,12 +128,9 @@ def desktop(tmp_path_factory) -> Iterator[NotificationServer]:
 def _lab(kind: str, root: Path, sip, softphone, desktop: NotificationServer) -> BrowserLab:
     lab = BrowserLab(kind, root, sip, softphone, browser_env=desktop.environ,
                      browser_prefs={"extensions.webextOptionalPermissionPrompts": False})
-    copy = lab_browser.test_extension_copy(lab.extension_dir, [softphone.match_pattern])
-    if kind == "chromium":  # no prompt to answer headless: granted as the enterprise build grants it
-        manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
-        manifest["permissions"].append("notifications")
-        manifest["optional_permissions"].remove("notifications")
-        (copy / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    # Chromium: no prompt to answer headless, so granted as the enterprise build grants it
+    lab_browser.test_extension_copy(lab.extension_dir, [softphone.match_pattern],
+                                    grant=("notifications",) if kind == "chromium" else ())
     return lab.start()
 
 

@@ -22,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer samples and a 10 s idle window (for a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurements")
     parser.add_argument("--only", action="append", metavar="NAME",
-                        help="run only these (host_alone, fanout, burst, start_to_hello, footprint, hanging, browser, observer)")
+                        help="run only these (host_alone, fanout, burst, start_to_hello, footprint, hanging, browser, observer, caller_card)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         from ucc_webhooks_dev.bench import browser as bench_browser
 
         plan += [("browser", lambda: bench_browser.end_to_end(10 if quick else 30)),
-                 ("observer", lambda: bench_browser.observer_overhead(2000 if quick else 10000))]
+                 ("observer", lambda: bench_browser.observer_overhead(2000 if quick else 10000)),
+                 ("caller_card", lambda: _caller_card(10 if quick else 30))]
     if args.only:
         plan = [p for p in plan if p[0] in args.only]
     results: dict = {"machine": {"python": platform.python_version(), "cpus": _cpus(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}}
@@ -62,6 +63,12 @@ def _hanging(receivers: int, samples: int) -> dict:
     from ucc_webhooks_dev.bench.hanging import while_receivers_hang
 
     return while_receivers_hang(receivers, samples)
+
+
+def _caller_card(calls: int) -> dict:
+    from ucc_webhooks_dev.bench.caller_card import ringing_to_card
+
+    return ringing_to_card(calls)
 
 
 def _cpus() -> int:

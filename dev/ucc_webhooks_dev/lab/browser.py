@@ -76,8 +76,10 @@ def repo_extension_dir() -> Path:
     raise FileNotFoundError("extension/manifest.json not found next to the lab (set UCC_WEBHOOKS_EXTENSION_DIR)")
 
 
-def test_extension_copy(dest: Path, origins: list[str], source: Path | None = None) -> Path:
-    """Copy the extension to `dest` and add `origins` (match patterns) to `host_permissions`."""
+def test_extension_copy(dest: Path, origins: list[str], source: Path | None = None, grant: tuple[str, ...] = ()) -> Path:
+    """Copy the extension to `dest` and add `origins` (match patterns) to `host_permissions`.
+    `grant`: optional permissions the copy has from the start, as the enterprise build lists them
+    (headless Chromium cannot answer the prompt that asks for them)."""
     source = source or repo_extension_dir()
     if dest.exists():
         shutil.rmtree(dest)
@@ -86,6 +88,9 @@ def test_extension_copy(dest: Path, origins: list[str], source: Path | None = No
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     granted = list(manifest.get("host_permissions", []))
     manifest["host_permissions"] = granted + [o for o in origins if o not in granted]
+    for permission in grant:
+        manifest["optional_permissions"].remove(permission)
+        manifest["permissions"].append(permission)
     manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return dest
 
