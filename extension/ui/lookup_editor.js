@@ -38,7 +38,7 @@ export function lookupFields(action, { map, hosts, fallback }) {
   const out = {};
   if (action === "lookup") out.response_map = map;
   if (HOSTS_FOR.has(action)) out.contact_hosts = hosts;
-  if (action === "open_tab") out.fallback_url = String(fallback || "").trim() || null;
+  if (action === "open_tab") out.fallback_url = String(fallback || "").trim();
   return out;
 }
 

@@ -63,7 +63,7 @@ test("each action sends only its CRM fields (the host refuses the others)", () =
   const parts = { map: { contact_id: "id" }, hosts: ["crm.example.com"], fallback: " https://crm.example.com/new?p={caller} " };
   assert.deepEqual(lookupFields("lookup", parts), { response_map: { contact_id: "id" }, contact_hosts: ["crm.example.com"] });
   assert.deepEqual(lookupFields("open_tab", parts), { contact_hosts: ["crm.example.com"], fallback_url: "https://crm.example.com/new?p={caller}" });
-  assert.deepEqual(lookupFields("open_tab", { ...parts, fallback: "  " }).fallback_url, null);
+  assert.deepEqual(lookupFields("open_tab", { ...parts, fallback: "  " }).fallback_url, "", "none: the host's empty default");
   assert.deepEqual(lookupFields("post", parts), {});
   assert.deepEqual(lookupFields("get", parts), {});
 });
@@ -80,12 +80,12 @@ test("Try the map, in words: found with the contact, not found, nothing to try o
 
 test("the host's refusals of the CRM fields read as sentences, with their params", () => {
   assert.equal(errorText({ reason: "lookup_map_invalid", params: { key: "contact_id", error: "unexpected end of expression" } }),
-    "The expression for contact_id is not valid JMESPath: unexpected end of expression");
+    en.host_lookup_map_invalid.message.replace("$KEY$", "contact_id").replace("$ERROR$", "unexpected end of expression"));
   assert.equal(errorText({ reason: "lookup_trigger", params: { trigger: "incoming_call_ended" } }),
-    "A CRM lookup runs only when a call rings, starts or is answered, not on incoming_call_ended.");
-  assert.match(errorText({ reason: "lookup_uses_contact", params: { name: "contact_id" } }), /cannot use \{contact_id\}/);
-  for (const reason of ["lookup_trigger", "lookup_map_missing", "lookup_map_invalid", "lookup_map_unknown_key", "lookup_map_not_for_action",
-    "contact_hosts_invalid", "fallback_not_for_action", "lookup_uses_contact", "lookup_sample_not_json", "conditions_contact_value"]) {
+    en.host_lookup_trigger.message.replace("$TRIGGER$", "incoming_call_ended"));
+  assert.match(errorText({ reason: "lookup_uses_contact", params: { name: "contact_id" } }), /\{contact_id\}/);
+  for (const reason of ["lookup_trigger", "lookup_map_missing", "lookup_map_invalid", "lookup_map_unknown_key", "field_not_for_action",
+    "contact_hosts_invalid", "lookup_uses_contact", "lookup_sample_not_json"]) {
     assert.ok(en[`host_${reason}`], reason);
   }
 });
@@ -100,7 +100,7 @@ test("the five contact chips: available on every trigger, but not inside a looku
     }
     assert.equal(availability(hello, trigger.id, "caller", "lookup").allowed, true, "the caller's number is what a lookup searches by");
   }
-  assert.equal(label("action", "lookup"), "CRM lookup (finds the caller's contact)");
+  assert.equal(label("action", "lookup"), "Look up the caller in the CRM");
 });
 
 const lookupRow = (over = {}) => ({
@@ -120,12 +120,12 @@ test("log: a lookup row shows found with the contact's name and the time it took
   assert.equal(canRetry({ ...lookupRow({ state: "failed" }), action: "post" }), true, "a failed POST can be sent again");
   assert.equal(canRetry({ ...lookupRow({ state: "failed" }), action: "open_tab" }), false);
   assert.match(outcomeText({ ...lookupRow({ state: "failed", contact: null, last_error: "HTTP 500" }), action: "post", attempts: 3 }), /3 attempts|attempt/);
-  assert.equal(label("deliveryState", "found"), "contact found");
+  assert.equal(label("deliveryState", "found"), "found");
   assert.equal(label("deliveryState", "not_found"), "not found");
 });
 
 test("overview: a webhook whose last lookup found someone names them", () => {
-  assert.deepEqual(rowState({ enabled: true }, lookupRow()), { state: "found", text: "contact found: Anna Müller" });
+  assert.deepEqual(rowState({ enabled: true }, lookupRow()), { state: "found", text: "found: Anna Müller" });
   assert.deepEqual(rowState({ enabled: true }, lookupRow({ state: "not_found", contact: null })), { state: "not_found", text: "not found" });
 });
 
