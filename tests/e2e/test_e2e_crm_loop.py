@@ -298,9 +298,11 @@ def test_popup_editor_makes_a_lookup_and_tries_its_map(lab, crm):
     testid("webhook-url").clear()
     testid("webhook-url").send_keys("{contact_url}")
     testid("fallback-url").send_keys(crm.url("/new?phone={caller_e164}"))
+    fallback = crm.url("/new?phone={caller_e164}")
     WebDriverWait(driver, 10).until(lambda d: card.get_attribute("data-save-state") == "saved"
-                                    and lab.host.webhooks()[0].action == "open_tab",
+                                    and lab.host.webhooks()[0].fallback_url == fallback,
                                     message=f"not saved: {card.text}")
     (saved,) = lab.host.webhooks()
-    assert saved.conditions.contact == "found" and saved.fallback_url == crm.url("/new?phone={caller_e164}")
+    assert saved.action == "open_tab" and saved.conditions.contact == "found" and saved.url == "{contact_url}"
+    assert not saved.response_map, "the lookup's map is not carried over to another action"
     lab.ext.close_tab(lab.page.handle)
