@@ -49,7 +49,7 @@ def test_conditions_editor_and_values_from(chromium, receiver):
     minimum.send_keys("\t")
     WebDriverWait(driver, 10).until(
         lambda d: [w.conditions.model_dump() for w in chromium.host.webhooks() if w.id == webhook.id]
-        == [{"numbers": "external", "queues": ["Sales", "Billing"], "min_duration": 15}])
+        == [{"numbers": "external", "queues": ["Sales", "Billing"], "min_duration": 15, "contact": "any"}])
     _wait_saved(driver, card)
     _in(card, "test-webhook").click()
     [request] = receiver.wait_for(1, path="/cond")
