@@ -6,7 +6,7 @@ import path from "node:path";
 import { EXT, ROOT } from "./helpers/page.js";
 import { FakeRuntime, defaultHost, settle } from "./helpers/fake_runtime.js";
 import {
-  CARDS_KEY, LIMITS, cardFrom, cardText, createCallerCard, emptyState, endsCard, withCard, withoutCall,
+  CARDS_KEY, LIMITS, cardFrom, cardText, createCallerCard, emptyState, endsCard, iconData, withCard, withoutCall,
 } from "../../extension/bg/caller_card.js";
 import { checkNotice } from "../../extension/common/protocol.js";
 
@@ -71,6 +71,27 @@ test("state: one card per call, the newest kept, none for a call that ended befo
   let ended = emptyState();
   for (let i = 0; i < LIMITS.rememberEnded + 5; i++) ended = withoutCall(ended, `e${i}`).state;
   assert.equal(ended.ended.length, LIMITS.rememberEnded);
+});
+
+test("the icon is read once into a data: URL (shown sooner by Chromium); a failed read keeps the file's URL", async () => {
+  const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 255]);
+  assert.equal(await iconData("chrome-extension://x/icons/icon48.png", async () => ({ arrayBuffer: async () => png.buffer })),
+    `data:image/png;base64,${Buffer.from(png).toString("base64")}`);
+  assert.equal(await iconData("chrome-extension://x/icons/icon48.png", async () => { throw new TypeError("Failed to fetch"); }),
+    "chrome-extension://x/icons/icon48.png");
+});
+
+test("the card waits for an icon that is still being read", async () => {
+  const api = { shown: [], create: async (id, o) => { api.shown.push(o.iconUrl); }, clear: async () => {} };
+  let ready;
+  const c = createCallerCard({ notifications: () => api, storage: null, enabled: async () => true, openTab: () => {},
+    t: tIn(en), iconUrl: new Promise((r) => { ready = r; }) });
+  const shown = c.show(notice());
+  await settle();
+  assert.deepEqual(api.shown, []);
+  ready("data:image/png;base64,AAAA");
+  await shown;
+  assert.deepEqual(api.shown, ["data:image/png;base64,AAAA"]);
 });
 
 function fakeNotifications() {
