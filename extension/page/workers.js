@@ -1,0 +1,205 @@
+// The page's Worker and SharedWorker: counted only (the default), or started from the observer's bootstrap on origins that opt in (classic script).
+(function (ns) {
+  "use strict";
+
+  const CALLS = "__ucc_webhooks_calls"; // BroadcastChannel: shared workers tell every tab of the origin
+  const REGISTRY = "__ucc_webhooks_shared"; // BroadcastChannel: which bootstrap URL a running shared worker has
+
+  /*
+   * By default the page's workers run exactly as without us: Worker and SharedWorker become
+   * disguised Proxies (page/disguise.js) that only count constructions, so that the popup can offer
+   * watching workers on a page whose phone may live in one. A worker's own code cannot be kept
+   * from seeing a bootstrap (its base URL, `self.location`, its timing), so starting workers from
+   * one is a per-origin choice (`watchWorkerOrigins`, ARCHITECTURE.md "What the page step changes").
+   */
+
+  /** Count-only: `onWorker()` after each Worker or SharedWorker the page made. */
+  function count(win, onWorker) {
+    for (const key of ["Worker", "SharedWorker"]) {
+      ns.disguise.replaceConstructor(win, key, (target, args, newTarget) => {
+        const worker = Reflect.construct(target, args, newTarget);
+        try { onWorker(); } catch (e) { /* never into the page */ }
+        return worker;
+      });
+    }
+  }
+
+  /** The page's blob: URLs and their Blobs, so a worker's bootstrap can still load one the page revoked at once. */
+  function trackBlobs(win, disguise) {
+    const blobs = new Map();
+    const URLCtor = win.URL;
+    const sizeOf = Object.getOwnPropertyDescriptor(win.Blob.prototype, "size").get;
+    const create = URLCtor.createObjectURL;
+    const isBlob = (value) => { try { Reflect.apply(sizeOf, value, []); return true; } catch (e) { return false; } };
+    disguise.replaceMethod(URLCtor, "createObjectURL", () => ({
+      apply(target, self, args) {
+        const url = Reflect.apply(target, self, args);
+        if (args.length && isBlob(args[0]) && blobs.size < 10000) blobs.set(url, args[0]);
+        return url;
+      },
+    }));
+    disguise.replaceMethod(URLCtor, "revokeObjectURL", () => ({
+      apply(target, self, args) {
+        const result = Reflect.apply(target, self, args);
+        if (args.length && typeof args[0] === "string") blobs.delete(args[0]);
+        return result;
+      },
+    }));
+    return {
+      /** A URL of our own for the page's blob: URL (the page may revoke its own), or the URL itself. */
+      copy(url) {
+        const blob = blobs.get(url);
+        return blob ? Reflect.apply(create, URLCtor, [blob]) : null;
+      },
+      revoke: (url) => Reflect.apply(URLCtor.revokeObjectURL, URLCtor, [url]),
+    };
+  }
+
+  /**
+   * Watched: same-origin and blob: workers start from the bootstrap (page/bootstrap.js).
+   * options: {emit(event), onError, onUnwatched(reason)}. Returns {setConfig(config)}, or null.
+   */
+  function watch(win, options) {
+    const disguise = ns.disguise;
+    const parts = ns.bootstrap && ns.bootstrap.sources();
+    const Channel = win.BroadcastChannel;
+    const BlobCtor = win.Blob;
+    if (!parts || typeof Channel !== "function" || typeof BlobCtor !== "function" || !win.URL) return null;
+    const emit = options.emit;
+    const onError = options.onError || function () {};
+    const createURL = win.URL.createObjectURL;
+    const urlOf = (text) => Reflect.apply(createURL, win.URL, [new BlobCtor([text], { type: "text/javascript" })]);
+    const blobs = trackBlobs(win, disguise);
+    const tt = win.trustedTypes;
+    const TTProto = tt && win.TrustedTypePolicyFactory && win.TrustedTypePolicyFactory.prototype;
+    const isScriptURL = TTProto && TTProto.isScriptURL;
+    const defaultPolicy = TTProto && Object.getOwnPropertyDescriptor(TTProto, "defaultPolicy");
+    const hrefOf = Object.getOwnPropertyDescriptor(win.URL.prototype, "href").get;
+    let config = null;
+    const channels = [];
+    const known = new Map(); // original URL + "\n" + name -> bootstrap URL of a running shared worker
+    const starting = new Map(); // token -> {worker, watcher, copy}
+    let blocked = false; // the page's CSP refused a blob: worker, or it uses Trusted Types: start workers as they are
+    const token = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
+    const unwatched = () => { if (options.onUnwatched) options.onUnwatched("csp_blob_worker"); };
+
+    function settle(data) {
+      const entry = starting.get(data.token);
+      if (!entry) return;
+      if (data.type === "hello" && entry.watcher) { entry.watcher.alive(); entry.watcher = null; }
+      if (data.type === "load_failed") { // the page's classic script did not load: the Event the browser fires for that
+        try { win.EventTarget.prototype.dispatchEvent.call(entry.worker, new win.Event("error")); } catch (e) { onError(e); }
+      }
+      if (data.type === "load_failed" || data.type === "loaded" || (data.type === "hello" && entry.module)) {
+        if (entry.copy) blobs.revoke(entry.copy);
+        if (data.type !== "hello" || !entry.watcher) starting.delete(data.token);
+      }
+    }
+
+    function listen(name) {
+      const ch = new Channel(name);
+      ch.onmessage = (e) => {
+        try {
+          const data = e.data;
+          if (data && data.type === "call") emit(data.event);
+          else if (data && typeof data.token === "string") {
+            settle(data);
+            if (data.type === "hello" && config) ch.postMessage({ type: "config", config });
+          }
+        } catch (error) { onError(error); }
+      };
+      channels.push(ch);
+    }
+    const own = "__ucc_webhooks_" + Math.random().toString(36).slice(2); // this page's dedicated workers only
+    listen(own);
+    listen(CALLS);
+    const registry = new Channel(REGISTRY);
+    registry.onmessage = (e) => {
+      const d = e.data;
+      if (d && d.type === "here" && typeof d.boot === "string") known.set(d.url + "\n" + d.name, d.boot);
+    };
+    registry.postMessage({ type: "who" });
+
+    /** The script URL as the page gave it, when it is one we may start from the bootstrap. */
+    function originalURL(arg) {
+      if (tt && ((isScriptURL && Reflect.apply(isScriptURL, tt, [arg])) || (defaultPolicy && Reflect.apply(defaultPolicy.get, tt, [])))) {
+        blocked = true; // Trusted Types would be asked about our blob: (or refuse it): leave this page's workers alone
+        unwatched();
+        return null;
+      }
+      let text = typeof arg === "string" ? arg : null;
+      if (text === null) { try { text = Reflect.apply(hrefOf, arg, []); } catch (e) { return null; } } // a URL object
+      const url = new win.URL(text, win.document.baseURI);
+      return url.origin === win.location.origin || url.protocol === "blob:" ? url.href : null;
+    }
+
+    function wrap(key, kind) {
+      disguise.replaceConstructor(win, key, (target, args, newTarget) => {
+        let boot = null;
+        let fresh = null; // the token of a bootstrap made now (a shared one may be running already)
+        let entry = null;
+        let sharedKey = null;
+        try {
+          const original = blocked ? null : originalURL(args[0]);
+          if (original) {
+            const opts = kind === "shared" && typeof args[1] === "string" ? { name: args[1] } : (args[1] || {});
+            const name = typeof opts.name === "string" ? opts.name : "";
+            const module = opts.type === "module";
+            sharedKey = original + "\n" + name;
+            boot = kind === "shared" ? known.get(sharedKey) || null : null;
+            if (!boot) {
+              fresh = token();
+              const copy = original.startsWith("blob:") ? blobs.copy(original) : null;
+              boot = ns.bootstrap.build(urlOf, { parts, original: copy || original, channel: kind === "shared" ? CALLS : own,
+                kind, name, registry: REGISTRY, token: fresh, module });
+              if (kind === "shared") known.set(sharedKey, boot);
+              entry = { worker: null, watcher: null, copy, module };
+            }
+          }
+        } catch (error) {
+          onError(error);
+          boot = null;
+        }
+        if (boot) {
+          let worker = null;
+          try {
+            worker = Reflect.construct(target, [boot].concat(Array.prototype.slice.call(args, 1)), newTarget);
+          } catch (error) {
+            onError(error); // a browser that refuses at once: start the page's worker as it asked
+          }
+          if (worker && entry) {
+            entry.worker = worker;
+            starting.set(fresh, entry);
+            try {
+              if (ns.rescue) {
+                entry.watcher = ns.rescue.watch(win, worker, {
+                  kind,
+                  restart: () => Reflect.construct(target, args, newTarget),
+                  onBlocked() {
+                    blocked = true;
+                    starting.delete(fresh);
+                    known.delete(sharedKey);
+                    unwatched();
+                  },
+                });
+              }
+            } catch (error) { onError(error); }
+          }
+          if (worker) return worker;
+        }
+        return Reflect.construct(target, args, newTarget);
+      });
+    }
+
+    wrap("Worker", "dedicated");
+    wrap("SharedWorker", "shared");
+    return {
+      setConfig(next) {
+        config = next;
+        for (const ch of channels) ch.postMessage({ type: "config", config });
+      },
+    };
+  }
+
+  ns.workers = Object.freeze({ count, watch, CALLS, REGISTRY });
+})(globalThis.__uccWebhooks || (globalThis.__uccWebhooks = {}));
