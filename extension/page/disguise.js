@@ -184,12 +184,21 @@
     return cover(win);
   }
 
-  /** Replace a method by a Proxy of it; `makeHandler(native)` gives the Proxy's handler. */
+  /** The object on `owner`'s prototype chain that holds `key` itself (Firefox keeps a worker's fetch on a prototype), and its descriptor. */
+  function holderOf(owner, key) {
+    for (let o = owner, depth = 0; o && depth < 8; o = Object.getPrototypeOf(o), depth++) {
+      const d = getDescriptor(o, key);
+      if (d) return { holder: o, d };
+    }
+    return null;
+  }
+
+  /** Replace a method (where it lives on `owner` or its prototypes) by a Proxy of it; `makeHandler(native)` gives the Proxy's handler. */
   function replaceMethod(owner, key, makeHandler) {
-    const d = owner && getDescriptor(owner, key);
-    if (!d || typeof d.value !== "function") return null;
-    const p = proxy(d.value, makeHandler(d.value));
-    define(owner, key, Object.assign({}, d, { value: p }));
+    const found = holderOf(owner, key);
+    if (!found || typeof found.d.value !== "function") return null;
+    const p = proxy(found.d.value, makeHandler(found.d.value));
+    define(found.holder, key, Object.assign({}, found.d, { value: p }));
     return p;
   }
 

@@ -113,17 +113,18 @@ class ExtensionPages:
         if wait_for_origins and settings.get("uccOrigins"):
             self.wait_registered(settings["uccOrigins"])
 
-    def wait_registered(self, origins: list[str], timeout_ms: int = 10000) -> None:
-        """Wait until the service worker has registered the observer for every one of `origins`."""
+    def wait_registered(self, origins: list[str], timeout_ms: int = 10000, script_id: str | None = None) -> None:
+        """Wait until the service worker has registered the observer for every one of `origins`
+        (with `script_id`: that registration, e.g. the workers-watching one, names them all)."""
         self._in_extension_page(
             """
-            const [origins, timeoutMs] = [arguments[0], arguments[1]];
+            const [origins, timeoutMs, id] = [arguments[0], arguments[1], arguments[2]];
             (async () => {
               const deadline = Date.now() + timeoutMs;
               let scripts = [];
               while (Date.now() < deadline) {
                 scripts = await api.scripting.getRegisteredContentScripts();
-                const matched = scripts.flatMap((s) => s.matches || []);
+                const matched = scripts.filter((s) => !id || s.id === id).flatMap((s) => s.matches || []);
                 if (origins.every((o) => matched.includes(o))) { return done(null); }
                 await new Promise((r) => setTimeout(r, 50));
               }
@@ -131,7 +132,7 @@ class ExtensionPages:
                     ' within ' + timeoutMs + ' ms (registered: ' + JSON.stringify(scripts) + ')'});
             })().catch((e) => done({__error: String(e)}));
             """,
-            origins, timeout_ms)
+            origins, timeout_ms, script_id)
 
     def storage(self, keys: list[str] | None = None) -> dict[str, Any]:
         return self._in_extension_page(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.server
 import re
+import sys
 import threading
 import urllib.parse
 from pathlib import Path
@@ -73,6 +74,10 @@ class SoftphoneServer:
 
         class Server(http.server.ThreadingHTTPServer):
             daemon_threads = True
+
+            def handle_error(self, request, client_address) -> None:
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser gone away (a pattern frame removed mid-load)
+                    super().handle_error(request, client_address)
 
         self._server = Server((LOCALHOST, port), Handler)
         self.host, self.port = self._server.server_address[:2]
