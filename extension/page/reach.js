@@ -54,7 +54,11 @@
     };
     let watched = null;
     if (ns.watchWorkers && ns.workers) {
-      watched = ns.workers.watch(win, { emit: options.emit, onError, onUnwatched: options.onUnwatched });
+      try {
+        watched = ns.workers.watch(win, { emit: options.emit, onError, onUnwatched: options.onUnwatched });
+      } catch (error) {
+        onError(error); // the page's workers then run as they are, unwatched
+      }
     } else if (ns.workers) {
       const setTimer = win.setTimeout;
       observer.onSip(() => {

@@ -74,7 +74,8 @@
     const TTProto = tt && win.TrustedTypePolicyFactory && win.TrustedTypePolicyFactory.prototype;
     const isScriptURL = TTProto && TTProto.isScriptURL;
     const defaultPolicy = TTProto && Object.getOwnPropertyDescriptor(TTProto, "defaultPolicy");
-    const hrefOf = Object.getOwnPropertyDescriptor(win.URL.prototype, "href").get;
+    const href = win.URL.prototype && Object.getOwnPropertyDescriptor(win.URL.prototype, "href");
+    const hrefOf = href && href.get;
     let config = null;
     const channels = [];
     const known = new Map(); // original URL + "\n" + name -> bootstrap URL of a running shared worker
@@ -128,7 +129,8 @@
         return null;
       }
       let text = typeof arg === "string" ? arg : null;
-      if (text === null) { try { text = Reflect.apply(hrefOf, arg, []); } catch (e) { return null; } } // a URL object
+      if (text === null && hrefOf) { try { text = Reflect.apply(hrefOf, arg, []); } catch (e) { return null; } } // a URL object
+      if (text === null) return null;
       const url = new win.URL(text, win.document.baseURI);
       return url.origin === win.location.origin || url.protocol === "blob:" ? url.href : null;
     }
