@@ -138,6 +138,26 @@ class ExtensionPages:
         return self._in_extension_page(
             "api.storage.local.get(arguments[0]).then(done, (e) => done({__error: String(e)}));", keys)
 
+    def page_states(self) -> dict[str, Any]:
+        """What the worker keeps of each UCC tab's worker report (`page.states`): {tabId: {workers, sipSeen, url, at}}."""
+        return self._in_extension_page(
+            "api.runtime.sendMessage({type: 'page.states'}).then((r) => done(r && r.ok ? r.result : {__error: JSON.stringify(r)}),"
+            " (e) => done({__error: String(e)}));")
+
+    def tab_id(self, url_prefix: str) -> int:
+        """The id of the open tab whose URL starts with `url_prefix`."""
+        found = self._in_extension_page(
+            "api.tabs.query({}).then((tabs) => done(tabs.filter((t) => (t.url || '').startsWith(arguments[0])).map((t) => t.id)),"
+            " (e) => done({__error: String(e)}));", url_prefix)
+        if len(found) != 1:
+            raise LookupError(f"{len(found)} tabs start with {url_prefix}")
+        return found[0]
+
+    def session_set(self, values: dict[str, Any]) -> None:
+        """`storage.session.set(values)`: where the worker keeps what it must not lose while it sleeps."""
+        self._in_extension_page(
+            "api.storage.session.set(arguments[0]).then(() => done(null), (e) => done({__error: String(e)}));", values)
+
     def drops(self) -> dict[str, Any]:
         """What the worker dropped (`drops.get`): {count, byReason, last}."""
         return self._in_extension_page(
