@@ -24,34 +24,32 @@
     }
   }
 
-  /** The page's blob: URLs and their Blobs, so a worker's bootstrap can still load one the page revoked at once. */
-  function trackBlobs(win, disguise) {
-    const blobs = new Map();
-    const URLCtor = win.URL;
-    const sizeOf = Object.getOwnPropertyDescriptor(win.Blob.prototype, "size").get;
-    const create = URLCtor.createObjectURL;
-    const isBlob = (value) => { try { Reflect.apply(sizeOf, value, []); return true; } catch (e) { return false; } };
-    disguise.replaceMethod(URLCtor, "createObjectURL", () => ({
-      apply(target, self, args) {
-        const url = Reflect.apply(target, self, args);
-        if (args.length && isBlob(args[0]) && blobs.size < 10000) blobs.set(url, args[0]);
-        return url;
-      },
-    }));
-    disguise.replaceMethod(URLCtor, "revokeObjectURL", () => ({
-      apply(target, self, args) {
-        const result = Reflect.apply(target, self, args);
-        if (args.length && typeof args[0] === "string") blobs.delete(args[0]);
-        return result;
-      },
-    }));
+  /**
+   * A copy of the page's blob: script, under a URL of ours: the page may revoke its own right after
+   * `new Worker(url)`, before the bootstrap loads it. Read synchronously (a blob: URL never touches
+   * the network) with the XMLHttpRequest the page had at document start, so no wrapper of the
+   * page's sees it; the worker decodes scripts as UTF-8, as responseText does here.
+   */
+  function blobCopier(win, urlOf) {
+    const XHR = win.XMLHttpRequest;
+    const proto = XHR && XHR.prototype;
+    const open = proto && proto.open;
+    const send = proto && proto.send;
+    const body = proto && Object.getOwnPropertyDescriptor(proto, "responseText");
+    const revoke = win.URL.revokeObjectURL;
     return {
-      /** A URL of our own for the page's blob: URL (the page may revoke its own), or the URL itself. */
       copy(url) {
-        const blob = blobs.get(url);
-        return blob ? Reflect.apply(create, URLCtor, [blob]) : null;
+        if (!open || !send || !body) return null;
+        try {
+          const xhr = new XHR();
+          Reflect.apply(open, xhr, ["GET", url, false]);
+          Reflect.apply(send, xhr, []);
+          return urlOf(Reflect.apply(body.get, xhr, []));
+        } catch (e) {
+          return null; // revoked already, or not readable: the original URL then, as before
+        }
       },
-      revoke: (url) => Reflect.apply(URLCtor.revokeObjectURL, URLCtor, [url]),
+      revoke: (url) => Reflect.apply(revoke, win.URL, [url]),
     };
   }
 
@@ -69,7 +67,7 @@
     const onError = options.onError || function () {};
     const createURL = win.URL.createObjectURL;
     const urlOf = (text) => Reflect.apply(createURL, win.URL, [new BlobCtor([text], { type: "text/javascript" })]);
-    const blobs = trackBlobs(win, disguise);
+    const blobs = blobCopier(win, urlOf);
     const tt = win.trustedTypes;
     const TTProto = tt && win.TrustedTypePolicyFactory && win.TrustedTypePolicyFactory.prototype;
     const isScriptURL = TTProto && TTProto.isScriptURL;

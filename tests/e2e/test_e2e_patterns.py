@@ -36,11 +36,7 @@ _WATCHED = {
 }
 #: Differences that come and go with timing, so they are allowed but not required.
 MAY_DIFFER = {"shared_race"}
-RESIDUAL_WATCHED: dict[str, set[str]] = {
-    "chromium": _WATCHED,
-    # Firefox also lists `name` before `length` on two native functions in a watched page's frame
-    "firefox": _WATCHED | {"clone_error", "printed"},
-}
+RESIDUAL_WATCHED: dict[str, set[str]] = {"chromium": _WATCHED, "firefox": _WATCHED | {"clone_error"}}
 
 
 @pytest.fixture(scope="module")
