@@ -19,7 +19,7 @@ def pattern_names() -> list[str]:
     return sorted(p.stem for p in PATTERN_DIR.glob("*.html") if p.stem not in HELPERS and not p.stem.startswith(("zz_", "bench_")))
 
 
-def run_patterns(driver: Any, server: SoftphoneServer, names: list[str], parallel: int = 4,
+def run_patterns(driver: Any, server: SoftphoneServer, names: list[str], parallel: int = 6,
                  timeout_s: float = 120.0) -> dict[str, Any]:
     """Open the runner in the driver's current tab and return {name: result} for `names`."""
     driver.get(server.pattern_url("run.html", names=",".join(names), parallel=str(parallel)))

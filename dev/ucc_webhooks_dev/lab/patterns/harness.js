@@ -17,7 +17,7 @@
   }
 
   /** The first message `target` (a Worker or a MessagePort) gets within ms, or 'timeout'. */
-  function nextMessage(target, ms = 4000) {
+  function nextMessage(target, ms = 8000) {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve('timeout'), ms);
       target.addEventListener('message', (e) => { clearTimeout(timer); resolve(e.data); }, { once: true });
@@ -43,7 +43,7 @@
           filename: e.filename || null, lineno: e.lineno || null, prevented: e.defaultPrevented });
         resolve();
       });
-      setTimeout(resolve, 4000);
+      setTimeout(resolve, 8000);
     });
     await first;
     await wait(settleMs); // anything more (a second event, window.onerror) comes within this
