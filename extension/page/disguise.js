@@ -113,8 +113,12 @@
     }
   }
 
+  const linked = new WeakSet(); // other injections' toStrings we linked with already
+
   /** Link this injection with the one whose toString is `theirs`, both ways. */
   function link(theirs) {
+    if (linked.has(theirs)) return;
+    linked.add(theirs);
     try {
       others.add(WeakRefCtor ? new WeakRefCtor(theirs) : theirs);
       apply(theirs, theirs, [LINK, mine]);

@@ -140,9 +140,9 @@
      */
     function wrapWindow(w) {
       if (wrapped.has(w)) return false;
+      wrapped.add(w); // asked once per window: a page may read contentWindow a thousand times
       if (typeof w.WebSocket !== "function") return false;
       if (w !== win && !disguise.adopt(w)) return false;
-      wrapped.add(w);
       const addListener = w.EventTarget.prototype.addEventListener;
       disguise.replaceMethod(w.WebSocket.prototype, "send", (nativeSend) => ({
         apply(target, self, args) {

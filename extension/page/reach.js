@@ -27,6 +27,9 @@
     const onError = options.onError || function () {};
     const apply = Reflect.apply;
 
+    // the page may replace Document.prototype.defaultView later: read it with the getter of document start
+    const viewOf = win.Document && Object.getOwnPropertyDescriptor(win.Document.prototype, "defaultView");
+    const defaultView = (doc) => (viewOf && viewOf.get ? apply(viewOf.get, doc, []) : doc.defaultView);
     for (const ctor of ["HTMLIFrameElement", "HTMLFrameElement", "HTMLObjectElement"]) {
       const C = win[ctor];
       if (typeof C !== "function") continue;
@@ -35,7 +38,7 @@
           apply(get, self, args) {
             const value = apply(get, self, args);
             try {
-              const child = prop === "contentDocument" ? value && value.defaultView : value;
+              const child = prop === "contentDocument" ? value && defaultView(value) : value;
               if (child && child !== win) observer.wrapWindow(child); // same-origin only: a cross-origin read throws
             } catch (error) { /* cross-origin frame: its own content scripts serve it */ }
             return value;

@@ -78,3 +78,28 @@ def test_a_page_that_runs_workers_without_a_sip_socket_is_reported(chromium):
     tab = lab.ext.tab_id(lab.softphone.origin + "/sockets.html")
     WebDriverWait(lab.driver, 10, 0.5).until(lambda d: str(tab) in lab.ext.page_states(), "no report of the page's workers")
     assert lab.ext.page_states()[str(tab)]["sipSeen"] is False
+
+
+def test_the_options_page_switches_watching_workers_per_address(chromium):
+    """The switch beside each UCC address, with what a watched worker can notice beside it."""
+    lab = chromium
+    origin = lab.softphone.match_pattern
+    back = lab.driver.current_window_handle
+    lab.ext.open_tab(lab.ext.options_url)
+    driver = lab.driver
+    try:
+        row = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, f'li[data-origin="{origin}"]'))
+        switch = row.find_element(By.CSS_SELECTOR, '[data-testid="watch-workers"]')
+        assert not switch.is_selected(), "off by default"
+        help_text = driver.find_element(By.ID, "watch-workers-help").text
+        assert "self.location" in help_text and "SharedWorker" in help_text and "isTrusted" in help_text
+        assert switch.get_attribute("aria-describedby") == "watch-workers-help"
+        switch.click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "settings-state").text == "Saved")
+    finally:
+        lab.ext.close_tab(back)
+    try:
+        assert lab.ext.storage(["watchWorkerOrigins"])["watchWorkerOrigins"] == [origin]
+        lab.ext.wait_registered([origin], script_id="ucc-webhooks-observer-workers")
+    finally:
+        watch_workers(lab, on=False)

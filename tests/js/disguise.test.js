@@ -119,3 +119,18 @@ test("a frame with its own injection is not wrapped again when the page reaches 
   assert.strictEqual(own.win.WebSocket, ws);
   assert.strictEqual(own.win.WebSocket.prototype.send, send);
 });
+
+test("a page that reads contentWindow a thousand times links with the frame's injection once", () => {
+  const page = realm();
+  const own = realm(page.win);
+  let printed = 0; // calls that reach the frame's toString target: the link handshake prints once
+  own.run("(() => { const native = Function.prototype.toString; Function.prototype.toString = function toString() { return native.call(this); }; })()");
+  own.win.count = () => { printed += 1; };
+  own.run("(() => { const inner = Function.prototype.toString; Function.prototype.toString = function toString() { count(); return inner.call(this); }; })()");
+  inject(page);
+  inject(own);
+  const before = printed;
+  page.win.frameEl = new page.win.HTMLIFrameElement(own.win);
+  page.run("for (let i = 0; i < 1000; i++) frameEl.contentWindow;");
+  assert.equal(printed - before, 1);
+});
