@@ -27,7 +27,6 @@
 
   const OurProxy = Proxy;
   const apply = Reflect.apply;
-  const construct = Reflect.construct;
   const getDescriptor = Object.getOwnPropertyDescriptor;
   const define = Object.defineProperty;
   const WeakRefCtor = typeof WeakRef === "function" ? WeakRef : null;
@@ -237,8 +236,5 @@
     return wrapper;
   }
 
-  ns.disguise = Object.freeze({
-    start, adopt, cover, proxy, replaceMethod, replaceGetter, replaceConstructor,
-    targetOf: (p) => targets.get(p), construct,
-  });
+  ns.disguise = Object.freeze({ start, adopt, proxy, replaceMethod, replaceGetter, replaceConstructor });
 })(globalThis.__uccWebhooks || (globalThis.__uccWebhooks = {}));

@@ -1,4 +1,4 @@
-// Tests for every socket a web phone may use: binary frames (UTF-8, else Latin-1), frames' WebSocket, and the worker bootstrap of page/reach.js.
+// Tests for every socket a web phone may use: binary frames (UTF-8, else Latin-1), frames' WebSocket, and the worker bootstrap of page/bootstrap.js.
 import test from "node:test";
 import assert from "node:assert/strict";
 import vm from "node:vm";
