@@ -61,19 +61,19 @@
   /** The toString trap: our Proxies print as their targets; anything else as the native prints it. */
   function toStringHandler() {
     return {
-      apply(native, self, args) {
+      apply(realmToString, self, args) {
         const word = args.length ? args[0] : undefined;
         if (word === PROBE) return ANSWER;
         if (word === LINK && typeof args[1] === "function") others.add(WeakRefCtor ? new WeakRefCtor(args[1]) : args[1]);
         const target = targets.get(self);
-        if (target !== undefined) return apply(native, target, []);
+        if (target !== undefined) return apply(realmToString, target, []);
         if (word === ASK) {
           const visited = args[1];
           if (typeof self !== "function" || !visited || typeof visited.add !== "function") return nameless;
           visited.add(this.proxy);
           return askOthers(self, visited) || nameless;
         }
-        const text = apply(native, self, args); // throws as the native does for a non-function
+        const text = apply(realmToString, self, args); // throws as the native does for a non-function
         if (text !== nameless || !others.size) return text;
         return askOthers(self, new Set([this.proxy])) || text;
       },
