@@ -77,21 +77,26 @@
     let config = null;
     const channels = [];
     const known = new Map(); // original URL + "\n" + name -> bootstrap URL of a running shared worker
-    const starting = new Map(); // token -> {worker, watcher, copy}
+    const starting = new Map(); // token -> {worker, watcher, copy, module, kind} until the bootstrap has loaded the script
     let blocked = false; // the page's CSP refused a blob: worker, or it uses Trusted Types: start workers as they are
     const token = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
     const unwatched = () => { if (options.onUnwatched) options.onUnwatched("csp_blob_worker"); };
 
+    const dispatch = win.EventTarget.prototype.dispatchEvent; // as they were at document start
+    const EventCtor = win.Event;
+
+    /** A bootstrap's word about its worker: hello (it runs), loaded, or load_failed (classic scripts). */
     function settle(data) {
       const entry = starting.get(data.token);
       if (!entry) return;
       if (data.type === "hello" && entry.watcher) { entry.watcher.alive(); entry.watcher = null; }
       if (data.type === "load_failed") { // the page's classic script did not load: the Event the browser fires for that
-        try { win.EventTarget.prototype.dispatchEvent.call(entry.worker, new win.Event("error")); } catch (e) { onError(e); }
+        try { Reflect.apply(dispatch, entry.worker, [new EventCtor("error")]); } catch (e) { onError(e); }
       }
       if (data.type === "load_failed" || data.type === "loaded" || (data.type === "hello" && entry.module)) {
-        if (entry.copy) blobs.revoke(entry.copy);
-        if (data.type !== "hello" || !entry.watcher) starting.delete(data.token);
+        // a shared worker's bootstrap may start it again for another tab: its copy stays
+        if (entry.copy && entry.kind === "dedicated") blobs.revoke(entry.copy);
+        starting.delete(data.token);
       }
     }
 
@@ -153,7 +158,7 @@
               boot = ns.bootstrap.build(urlOf, { parts, original: copy || original, channel: kind === "shared" ? CALLS : own,
                 kind, name, registry: REGISTRY, token: fresh, module });
               if (kind === "shared") known.set(sharedKey, boot);
-              entry = { worker: null, watcher: null, copy, module };
+              entry = { worker: null, watcher: null, copy, module, kind };
             }
           }
         } catch (error) {
