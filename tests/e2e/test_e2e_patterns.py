@@ -15,12 +15,9 @@ from typing import Any
 import pytest
 
 from ucc_webhooks_dev.lab import browser as lab_browser
-from ucc_webhooks_dev.lab.patterns import pattern_names, run_patterns
+from ucc_webhooks_dev.lab.patterns import pattern_names, run_patterns, watch_workers
 
 pytestmark = pytest.mark.browser
-
-WATCHING_ID = "ucc-webhooks-observer-workers"  # bg/registration.js
-DEFAULT_ID = "ucc-webhooks-observer"
 
 #: What differs even by default, and why (ARCHITECTURE.md, "What the page step changes"): Firefox
 #: names a Proxy in structuredClone's DataCloneError ("Proxy object could not be cloned").
@@ -91,14 +88,11 @@ def test_watched_workers_see_only_the_documented_differences(kind, request, plai
     lab = request.getfixturevalue(f"{kind}_lab")
     if kind not in plain_results:
         plain_results[kind] = _plain(kind, tmp_path_factory.mktemp("plain"), softphone_server, names)
-    origin = softphone_server.match_pattern
-    lab.ext.configure({"watchWorkerOrigins": [origin]}, wait_for_origins=False)
+    watch_workers(lab)
     try:
-        lab.ext.wait_registered([origin], script_id=WATCHING_ID)
         ext = run_patterns(lab.driver, softphone_server, names)
     finally:
-        lab.ext.configure({"watchWorkerOrigins": []}, wait_for_origins=False)
-        lab.ext.wait_registered([origin], script_id=DEFAULT_ID)
+        watch_workers(lab, on=False)
     _compare(kind, plain_results[kind], ext, RESIDUAL_WATCHED[kind])
     # and it is the bootstrap they see: the worker's self.location is a blob:
     assert ext["worker_location"]["value"]["href"].startswith("blob:")

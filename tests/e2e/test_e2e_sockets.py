@@ -8,20 +8,11 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
+from ucc_webhooks_dev.lab.patterns import watch_workers
+
 from .e2e_support import CALLER, CALLER_NAME, assert_quiet, fired, hook_all, one, q
 
 pytestmark = pytest.mark.browser
-WATCHING_ID = "ucc-webhooks-observer-workers"  # bg/registration.js
-DEFAULT_ID = "ucc-webhooks-observer"
-
-
-def watch_workers(lab, on: bool = True) -> None:
-    """Opt the lab's UCC origin in to watching workers (or out again), as the options page does."""
-    origin = lab.softphone.match_pattern
-    lab.ext.configure({"watchWorkerOrigins": [origin] if on else []}, wait_for_origins=False)
-    lab.ext.wait_registered([origin], script_id=WATCHING_ID if on else DEFAULT_ID)
-
-
 @pytest.fixture
 def watching(request):
     """The test's lab (its `chromium` or `firefox` fixture) with workers watched, for this test only."""

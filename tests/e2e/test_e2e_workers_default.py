@@ -8,9 +8,11 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from ucc_webhooks_dev.lab.patterns import WATCHING_ID, watch_workers
+
 from .e2e_support import CALLER, CALLER_NAME, assert_quiet, fired, hook_all, one
 from .popup_support import close_popup, open_popup
-from .test_e2e_sockets import _open_sockets_page, watch_workers
+from .test_e2e_sockets import _open_sockets_page
 
 pytestmark = pytest.mark.browser
 
@@ -100,6 +102,6 @@ def test_the_options_page_switches_watching_workers_per_address(chromium):
         lab.ext.close_tab(back)
     try:
         assert lab.ext.storage(["watchWorkerOrigins"])["watchWorkerOrigins"] == [origin]
-        lab.ext.wait_registered([origin], script_id="ucc-webhooks-observer-workers")
+        lab.ext.wait_registered([origin], script_id=WATCHING_ID)
     finally:
         watch_workers(lab, on=False)
