@@ -44,7 +44,8 @@ def test_every_crm_closes_the_loop(vendor):
     screen pop with a fallback, a new contact for an unknown caller."""
     mine = [p for p in PRESETS if p["vendor"] == vendor]
     [lookup] = [p for p in mine if p["action"] == "lookup"]
-    assert lookup["trigger"] == "incoming_call_ringing" and set(lookup["response_map"]) == {
+    assert lookup["trigger"] == "incoming_call_ringing" and lookup["conditions"] == {"numbers": "external"}
+    assert set(lookup["response_map"]) == {
         "contact_id", "contact_name", "contact_company", "contact_url"}
     logs = [p for p in mine if p["action"] == "post" and p["trigger"] == "incoming_call_ended"]
     for state in ("found", "not_found"):

@@ -38,6 +38,7 @@ PRESETS: tuple[dict, ...] = (
         "doc_url": "https://developers.hubspot.com/docs/api/crm/search",
         "trigger": "incoming_call_ringing",
         "action": "lookup",
+        "conditions": {"numbers": "external"},
         "url": "https://api.hubapi.com/crm/v3/objects/contacts/search",
         "headers": dict(_AUTH),
         "content_type": "application/json",
@@ -71,7 +72,7 @@ PRESETS: tuple[dict, ...] = (
         "headers": dict(_AUTH),
         "content_type": "application/json",
         "body": '{"properties": {' + _CALL_PROPERTIES + ', "hs_call_title": "Call from {contact_name}", '
-                '"hs_call_body": "Incoming call from {contact_name} ({contact_company}), {caller}, answered by {user}"}, '
+                '"hs_call_body": "Incoming call from {contact_name}, {caller}, answered by {user}"}, '
                 '"associations": [{"to": {"id": "{contact_id}"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", '
                 f'"associationTypeId": {_CALL_TO_CONTACT}}}]}}]}}',
     },

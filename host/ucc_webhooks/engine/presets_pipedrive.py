@@ -31,6 +31,7 @@ PRESETS: tuple[dict, ...] = (
         "doc_url": "https://developers.pipedrive.com/docs/api/v1/Persons#searchPersons",
         "trigger": "incoming_call_ringing",
         "action": "lookup",
+        "conditions": {"numbers": "external"},
         "url": "https://api.pipedrive.com/api/v2/persons/search?term={caller:nsn}&fields=phone&limit=1",
         "headers": dict(_AUTH),
         "content_type": "application/json",

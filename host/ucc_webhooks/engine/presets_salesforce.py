@@ -32,6 +32,7 @@ PRESETS: tuple[dict, ...] = (
         "doc_url": "https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_search.htm",
         "trigger": "incoming_call_ringing",
         "action": "lookup",
+        "conditions": {"numbers": "external"},
         "url": f"{_API}/search/?q={_SOSL}",
         "headers": dict(_AUTH),
         "content_type": "application/json",

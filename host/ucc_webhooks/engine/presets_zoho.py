@@ -33,6 +33,7 @@ PRESETS: tuple[dict, ...] = (
         "doc_url": "https://www.zoho.com/crm/developer/docs/api/v8/search-records.html",
         "trigger": "incoming_call_ringing",
         "action": "lookup",
+        "conditions": {"numbers": "external"},
         "url": "https://www.zohoapis.com/crm/v8/Contacts/search?criteria=" + _CRITERIA
                + "&fields=Full_Name,Account_Name&per_page=1",
         "headers": dict(_AUTH),
