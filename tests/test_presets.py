@@ -176,6 +176,20 @@ def test_cli_presets_and_add_from_preset(home):
     assert cli("add", "--preset", "nope", "--url", "https://x.example/").returncode == 2
 
 
+def test_cli_add_from_a_crm_preset_keeps_its_map_and_conditions(home):
+    """A lookup preset is nothing without its response map, a call log on the contact nothing
+    without its condition: `add --preset` keeps both."""
+    added = cli("add", "--preset", "pipedrive-lookup", "--header", "x-api-token: t0k")
+    assert added.returncode == 0, added.stderr
+    added = cli("add", "--preset", "pipedrive-call-log-person", "--header", "x-api-token: t0k")
+    assert added.returncode == 0, added.stderr
+    lookup, log = json.loads(cli("list", "--json").stdout)
+    p = next(p for p in PRESETS if p["id"] == "pipedrive-lookup")
+    assert lookup["action"] == "lookup" and lookup["response_map"] == p["response_map"]
+    assert lookup["conditions"]["numbers"] == "external"
+    assert log["conditions"]["contact"] == "found" and "{contact_id:int}" in log["body"]
+
+
 def test_cli_conditions_survive_export_and_import(home):
     assert cli("add", "--trigger", "queue_call_ended", "--action", "post", "--url", "https://crm.example.com/x",
                "--body", '{"caller": "{caller}", "duration": {duration}}', "--queue", "Sales", "--queue", "Billing",
