@@ -87,7 +87,7 @@ def test_bad_values_are_refused(host, receiver):
 
 def test_conditions_are_stored_listed_and_kept_across_restart(host, receiver, home):
     saved = hook(host, receiver, "queue_call_ended", "/x", numbers="external", queues=["Sales"], min_duration=5)
-    expected = {"numbers": "external", "queues": ["Sales"], "min_duration": 5}
+    expected = {"numbers": "external", "queues": ["Sales"], "min_duration": 5, "contact": "any"}
     assert saved["conditions"] == expected
     assert host.request("webhooks.list")["webhooks"][0]["conditions"] == expected
 

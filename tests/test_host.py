@@ -24,7 +24,7 @@ def test_hello_reports_version_vocabulary_and_policy(host):
         "outgoing_call_started", "incoming_call_accepted", "queue_call_accepted", "incoming_call_ended",
         "outgoing_call_ended", "queue_call_ended", "incoming_call_ringing", "incoming_call_missed",
         "incoming_call_answered_elsewhere", "call_transferred"}
-    assert result["actions"] == ["get", "post", "open_tab"]
+    assert result["actions"] == ["get", "post", "open_tab", "lookup"]
     accepted = next(t for t in result["triggers"] if t["id"] == "incoming_call_accepted")
     assert "duration" not in accepted["placeholders"] and "caller" in accepted["placeholders"]
     assert "ended" in accepted["unavailable"]["duration"]

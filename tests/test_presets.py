@@ -196,7 +196,7 @@ def test_cli_conditions_survive_export_and_import(home):
                "--min-duration", "20", "--only", "external").returncode == 0
     exported = cli("export").stdout
     assert json.loads(exported)["webhooks"][0]["conditions"] == {"numbers": "external", "queues": ["Sales", "Billing"],
-                                                                 "min_duration": 20}
+                                                                 "min_duration": 20, "contact": "any"}
     imported = subprocess.run([sys.executable, "-m", "ucc_webhooks", "import", "--replace", "-"], input=exported,
                               capture_output=True, text=True, timeout=60)
     assert imported.returncode == 0, imported.stderr

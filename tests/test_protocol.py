@@ -45,7 +45,7 @@ def test_replies_and_notices_have_the_envelope(path):
         if not message["ok"]:
             assert message["error"]["code"] in ERROR_CODES
     else:
-        assert message["type"] in ("open_tab", "delivery", "policy")
+        assert message["type"] in ("open_tab", "delivery", "policy", "contact")
 
 
 def test_hello_example_is_what_the_host_says():

@@ -36,6 +36,7 @@ const REQUESTS = {
   "deliveries.retry": (m) => (isString(m.delivery_id) && m.delivery_id ? null : problem("delivery_id", "required")),
   "settings.get": () => null,
   "settings.set": (m) => (isObject(m.settings) ? null : problem("settings", "an object is required")),
+  "lookups.map": (m) => (isObject(m.response_map) && (m.sample === undefined || isString(m.sample)) ? null : problem("response_map", "an object is required")),
 };
 export const REQUEST_TYPES = Object.freeze(Object.keys(REQUESTS).sort());
 
@@ -137,6 +138,9 @@ const NOTICES = {
   open_tab: (n) => (isString(n.url) && isHttpUrl(n.url) ? null : "url: an http(s) URL"),
   delivery: (n) => (isDelivery(n.delivery) && Number.isInteger(n.failed_count) ? null : "delivery and failed_count required"),
   policy: (n) => (typeof n.webhooks_enabled === "boolean" ? null : "webhooks_enabled: true or false"),
+  // the caller card (the CRM loop): who rings, and the record to open; url is null unless the host allowed it
+  contact: (n) => (isString(n.call_id) && typeof n.found === "boolean" && (n.url === null || (isString(n.url) && isHttpUrl(n.url)))
+    ? null : "call_id, found and url (http(s) or null) required"),
 };
 export const NOTICE_TYPES = Object.freeze(Object.keys(NOTICES));
 

@@ -52,7 +52,7 @@ test("every trigger, action and delivery state has a label in both languages", (
   const ids = [
     ...hello.triggers.map((x) => `trigger_${x.id}`), "trigger_incoming_call_answered_elsewhere", "trigger_call_transferred",
     ...hello.actions.map((a) => `action_${a}`),
-    ...["delivered", "failed", "pending", "cancelled", "opened", "dropped"].map((s) => `deliveryState_${s}`),
+    ...["delivered", "failed", "pending", "cancelled", "opened", "dropped", "found", "not_found"].map((s) => `deliveryState_${s}`),
   ];
   assert.deepEqual(ids.filter((k) => !(k in en) || !(k in de)), []);
   // labels, not the manual's instructions: German trigger labels start with a capital and are not infinitives

@@ -20,7 +20,8 @@ from ucc_webhooks.engine.models import MASK
 __all__ = ["import_file"]
 
 _STORE_OWNED = ("origin", "disabled_reason", "created_at", "updated_at")
-_COMPARED = ("name", "trigger", "action", "url", "body", "content_type", "enabled", "headers", "secret")
+_COMPARED = ("name", "trigger", "action", "url", "body", "content_type", "enabled", "headers", "secret", "conditions",
+             "response_map", "contact_hosts", "fallback_url")
 
 
 def _read(path: str) -> list:
@@ -102,7 +103,7 @@ def _same(old, new) -> bool:
             value = {k: old.headers.get(k, "") if v == MASK else v for k, v in value.items()}
         if field == "secret" and value == MASK:
             value = old.secret
-        if field == "body" and new.action != "post":
+        if field == "body" and new.action not in ("post", "lookup"):
             value = ""
         if getattr(old, field) != value:
             return False

@@ -50,5 +50,8 @@ def from_preset(preset_id: str, url: str | None, headers: dict[str, str]) -> dic
         if unfilled(value):
             raise ValueError(f"the {preset_id} preset needs the header {name}: --header '{name}: {value}' "
                              "with the <...> part filled in")
-    return {"name": p["name"], "trigger": p["trigger"], "action": p["action"], "url": url,
-            "body": p["body"], "content_type": p["content_type"], "headers": merged}
+    fields = {"name": p["name"], "trigger": p["trigger"], "action": p["action"], "url": url,
+              "body": p["body"], "content_type": p["content_type"], "headers": merged}
+    # the CRM loop's presets carry their response map, contact condition, hosts and fallback
+    fields.update({k: p[k] for k in ("conditions", "response_map", "contact_hosts", "fallback_url") if p.get(k)})
+    return fields

@@ -3,7 +3,8 @@
     ucc-webhooks list [--json]
     ucc-webhooks add --trigger T --action A --url U [--body B] [--content-type C]
                      [--header 'Name: value']... [--secret S|generate] [--name N] [--disabled]
-                     [--only external|internal] [--queue NAME]... [--min-duration N]
+                     [--only external|internal] [--queue NAME]... [--min-duration N] [--contact found|not_found]
+                     [--map FIELD=EXPR]... [--contact-host HOST]... [--fallback-url U]   (the CRM loop: lookup, open_tab)
     ucc-webhooks add --preset ID [--url U] [--header 'Name: value']...   (see `ucc-webhooks presets`)
     ucc-webhooks remove|enable|disable|test ID
     ucc-webhooks log [--json] [--limit N] [--webhook ID]
@@ -52,6 +53,14 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
         parser.add_argument("--only", choices=("external", "internal"), help="fire only for calls with external/internal numbers")
         parser.add_argument("--queue", action="append", default=[], metavar="NAME", help="fire only for this queue (repeatable)")
         parser.add_argument("--min-duration", type=int, metavar="N", help="fire only for calls of at least N seconds (*_ended)")
+        parser.add_argument("--contact", choices=("any", "found", "not_found"),
+                            help="fire only when the call's lookup found the caller in the CRM (or did not)")
+        parser.add_argument("--map", action="append", default=[], metavar="FIELD=EXPR",
+                            help="lookup: the response map, a JMESPath expression per contact field "
+                                 "(contact_id=results[0].id; repeatable)")
+        parser.add_argument("--contact-host", action="append", default=[], metavar="HOST",
+                            help="lookup/open_tab: a host a contact URL from the CRM may point at (repeatable)")
+        parser.add_argument("--fallback-url", default="", help="open_tab: opened instead when no contact was found")
         parser.add_argument("--content-type", default="application/json", choices=CONTENT_TYPES)
         parser.add_argument("--header", action="append", default=[], metavar="'Name: value'")
         parser.add_argument("--secret", help="whsec_... or 'generate' to sign requests (Standard Webhooks)")
@@ -105,8 +114,17 @@ def cmd_list(store, args) -> int:
     return 0
 
 
+def _response_map(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, expression = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--map {item!r} must look like 'contact_id=results[0].id'")
+        out[key.strip()] = expression.strip()
+    return out
+
+
 def cmd_add(store, args) -> int:
-    conditions = {"numbers": args.only or "any", "queues": args.queue, "min_duration": args.min_duration}
     if args.preset:
         from ucc_webhooks.cli.presets import from_preset
 
@@ -120,6 +138,15 @@ def cmd_add(store, args) -> int:
     else:
         fields = {"name": args.name, "trigger": args.trigger, "action": args.action, "url": args.url,
                   "body": args.body, "content_type": args.content_type, "headers": _headers(args.header)}
+    conditions = dict(fields.get("conditions") or {})  # a preset's own, then what the arguments say
+    for key, given in (("numbers", args.only), ("queues", args.queue), ("min_duration", args.min_duration),
+                       ("contact", args.contact)):
+        if given:
+            conditions[key] = given
+    for key, given in (("response_map", _response_map(args.map)), ("contact_hosts", args.contact_host),
+                       ("fallback_url", args.fallback_url)):
+        if given:
+            fields[key] = given
     data = validated_webhook({**fields, "secret": args.secret, "enabled": not args.disabled, "conditions": conditions})
     webhook, generated = store.save_webhook(data)
     if args.json:

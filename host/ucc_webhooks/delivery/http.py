@@ -35,13 +35,15 @@ from ucc_webhooks.engine.render import USER_AGENT
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["BODY_LIMIT", "Network", "Outcome", "Requester"]
+__all__ = ["ANSWER_LIMIT", "BODY_LIMIT", "Answer", "Network", "Outcome", "Requester"]
 
 log = logging.getLogger("ucc_webhooks.delivery.http")
 T = TypeVar("T")
 
 #: Bytes of a response body read at most (and only to let a small answer keep its connection).
 BODY_LIMIT = 16 * 1024
+#: Bytes of a lookup's answer read at most: a CRM's search result, never a download.
+ANSWER_LIMIT = 512 * 1024
 
 
 class Outcome:
@@ -61,6 +63,16 @@ class Outcome:
         if self.final:
             return False
         return self.status is None or self.status == 429 or self.status >= 500
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A lookup's answer: the status and the body (None when there was none: an error, a timeout)."""
+
+    status: int | None
+    body: bytes | None
+    latency_ms: float
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +216,45 @@ class Requester:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await within(left, _read_a_little(response))
             return Outcome(status, error, latency, after)
+
+    async def fetch(self, method: str, url: str, headers: dict[str, str], body: bytes | None, deadline_s: float,
+                    checked_url: httpx.URL | None = None) -> Answer:
+        """A lookup: the same rules as a delivery (one deadline, no redirects, no cookies), but the
+        answer is read, up to ANSWER_LIMIT bytes."""
+        started = time.perf_counter()
+
+        def ms() -> float:
+            return (time.perf_counter() - started) * 1000
+
+        try:
+            if checked_url is None:
+                checked_url = check_request_url(url)
+            check_headers(headers)
+        except InvalidInput as exc:
+            return Answer(None, None, ms(), f"not sent: {exc}")
+        try:
+            return await within(deadline_s, self._read_answer(method, checked_url, headers, body, started))
+        except asyncio.TimeoutError:
+            return Answer(None, None, ms(), f"timed out after {deadline_s:g} s")
+        except Exception as exc:
+            text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return Answer(None, None, ms(), text)
+
+    async def _read_answer(self, method: str, url: Any, headers: dict[str, str], body: bytes | None,
+                           started: float) -> Answer:
+        async with self.client().stream(method, url, headers=headers, content=body) as response:
+            status = response.status_code
+            if 300 <= status < 400:
+                return Answer(status, None, (time.perf_counter() - started) * 1000,
+                              f"HTTP {status}: redirects are not followed; put the final address into the lookup's URL")
+            chunks, read = [], 0
+            async for chunk in response.aiter_bytes():  # decoded (gzip), and bounded as it is decoded
+                read += len(chunk)
+                if read > ANSWER_LIMIT:
+                    return Answer(status, None, (time.perf_counter() - started) * 1000,
+                                  f"the answer is larger than {ANSWER_LIMIT // 1024} KiB")
+                chunks.append(chunk)
+            return Answer(status, b"".join(chunks), (time.perf_counter() - started) * 1000)
 
     async def aclose(self) -> None:
         for client in self._clients.values():

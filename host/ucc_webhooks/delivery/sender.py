@@ -32,8 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ucc_webhooks.delivery.http import Network, Outcome, Requester
-from ucc_webhooks.engine.signing import sign
+from ucc_webhooks.delivery.http import Answer, Network, Outcome, Requester
+from ucc_webhooks.engine.signing import standard_headers
 from ucc_webhooks.storage.outbox import Claim, Outbox, PendingDelivery
 
 if TYPE_CHECKING:
@@ -268,16 +268,20 @@ class Deliverer:
     async def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
                    msg_id: str, secret: str | None, deadline: float | None = None,
                    checked_url: httpx.URL | None = None) -> Outcome:
-        timestamp = int(time.time())
-        headers = {**headers, "webhook-id": msg_id, "webhook-timestamp": str(timestamp)}
-        if secret:
-            headers["webhook-signature"] = sign(secret, msg_id, timestamp, body or b"")
+        headers = standard_headers(headers, msg_id, secret, body, int(time.time()))
         self.requester.configure(self._network())
         self._in_flight += 1
         try:
             return await self.requester.request(method, url, headers, body, deadline or self._timeout(), checked_url)
         finally:
             self._in_flight -= 1
+
+    async def fetch(self, method: str, url: str, headers: dict[str, str], body: bytes | None, msg_id: str,
+                    secret: str | None, deadline: float, parsed_url: httpx.URL | None = None) -> Answer:
+        """A lookup's request, on the same client and with the same headers as a delivery; its answer is read."""
+        headers = standard_headers(headers, msg_id, secret, body, int(time.time()))
+        self.requester.configure(self._network())
+        return await self.requester.fetch(method, url, headers, body, deadline, parsed_url)
 
     async def close(self, wait_s: float) -> None:
         """Send what is due and let requests on the wire finish (bounded), then stop.

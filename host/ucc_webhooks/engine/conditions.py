@@ -7,6 +7,8 @@ callers"). A webhook whose conditions do not hold for an event fires nothing and
 - `queues`: queue names (compared without regard to case); empty = any call. Only for triggers
   that can carry a queue: the queue triggers, ringing and missed.
 - `min_duration`: seconds of talk time at least; only for `*_ended` triggers.
+- `contact`: `any`, `found` or `not_found`: whether the call's lookup found the caller in the CRM
+  ("log on the contact when found, create the contact when not").
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS, is_in
 from ucc_webhooks.engine.triggers import conditions_for
 
 if TYPE_CHECKING:
+    from ucc_webhooks.engine.contacts import Contact
     from ucc_webhooks.engine.events import CallEvent
 
 __all__ = ["Conditions", "check_conditions", "conditions_hold", "meeting_conditions"]
@@ -30,6 +33,7 @@ class Conditions(BaseModel):
     numbers: Literal["any", "external", "internal"] = "any"
     queues: list[str] = Field(default_factory=list, max_length=100)
     min_duration: int | None = Field(default=None, ge=0, le=86400)
+    contact: Literal["any", "found", "not_found"] = "any"
 
     @field_validator("queues")
     @classmethod
@@ -41,7 +45,7 @@ class Conditions(BaseModel):
 
     @property
     def is_default(self) -> bool:
-        return self.numbers == "any" and not self.queues and self.min_duration is None
+        return self.numbers == "any" and not self.queues and self.min_duration is None and self.contact == "any"
 
 
 def check_conditions(conditions: Conditions, trigger: str) -> None:
@@ -58,7 +62,10 @@ def check_conditions(conditions: Conditions, trigger: str) -> None:
 
 
 def conditions_hold(conditions: Conditions, event: CallEvent,
-                    internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> bool:
+                    internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS, contact: Contact | None = None) -> bool:
+    """`contact`: what the call's lookup found (None: no lookup ran for the call, so nothing was found)."""
+    if conditions.contact != "any" and (conditions.contact == "found") != bool(contact and contact.found):
+        return False
     if conditions.numbers != "any":
         other = event.caller if event.direction == "incoming" else event.callee
         if is_internal(other, internal_max_digits) != (conditions.numbers == "internal"):
@@ -70,7 +77,7 @@ def conditions_hold(conditions: Conditions, event: CallEvent,
     return conditions.min_duration is None or (event.duration or 0) >= conditions.min_duration
 
 
-def meeting_conditions(webhooks: list, event: CallEvent,
-                       internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> list:
+def meeting_conditions(webhooks: list, event: CallEvent, internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS,
+                       contact: Contact | None = None) -> list:
     """The webhooks (engine.models.Webhook) whose conditions hold for `event`."""
-    return [w for w in webhooks if conditions_hold(w.conditions, event, internal_max_digits)]
+    return [w for w in webhooks if conditions_hold(w.conditions, event, internal_max_digits, contact)]

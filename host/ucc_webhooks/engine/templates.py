@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["Template", "TemplateError", "check_url", "render_body", "render_url"]
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_SAFE_INTEGER = re.compile(r"-?[1-9][0-9]{0,14}|0")
 #: the earlier rule's tokens; a lone brace (the last alternative) means the template is new-style
 _LEGACY = re.compile(r"\{\{|\}\}|\{(" + _NAME + r")(?::([A-Za-z0-9_]+))?\}|[{}]")
 #: new-style tokens: `{{word}}` (literal `{word}`) and `{word}` / `{word:format}`
@@ -154,6 +155,8 @@ def _parse(cls: type[Template], text: str, field: str) -> Template:
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -216,6 +219,10 @@ def _render_json(template: Template, values: dict[str, object]) -> str:
         elif isinstance(value, bool):
             out.append("true" if value else "false")
         elif isinstance(value, int | float) or (text in NUMERIC_PLACEHOLDERS and template._format(i) is None):
+            out.append(_text(value))
+        elif text == "contact_id" and _SAFE_INTEGER.fullmatch(_text(value)):
+            # a CRM's numeric id (Pipedrive's person_id) as a JSON number; a longer one stays a string,
+            # which JSON readers in JavaScript would otherwise round
             out.append(_text(value))
         else:
             out.append(json.dumps(_text(value), ensure_ascii=False))

@@ -24,6 +24,7 @@ __all__ = [
     "Action",
     "ContentType",
     "TriggerSpec",
+    "actions_for",
     "allowed_placeholders",
     "conditions_for",
     "define",
@@ -103,7 +104,7 @@ def known_trigger(value: str) -> str:
     return value
 
 
-Action = Literal["get", "post", "open_tab"]
+Action = Literal["get", "post", "open_tab", "lookup"]
 ContentType = Literal["application/json", "application/x-www-form-urlencoded", "text/plain"]
 
 ACTIONS: tuple[str, ...] = get_args(Action)
@@ -180,6 +181,13 @@ PLACEHOLDERS: dict[str, tuple[str, Offered, str]] = {
                    "known only when a call has ended, was missed or was answered elsewhere"),
     "transfer_to": ("number the call was transferred to (Refer-To); empty if it was not transferred",
                     _transfer_known, "known only for call_transferred and *_ended triggers"),
+    # The CRM loop: what the call's lookup found (engine/contacts.py); every webhook of the call may use them.
+    "contact_id": ("the caller's id in the CRM, as the call's lookup found it; empty (null in JSON) if not found",
+                   _all, ""),
+    "contact_name": ("the contact's name, as the call's lookup found it", _all, ""),
+    "contact_company": ("the contact's company, as the call's lookup found it", _all, ""),
+    "contact_url": ("the contact's record in the CRM (a URL); alone as an open_tab URL it opens the record", _all, ""),
+    "contact_found": ("true when the call's lookup found a contact, else false", _all, ""),
 }
 
 #: Values that are numbers: in a JSON body outside quotes they are written as JSON numbers.
@@ -193,6 +201,7 @@ KINDS: dict[str, str] = {
     "duration": "duration", "ring_seconds": "duration",
     "caller": "number", "callee": "number", "transfer_to": "number",
     "event": "event",
+    "contact_found": "boolean",
 }
 
 
@@ -220,8 +229,23 @@ def unavailable_reason(name: str, trigger: str) -> str | None:
 def conditions_for(trigger: str) -> list[str]:
     """The conditions a webhook of this trigger may have (engine/conditions.py judges them):
     `numbers` always, `queues` where its calls can come through a queue, `min_duration` once the
-    call has ended."""
+    call has ended, `contact` (found or not by the call's lookup) always."""
     t = _SPECS.get(trigger)
     if t is None:
         return []
-    return ["numbers"] + (["queues"] if t.queue != "never" else []) + (["min_duration"] if t.ended else [])
+    return (["numbers"] + (["queues"] if t.queue != "never" else []) + (["min_duration"] if t.ended else [])
+            + ["contact"])
+
+
+#: The moments at which a lookup may run: before the call is answered (a screen pop and the caller
+#: card need the contact then), or on answer for set-ups that look up only then.
+_LOOKUP_MOMENTS = ("started", "ringing", "accepted")
+
+
+def actions_for(trigger: str) -> list[str]:
+    """The actions a webhook of this trigger may have: every one, but a lookup only where it can
+    still serve the rest of the call."""
+    t = _SPECS.get(trigger)
+    if t is None:
+        return []
+    return [a for a in ACTIONS if a != "lookup" or t.moment in _LOOKUP_MOMENTS]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import time
 
+from ucc_webhooks.engine.contacts import NOT_FOUND, Contact, contact_values
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.formats import EVENT_KEY, INTERNAL_KEY, REGION_KEY
 from ucc_webhooks.engine.phone_numbers import DEFAULT_INTERNAL_MAX_DIGITS, e164
 from ucc_webhooks.engine.triggers import allowed_placeholders, spec
 
-__all__ = ["event_values", "sample_values"]
+__all__ = ["SAMPLE_CONTACT", "event_values", "sample_values"]
 
 def _whole(ts: float | None) -> int | None:
     return None if ts is None else int(ts)
@@ -24,9 +25,10 @@ def _ring_seconds(event: CallEvent) -> int | None:
     return None if stop is None else max(0, int(stop - event.started_at))
 
 
-def event_values(event: CallEvent, region: str | None,
-                 internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS) -> dict[str, object]:
+def event_values(event: CallEvent, region: str | None, internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS,
+                 contact: Contact | None = None) -> dict[str, object]:
     """Only the placeholders the trigger offers get a value; the save-time check keeps others out.
+    `contact` is what the call's lookup found (None: no lookup, nothing found).
     Keys starting with `@` carry what formats and `{event}` need (engine/formats.py)."""
     started = event.started_at
     values: dict[str, object] = {
@@ -52,6 +54,7 @@ def event_values(event: CallEvent, region: str | None,
         "ring_seconds": _ring_seconds(event),
         "sip_status": event.sip_status,
         "transfer_to": event.transfer_to,
+        **contact_values(contact or NOT_FOUND),
     }
     allowed = allowed_placeholders(event.trigger)
     result = {k: v for k, v in values.items() if k in allowed}
@@ -59,6 +62,9 @@ def event_values(event: CallEvent, region: str | None,
                    EVENT_KEY: event.model_dump(mode="json")})
     return result
 
+
+#: What a sample call's lookup found: save-time checks and tests see real-looking contact values.
+SAMPLE_CONTACT = Contact(True, "1001", "Anna Müller", "Example GmbH", "https://crm.example.com/contacts/1001")
 
 #: moment -> the end-of-call data a sample call carries then
 _SAMPLE_END: dict[str, dict[str, object]] = {
@@ -86,4 +92,4 @@ def sample_values(trigger: str) -> dict[str, object]:
         started_at=now - 65, answered_at=now - 60, ended_at=now,
         duration=60 if t is not None and t.ended else None,
     ).model_copy(update=_SAMPLE_END.get(t.moment if t is not None else "", {}))
-    return event_values(event, "DE")
+    return event_values(event, "DE", contact=SAMPLE_CONTACT)

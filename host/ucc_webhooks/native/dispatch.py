@@ -60,6 +60,10 @@ async def _settings_set(app: App, req: p.SettingsSetRequest) -> dict:
     return app.settings.set(req.settings)
 
 
+async def _lookups_map(app: App, req: p.LookupMapRequest) -> dict:
+    return app.webhooks.try_map(req.response_map, req.webhook_id, req.sample)
+
+
 #: message type -> handler; protocol.REQUESTS has the same types (and call_event) with their models.
 HANDLERS: dict[str, Handler] = {
     "hello": _hello,
@@ -72,6 +76,7 @@ HANDLERS: dict[str, Handler] = {
     "deliveries.retry": _deliveries_retry,
     "settings.get": _settings_get,
     "settings.set": _settings_set,
+    "lookups.map": _lookups_map,
 }
 
 #: Requests that may wait on a receiver: run as tasks beside the frame loop, never awaited in it,

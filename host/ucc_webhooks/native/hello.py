@@ -15,6 +15,7 @@ from ucc_webhooks.engine.triggers import (
     ACTIONS,
     CONTENT_TYPES,
     PLACEHOLDERS,
+    actions_for,
     allowed_placeholders,
     conditions_for,
     placeholder_kind,
@@ -38,12 +39,13 @@ def _trigger(trigger: str) -> dict:
         "placeholders": offered,
         "unavailable": {n: unavailable_reason(n, trigger) for n in PLACEHOLDERS if n not in offered},
         "conditions": conditions_for(trigger),
+        "actions": actions_for(trigger),
     }
 
 
 def vocabulary() -> dict:
     """What `hello` tells the popup, the one source of everything it offers: the triggers, each
-    with its placeholders (and why not the others) and the conditions it may have; the actions,
+    with its placeholders (and why not the others), the conditions and actions it may have; the actions,
     content types, and every placeholder's description, kind and formats."""
     return {
         "triggers": [_trigger(t) for t in trigger_ids()],
@@ -68,7 +70,8 @@ def failed_count_on_disk() -> int:
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1.0)
         try:
-            return db.execute("SELECT COUNT(*) FROM deliveries WHERE state='failed'").fetchone()[0]
+            # as storage.outbox.FAILED counts them (no import: the store's modules load after hello)
+            return db.execute("SELECT COUNT(*) FROM deliveries WHERE state='failed' AND action != 'lookup'").fetchone()[0]
         finally:
             db.close()
     except sqlite3.Error:

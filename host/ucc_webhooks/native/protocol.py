@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ucc_webhooks.engine.events import CallEvent
 
 __all__ = ["REQUESTS", "CallEventRequest", "DeliveriesListRequest", "DeliveryIdRequest", "EmptyRequest",
-           "HelloRequest", "Request", "SaveRequest", "SettingsSetRequest", "WebhookIdRequest"]
+           "HelloRequest", "LookupMapRequest", "Request", "SaveRequest", "SettingsSetRequest", "WebhookIdRequest"]
 
 class Request(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -54,6 +54,12 @@ class SettingsSetRequest(Request):
     settings: dict[str, Any]
 
 
+class LookupMapRequest(Request):
+    response_map: dict[str, str]
+    webhook_id: str | None = None
+    sample: str | None = Field(default=None, max_length=512 * 1024)
+
+
 #: message type -> request model (dispatch.py maps the same types to their handler)
 REQUESTS: dict[str, type[Request]] = {
     "hello": HelloRequest,
@@ -67,4 +73,5 @@ REQUESTS: dict[str, type[Request]] = {
     "deliveries.retry": DeliveryIdRequest,
     "settings.get": EmptyRequest,
     "settings.set": SettingsSetRequest,
+    "lookups.map": LookupMapRequest,
 }

@@ -15,7 +15,8 @@ import dataclasses
 import logging
 import os
 import sys
-from typing import TYPE_CHECKING, BinaryIO
+from collections.abc import Awaitable, Coroutine
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ucc_webhooks.native.callers import caller_of, read_callers, record_refused
 from ucc_webhooks.native.framing import FrameError, FrameReader, FrameWriter, StdoutGuard, decode, open_stdin
@@ -229,9 +230,7 @@ class _Session:
         from ucc_webhooks.native.dispatch import BESIDE_THE_LOOP
 
         if request.type in BESIDE_THE_LOOP:
-            task = asyncio.get_running_loop().create_task(self._handle_one(request))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._beside(self._handle_one(request))
         else:
             await self._handle_one(request)
         return False
@@ -303,14 +302,37 @@ class _Session:
                 await asyncio.sleep(0)
             await asyncio.get_running_loop().run_in_executor(None, app.store.sync_to_disk)
             for (request_id, _), result in zip(events, results, strict=False):
-                self.writer.write(ok_reply(request_id, result))
+                if isinstance(result, dict):
+                    self.writer.write(ok_reply(request_id, result))
+                else:  # waits for its call's lookup: acknowledged once it is stored, beside the loop
+                    self._beside(self._acknowledge_later(request_id, result))
         except Exception as exc:  # e.g. a full disk: the extension keeps the events and sends them again
             log.exception("could not store %d call event(s)", len(events))
             for request_id, _ in events:
-                self.writer.write(error_reply(request_id, "internal", f"could not store the call event: {exc}; "
-                                              "it will be sent again (free disk space if the disk is full)",
-                                              reason="event_not_stored", params={"detail": str(exc)}))
+                self._not_stored(request_id, exc)
         events.clear()
+
+    async def _acknowledge_later(self, request_id: object, result: Awaitable[dict]) -> None:
+        app = self.app
+        assert app is not None
+        try:
+            reply = await result
+            await asyncio.get_running_loop().run_in_executor(None, app.store.sync_to_disk)
+            self.writer.write(ok_reply(request_id, reply))
+        except Exception as exc:
+            log.exception("could not store a call event that waited for its lookup")
+            self._not_stored(request_id, exc)
+
+    def _not_stored(self, request_id: object, exc: Exception) -> None:
+        self.writer.write(error_reply(request_id, "internal", f"could not store the call event: {exc}; "
+                                      "it will be sent again (free disk space if the disk is full)",
+                                      reason="event_not_stored", params={"detail": str(exc)}))
+
+    def _beside(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run beside the frame loop; at the end of input it gets its bounded time (finish_tasks)."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def close(self) -> None:
         await self._ready()

@@ -11,11 +11,13 @@ from ucc_webhooks.engine.policy import Policy, read_policy
 from ucc_webhooks.service.call_events import CallEvents
 from ucc_webhooks.service.deliveries import Deliveries
 from ucc_webhooks.service.last_calls import LastCalls
+from ucc_webhooks.service.lookups import Lookups
 from ucc_webhooks.service.outcomes import Outcomes
 from ucc_webhooks.service.settings import HostSettings
 from ucc_webhooks.service.state import HostState, Notify
 from ucc_webhooks.service.webhooks import Webhooks
 from ucc_webhooks.storage.database import Store
+from ucc_webhooks.storage.lookups import LookupStore
 from ucc_webhooks.storage.outbox import Outbox
 
 __all__ = ["App"]
@@ -32,8 +34,9 @@ class App:
             on_gone=outcomes.gone, stop_reason=outcomes.stop_reason, network=lambda: network_from(state.settings_now()))
         state.on_switched_off = deliverer.reconsider
         last_calls = LastCalls()
-        self.call_events = CallEvents(state, outbox, deliverer, outcomes, last_calls)
-        self.webhooks = Webhooks(state, deliverer, last_calls)
+        self.lookups = lookups = Lookups(state, LookupStore(store), deliverer, outcomes)
+        self.call_events = CallEvents(state, outbox, deliverer, outcomes, last_calls, lookups)
+        self.webhooks = Webhooks(state, deliverer, last_calls, lookups)
         self.deliveries = Deliveries(state, outbox, deliverer)
         self.settings = HostSettings(state)
 

@@ -12,8 +12,9 @@ from ucc_webhooks.engine.http_rules import mask_url
 from ucc_webhooks.engine.models import WebhookInput
 from ucc_webhooks.engine.render import plan
 from ucc_webhooks.engine.validation import invalid_input
-from ucc_webhooks.engine.values import event_values, sample_values
+from ucc_webhooks.engine.values import SAMPLE_CONTACT, event_values, sample_values
 from ucc_webhooks.service.last_calls import LastCalls
+from ucc_webhooks.service.lookups import Lookups
 from ucc_webhooks.service.state import HostState
 from ucc_webhooks.storage.outbox import new_delivery_id
 
@@ -26,10 +27,11 @@ def _refuse_admin(webhook_id: object, verb: str) -> None:
 
 
 class Webhooks:
-    def __init__(self, state: HostState, deliverer: Deliverer, last_calls: LastCalls) -> None:
+    def __init__(self, state: HostState, deliverer: Deliverer, last_calls: LastCalls, lookups: Lookups) -> None:
         self.state = state
         self.deliverer = deliverer
         self.last_calls = last_calls
+        self.lookups = lookups
 
     def list(self) -> dict:
         return {"webhooks": [w.masked() for w in self.state.all_webhooks()]}
@@ -62,10 +64,13 @@ class Webhooks:
         now = time.time()
         last = self.last_calls.get(webhook.trigger, now)
         settings = self.state.settings()
-        values = (event_values(last, settings.default_region, settings.internal_max_digits) if last
+        values = (event_values(last, settings.default_region, settings.internal_max_digits,
+                               self.lookups.known(last.call_id)) if last
                   else sample_values(webhook.trigger))
         values_from = "last_call" if last else "sample"
-        planned = plan(webhook, values, now)
+        if webhook.action == "lookup":
+            return {**await self.lookups.test(webhook, values), "values_from": values_from}
+        planned = plan(webhook, values, now, contact=SAMPLE_CONTACT if not last else self.lookups.known(last.call_id))
         if webhook.action == "open_tab":
             self.state.notify({"type": "open_tab", "url": planned.url, "webhook_id": webhook.id, "test": True})
             return {"ok": True, "action": "open_tab", "url": planned.url, "status": None, "latency_ms": None,
@@ -74,6 +79,10 @@ class Webhooks:
                                             new_delivery_id(), planned.secret)
         return {"ok": outcome.ok, "action": webhook.action, "url": mask_url(planned.url), "status": outcome.status,
                 "latency_ms": round(outcome.latency_ms, 1), "error": outcome.error, "values_from": values_from}
+
+    def try_map(self, response_map: dict[str, str], webhook_id: str | None, sample: str | None) -> dict:
+        """`lookups.map`: what a response map finds in a sample, or in the webhook's last real answer."""
+        return self.lookups.try_map(response_map, webhook_id, sample)
 
     def presets(self) -> dict:
         from ucc_webhooks.engine.presets import PRESETS

@@ -65,6 +65,13 @@ _MIGRATIONS: list[str] = [
     ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;
     ALTER TABLE deliveries ADD COLUMN claimed_until REAL;
     """,
+    # version 4: the CRM loop. A lookup is a row of the log (never pending) with the contact it found;
+    # each call's contact is kept apart, so that the call's later webhooks find it after a restart.
+    """
+    ALTER TABLE deliveries ADD COLUMN contact TEXT;
+    CREATE TABLE call_contacts(call_id TEXT PRIMARY KEY, contact TEXT NOT NULL, at REAL NOT NULL) WITHOUT ROWID;
+    CREATE INDEX call_contacts_age ON call_contacts(at)
+    """,
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -201,8 +208,9 @@ class Store:
                 id=data.id or "wh_" + secrets.token_hex(6),
                 name=data.name, trigger=data.trigger, action=data.action,
                 url=unmask_url(data.url, old.url if old else None),
-                body=data.body if data.action == "post" else "", content_type=data.content_type,
+                body=data.body if data.action in ("post", "lookup") else "", content_type=data.content_type,
                 enabled=data.enabled, headers=headers, secret=secret, conditions=data.conditions, origin="user",
+                response_map=data.response_map, contact_hosts=data.contact_hosts, fallback_url=data.fallback_url,
                 # switching a webhook on again clears why it was switched off
                 disabled_reason=None if data.enabled else (old.disabled_reason if old else None),
                 created_at=old.created_at if old else now, updated_at=now,

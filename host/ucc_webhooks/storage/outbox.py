@@ -26,7 +26,9 @@ LOG_LIMIT = 2000
 #: How long a (call_id, trigger) is remembered for dedupe.
 SEEN_TTL_S = 7 * 24 * 3600
 
-FINAL_STATES = ("delivered", "failed", "dropped", "opened", "cancelled")
+FINAL_STATES = ("delivered", "failed", "dropped", "opened", "cancelled", "found", "not_found")
+#: The badge counts deliveries that failed for good; a lookup that failed is not one (it counts as not found).
+FAILED = "state='failed' AND action != 'lookup'"
 #: Attempts listed per delivery in `list`; the rest are summarised (`attempts` counts them all).
 LOG_ATTEMPTS = 5
 #: Longest text of one field in `list` (an error, a URL): a reply must fit the 1 MiB frame.
@@ -128,6 +130,10 @@ class Outbox:
                 results.append(rows)
         return results
 
+    def seen(self, call_id: str, trigger: str) -> bool:
+        """Whether this event was accepted before (it would be dropped as a duplicate)."""
+        return self.db.execute("SELECT 1 FROM seen_events WHERE call_id=? AND trigger=?", (call_id, trigger)).fetchone() is not None
+
     # -- the sender's side -----------------------------------------------------------------------
     def pending_webhooks(self) -> list[str]:
         rows = self.db.execute("SELECT DISTINCT webhook_id FROM deliveries WHERE state='pending'").fetchall()
@@ -212,6 +218,9 @@ class Outbox:
             if row["action"] == "open_tab":
                 raise NotFound(f"delivery {delivery_id} opened a tab; tabs are never opened again later",
                                reason="delivery_not_retryable", params={"id": delivery_id})
+            if row["action"] == "lookup":
+                raise NotFound(f"{delivery_id} was a lookup; a lookup runs only while its call does",
+                               reason="delivery_not_retryable", params={"id": delivery_id})
             if row["state"] == "pending":
                 db.execute("UPDATE deliveries SET next_attempt_at=? WHERE id=?", (now, delivery_id))
             else:
@@ -255,7 +264,7 @@ class Outbox:
         return rows[0]
 
     def failed_count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM deliveries WHERE state='failed'").fetchone()[0]
+        return self.db.execute(f"SELECT COUNT(*) FROM deliveries WHERE {FAILED}").fetchone()[0]
 
     def _rows(self, where: str, args: tuple, limit: int, with_log: bool = True) -> builtins.list[dict]:
         rows = self.db.execute(
@@ -267,6 +276,7 @@ class Outbox:
                                       "state", "attempts", "last_status", "last_error", "latency_ms",
                                       "created_at", "updated_at", "next_attempt_at")}
             item["url"] = _clip(mask_url(item["url"]))
+            item["contact"] = json.loads(r["contact"]) if r["contact"] else None  # a lookup's, when it found one
             item["last_error"] = _clip(item["last_error"])
             item["cursor"] = r["seq"]
             log = []
@@ -286,6 +296,7 @@ class Outbox:
         now = time.time() if now is None else now
         with self.store.transaction() as db:
             db.execute("DELETE FROM seen_events WHERE seen_at < ?", (now - SEEN_TTL_S,))
+            db.execute("DELETE FROM call_contacts WHERE at < ?", (now - SEEN_TTL_S,))
             cutoff = db.execute(
                 "SELECT seq FROM deliveries WHERE state != 'pending' ORDER BY seq DESC LIMIT 1 OFFSET ?",
                 (LOG_LIMIT,)).fetchone()
