@@ -8,6 +8,9 @@ import json
 import pytest
 from conftest import event
 
+from ucc_webhooks.engine.formats import apply_format, formats_for
+from ucc_webhooks_dev.lab.host_client import HostError
+
 #: how PBXs hand over one German number, and the forms the CRM presets search with
 ARRIVALS = ["030 1234567", "+49 30 1234567", "0049 30 1234567", "49301234567", "+49 (0)30 123 45 67"]
 
@@ -40,7 +43,20 @@ def test_internal_and_withheld_numbers_keep_only_their_digits(host, receiver):
     assert got == {"a": "", "b": "2301"}
 
 
-def test_int_writes_digits_as_a_json_number_and_nothing_else(host, receiver):
-    got = posted(host, receiver, '{"id": {user:int}, "quoted": "{user:int}", "other": {caller_name:int}}',
-                 user="4711", caller_name="4711 Müller")
-    assert got == {"id": 4711, "quoted": "4711", "other": None}
+def test_int_writes_an_id_of_digits_as_a_number_and_nothing_else():
+    assert [apply_format("contact_id", "int", {"contact_id": v}) for v in ("4711", " 42 ", "003LAB01", "٣", "")] == \
+        [4711, 42, None, None, ""]
+
+
+def test_int_is_for_contact_ids_only(host, receiver):
+    assert "int" in formats_for("contact_id") and "int" not in formats_for("caller_name")
+    with pytest.raises(HostError) as err:
+        host.request("webhooks.save", webhook={"trigger": "incoming_call_ended", "action": "post", "url": receiver.url("/"),
+                                               "body": '{"n": {user:int}}', "content_type": "application/json"})
+    assert err.value.reply["error"]["reason"] == "template_format_not_applicable"
+    saved = host.request("webhooks.save", webhook={"trigger": "incoming_call_ended", "action": "post",
+                                                   "url": receiver.url("/"), "body": '{"person_id": {contact_id:int}}',
+                                                   "content_type": "application/json"})
+    host.request("call_event", event=event("incoming_call_ended"))
+    [req] = receiver.wait_for(1)
+    assert json.loads(req.body) == {"person_id": None} and saved["body"] == '{"person_id": {contact_id:int}}'

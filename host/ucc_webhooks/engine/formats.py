@@ -29,7 +29,7 @@ EVENT_KEY = "@event"
 #: significant number, `301234567`) is contained in the digits of `030 1234567`, `+49 30 1234567`
 #: and `0049 30 1234567` alike; `national_digits` (`0301234567`) equals the digits of a number
 #: stored the national way. `int` writes an id a CRM wants as a JSON number (Pipedrive's
-#: person_id): `"42"` becomes 42, anything but digits becomes empty.
+#: person_id): `"42"` becomes 42, anything but digits becomes empty; `{contact_id}` only.
 FORMATS: dict[str, tuple[str, ...]] = {
     "time": ("unix", "ms", "iso", "iso_offset", "datetime"),
     "duration": ("s", "ms", "minsec"),
@@ -41,8 +41,12 @@ FORMATS: dict[str, tuple[str, ...]] = {
 _EVENT_TIME = {"time": "started_at", "answered_at": "answered_at", "ended_at": "ended_at"}
 
 
+#: formats that fit only some placeholders of their kind: `int` is for ids, not for names
+_ONLY_FOR: dict[str, frozenset[str]] = {"int": frozenset({"contact_id"})}
+
+
 def formats_for(name: str) -> tuple[str, ...]:
-    return FORMATS.get(placeholder_kind(name), ())
+    return tuple(f for f in FORMATS.get(placeholder_kind(name), ()) if name in _ONLY_FOR.get(f, (name,)))
 
 
 def apply_format(name: str, fmt: str | None, values: dict[str, object]) -> object:
