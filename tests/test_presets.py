@@ -53,7 +53,7 @@ def test_every_crm_closes_the_loop(vendor):
     [pop] = [p for p in mine if p["action"] == "open_tab"]
     assert pop["url"] == "{contact_url}" and pop["fallback_url"].startswith("https://")
     [create] = [p for p in mine if p["trigger"] == "incoming_call_accepted" and p["action"] == "post"]
-    assert create["conditions"] == {"contact": "not_found", "numbers": "external"}
+    assert create["conditions"] == {"contact": "unknown_caller", "numbers": "external"}
 
 
 @pytest.mark.parametrize("preset_id", IDS)
@@ -69,7 +69,7 @@ def contact_states(p: dict) -> list[dict]:
     found = {"contact_id": FOUND_IDS.get(p["vendor"], "42"), "contact_name": 'Anna "Nina" Mü\\ller {Team}',
              "contact_company": 'Rock & "Roll" {Records}', "contact_url": "https://crm.example/42", "contact_found": True}
     nobody = {"contact_id": "", "contact_name": "", "contact_company": "", "contact_url": "", "contact_found": False}
-    return {"found": [found], "not_found": [nobody]}.get(condition, [found, nobody])
+    return {"found": [found], "not_found": [nobody], "unknown_caller": [nobody]}.get(condition, [found, nobody])
 
 
 def rendered(p: dict, values: dict) -> object:
@@ -147,7 +147,9 @@ def test_preset_saved_through_the_host_arrives_as_the_vendors_json(host, receive
     headers = {name: value.replace("<", "").replace(">", "") for name, value in p["headers"].items()}
     host.request("webhooks.save", webhook={"trigger": p["trigger"], "action": p["action"], "url": receiver.url("/v"),
                                            "headers": headers, "content_type": p["content_type"], "body": p["body"],
-                                           "conditions": p.get("conditions", {})})
+                                           # a create preset fires only after a lookup answered "unknown": no lookup here
+                                           "conditions": {k: v for k, v in p.get("conditions", {}).items()
+                                                          if (k, v) != ("contact", "unknown_caller")}})
     host.request("call_event", event=event(p["trigger"], call_id=f"call-{preset_id}"))
     [req] = receiver.wait_for(1)
     assert req.header("content-type") == "application/json"
@@ -179,13 +181,17 @@ def test_cli_presets_and_add_from_preset(home):
 def test_cli_add_from_a_crm_preset_keeps_its_map_and_conditions(home):
     """A lookup preset is nothing without its response map, a call log on the contact nothing
     without its condition: `add --preset` keeps both."""
-    added = cli("add", "--preset", "pipedrive-lookup", "--header", "x-api-token: t0k")
+    refused = cli("add", "--preset", "pipedrive-lookup", "--header", "x-api-token: t0k")
+    assert refused.returncode == 2 and "--map contact_url=" in refused.stderr  # the company's own domain
+    added = cli("add", "--preset", "pipedrive-lookup", "--header", "x-api-token: t0k",
+                "--map", "contact_url=https://acme.pipedrive.com/person/{contact_id}")
     assert added.returncode == 0, added.stderr
     added = cli("add", "--preset", "pipedrive-call-log-person", "--header", "x-api-token: t0k")
     assert added.returncode == 0, added.stderr
     lookup, log = json.loads(cli("list", "--json").stdout)
     p = next(p for p in PRESETS if p["id"] == "pipedrive-lookup")
-    assert lookup["action"] == "lookup" and lookup["response_map"] == p["response_map"]
+    assert lookup["action"] == "lookup"
+    assert lookup["response_map"] == {**p["response_map"], "contact_url": "https://acme.pipedrive.com/person/{contact_id}"}
     assert lookup["conditions"]["numbers"] == "external"
     assert log["conditions"]["contact"] == "found" and "{contact_id:int}" in log["body"]
 

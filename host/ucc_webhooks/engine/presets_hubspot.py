@@ -117,7 +117,7 @@ PRESETS: tuple[dict, ...] = (
         "doc_url": "https://developers.hubspot.com/docs/api/crm/contacts",
         "trigger": "incoming_call_accepted",
         "action": "post",
-        "conditions": {"contact": "not_found", "numbers": "external"},
+        "conditions": {"contact": "unknown_caller", "numbers": "external"},
         "url": "https://api.hubapi.com/crm/v3/objects/contacts",
         "headers": dict(_AUTH),
         "content_type": "application/json",

@@ -99,7 +99,7 @@ PRESETS: tuple[dict, ...] = (
         "doc_url": "https://developers.pipedrive.com/docs/api/v1/Persons#addPerson",
         "trigger": "incoming_call_accepted",
         "action": "post",
-        "conditions": {"contact": "not_found", "numbers": "external"},
+        "conditions": {"contact": "unknown_caller", "numbers": "external"},
         "url": "https://api.pipedrive.com/api/v2/persons",
         "headers": dict(_AUTH),
         "content_type": "application/json",

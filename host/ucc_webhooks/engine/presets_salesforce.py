@@ -90,7 +90,7 @@ PRESETS: tuple[dict, ...] = (
                    "object_reference/sforce_api_objects_contact.htm",
         "trigger": "incoming_call_accepted",
         "action": "post",
-        "conditions": {"contact": "not_found", "numbers": "external"},
+        "conditions": {"contact": "unknown_caller", "numbers": "external"},
         "url": f"{_API}/sobjects/Contact/",
         "headers": dict(_AUTH),
         "content_type": "application/json",

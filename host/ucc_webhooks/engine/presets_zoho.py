@@ -106,7 +106,7 @@ PRESETS: tuple[dict, ...] = (
         "doc_url": _INSERT_DOC,
         "trigger": "incoming_call_accepted",
         "action": "post",
-        "conditions": {"contact": "not_found", "numbers": "external"},
+        "conditions": {"contact": "unknown_caller", "numbers": "external"},
         "url": "https://www.zohoapis.com/crm/v8/Contacts",
         "headers": dict(_AUTH),
         "content_type": "application/json",
