@@ -6,6 +6,7 @@ import { syncContentScripts } from "./bg/registration.js";
 import { createSettingsReader } from "./bg/settings.js";
 import { createDropLog, createGuard, evictionIndex } from "./bg/guard.js";
 import { installCallerCard } from "./bg/caller_card.js";
+import { createPageStates, forgetOnNavigation, pageStateHandlers } from "./bg/page_state.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const RETRY_ALARM = "ucc-webhooks-retry";
@@ -83,12 +84,13 @@ function tellManagedSwitch() {
 settings.read(); // start the slow first read of managed storage now, not at the first call
 
 async function sync() {
-  const { uccOrigins } = await settings.read();
-  const scripts = await syncContentScripts(api.scripting, uccOrigins);
+  const { uccOrigins, watchWorkerOrigins } = await settings.read();
+  const scripts = await syncContentScripts(api.scripting, uccOrigins, watchWorkerOrigins);
   return { origins: uccOrigins, registered: scripts.map((s) => s.id) };
 }
 
-const handlers = createHandlers({ port, settings: () => settings.read(), state, sync, guard: callerCard.watch(guard), drops });
+const pageStates = createPageStates({ storage: api.storage.session || null });
+const handlers = { ...createHandlers({ port, settings: () => settings.read(), state, sync, guard: callerCard.watch(guard), drops }), ...pageStateHandlers(pageStates) };
 api.runtime.onMessage.addListener(createListener(handlers, api.runtime));
 
 api.alarms.onAlarm.addListener((alarm) => {
@@ -100,10 +102,11 @@ api.storage.onChanged.addListener((changes, area) => {
     if (port.status.state === "connected") tellManagedSwitch();
   }
   if (area === "local") settings.localChanged();
-  if ((area === "local" || area === "managed") && "uccOrigins" in changes) sync();
+  if ((area === "local" || area === "managed") && ("uccOrigins" in changes || "watchWorkerOrigins" in changes)) sync();
 });
 api.permissions.onAdded.addListener(() => sync());
 if (api.tabs.onRemoved) api.tabs.onRemoved.addListener((tabId) => guard.forgetTab(tabId));
+forgetOnNavigation(api.tabs, pageStates);
 api.runtime.onInstalled.addListener(() => sync());
 api.runtime.onStartup.addListener(() => sync());
 

@@ -2,7 +2,8 @@
 //
 // Stable hooks for Selenium: #origin-input, #add-origin, #origin-error,
 //   #origin-list > li[data-testid=origin][data-origin=<match pattern>][data-managed] with
-//   origin-permission[data-granted=true|false], grant-origin, remove-origin;
+//   origin-permission[data-granted=true|false], grant-origin, remove-origin, watch-workers (checkbox: watchWorkerOrigins);
+//   #watch-workers-help (what a watched worker can notice);
 //   #queue-header, #queue-pattern, #queue-error, #user-name, #caller-card (switch), #caller-card-denied, #caller-card-managed,
 //   #default-region, #region-error,
 //   #settings-state (Saving… / Saved / error), #policy-banner, #host-version (host and extension version, or why the host is unreachable).
@@ -48,7 +49,7 @@ async function renderOrigins() {
     grant.textContent = t("grantOrigin");
     grant.hidden = granted;
     grant.addEventListener("click", () => ask(pattern)); // must stay synchronous: a user gesture
-    li.append(text, perm, grant);
+    li.append(text, perm, grant, watchSwitch(pattern));
     if (managed.includes(pattern)) {
       const note = document.createElement("span");
       note.className = "managed-note";
@@ -67,6 +68,32 @@ async function renderOrigins() {
   $("origin-list").replaceChildren(...rows);
 }
 
+/** The origin's "watch sockets in workers" switch (watchWorkerOrigins); fixed when the policy sets the list. */
+function watchSwitch(pattern) {
+  const label = document.createElement("label");
+  label.className = "switch";
+  const box = document.createElement("input");
+  box.type = "checkbox";
+  box.dataset.testid = "watch-workers";
+  box.checked = effective.watchWorkerOrigins.includes(pattern);
+  box.disabled = effective.managed.includes("watchWorkerOrigins");
+  box.setAttribute("aria-describedby", "watch-workers-help");
+  box.addEventListener("change", () => saveWatching(pattern, box.checked));
+  const words = document.createElement("span");
+  words.textContent = t("watchWorkersLabel");
+  label.append(box, words);
+  return label;
+}
+
+async function saveWatching(pattern, on) {
+  showState("saveSaving");
+  const { watchWorkerOrigins } = await api.storage.local.get("watchWorkerOrigins");
+  const mine = (Array.isArray(watchWorkerOrigins) ? watchWorkerOrigins : []).filter((o) => o !== pattern);
+  await api.storage.local.set({ watchWorkerOrigins: on ? [...mine, pattern] : mine }); // the worker re-registers on this change
+  effective = await readSettings();
+  showState("saveSaved");
+}
+
 /** Ask for host access to one origin (the prompt needs the click's user gesture), then re-register the observer.
  * Asked without the port: Firefox ignores host permissions that name one; the worker checks the port. */
 function ask(pattern) {
@@ -78,7 +105,9 @@ function ask(pattern) {
 
 async function saveOrigins(origins) {
   showState("saveSaving");
-  await api.storage.local.set({ uccOrigins: [...new Set(origins)] }); // the worker re-registers on this change
+  const { watchWorkerOrigins } = await api.storage.local.get("watchWorkerOrigins");
+  const watching = (Array.isArray(watchWorkerOrigins) ? watchWorkerOrigins : []).filter((o) => origins.includes(o)); // a removed address's switch goes with it
+  await api.storage.local.set({ uccOrigins: [...new Set(origins)], watchWorkerOrigins: watching }); // the worker re-registers on this change
   effective = await readSettings();
   await renderOrigins();
   showState("saveSaved");

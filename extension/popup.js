@@ -3,7 +3,7 @@
 // Stable hooks for Selenium (ids are unique on the page; data-testid repeats per row / card):
 //   #tab-webhooks, #tab-log (role=tab, aria-selected), #view-webhooks, #view-editor, #view-log, #open-options
 //   #host-status[data-state=connecting|connected|not_installed|forbidden|incompatible|error], #host-status-text
-//   #onboarding[data-step=no_host|forbidden|host_old|host_error|no_address|not_granted|tab_unobserved] with
+//   #onboarding[data-step=no_host|forbidden|host_old|host_error|no_address|not_granted|tab_unobserved|workers_unwatched] with
 //     #onboarding-text, #install-command, #copy-command, #install-link, #onboarding-action, #copy-state
 //   #policy-banner (visible when WEBHOOKS_ENABLED is off), #announcer (aria-live)
 //   #caller-cards > #caller-card-list > li[data-testid=caller-card][data-call-id][data-found] with card-name, card-detail, card-open;
@@ -24,14 +24,14 @@
 //   #delivery-list > li[data-testid=delivery][data-delivery-id][data-webhook-id][data-state] with
 //     delivery-state, delivery-detail, delivery-url and, for failed background requests, retry-delivery
 import { loadReasonPositions, localize, t } from "./ui/i18n.js";
-import { onBroadcast, request, settings as readSettings, status as hostStatus } from "./ui/host.js";
+import { onBroadcast, pageStates, request, settings as readSettings, status as hostStatus, syncScripts } from "./ui/host.js";
 import { renderStatus } from "./ui/status.js";
 import { blankWebhook, copyText, createCard } from "./ui/webhook_card.js";
 import { createDeliveryLog } from "./ui/deliveries.js";
 import { createOverview, lastDeliveries } from "./ui/overview.js";
 import { openPresetPicker } from "./ui/presets.js";
 import { portless } from "./common/origins.js";
-import { onboardingStep, renderOnboarding } from "./ui/onboarding.js";
+import { onboardingStep, renderOnboarding, unwatchedWorkerTabs } from "./ui/onboarding.js";
 import { reloadTab, unobservedTabs } from "./ui/tabs.js";
 import { createCardList, permissionGranted, shouldOffer, switchOn } from "./ui/caller_card.js";
 
@@ -144,17 +144,38 @@ function tabKeys(event) {
 }
 
 // -- host and onboarding ------------------------------------------------------------------------
+/** UCC tabs whose page runs workers and no SIP socket of its own, where workers are not watched. */
+async function workerTabs(granted, watching) {
+  if (!granted.length) return [];
+  const [states, tabs] = await Promise.all([pageStates().catch(() => ({})), api.tabs.query({ url: granted.map(portless) }).catch(() => [])]);
+  return unwatchedWorkerTabs({ states, tabs, origins: granted, watching });
+}
+
+/** Opt the origin in to watching workers, wait for the new registration, reload the tab. */
+async function watchWorkers(origin, tab) {
+  const { watchWorkerOrigins } = await api.storage.local.get("watchWorkerOrigins");
+  const mine = Array.isArray(watchWorkerOrigins) ? watchWorkerOrigins : [];
+  await api.storage.local.set({ watchWorkerOrigins: [...new Set([...mine, origin])] });
+  await syncScripts().catch(() => {});
+  await reloadTab(api.tabs, tab.id);
+}
+
 async function checkOnboarding() {
   let origins = [];
   let granted = [];
   let unobserved = [];
+  let workers = [];
+  let watchingManaged = false;
   if (lastStatus.state === "connected") {
-    ({ uccOrigins: origins } = await readSettings());
+    const current = await readSettings();
+    origins = current.uccOrigins;
+    watchingManaged = current.managed.includes("watchWorkerOrigins");
     const allowed = await Promise.all(origins.map((o) => api.permissions.contains({ origins: [portless(o)] })));
     granted = origins.filter((o, i) => allowed[i]);
     unobserved = await unobservedTabs(api, granted);
+    workers = await workerTabs(granted, current.watchWorkerOrigins);
   }
-  const found = onboardingStep({ status: lastStatus, origins, granted, unobserved });
+  const found = onboardingStep({ status: lastStatus, origins, granted, unobserved, workerTabs: workers, watchingManaged });
   renderOnboarding(found, {
     box: $("onboarding"), text: $("onboarding-text"), command: $("install-command"), copy: $("copy-command"),
     link: $("install-link"), action: $("onboarding-action"),
@@ -162,6 +183,7 @@ async function checkOnboarding() {
     openOptions: () => api.runtime.openOptionsPage(),
     grant: (origin) => api.permissions.request({ origins: [origin] }).then(() => request("hello").catch(() => {})).finally(() => checkOnboarding()),
     reload: (tab) => reloadTab(api.tabs, tab.id).then(() => checkOnboarding()),
+    watchWorkers: (origin, tab) => watchWorkers(origin, tab).then(() => checkOnboarding()),
   }, { extensionVersion: api.runtime.getManifest().version });
 }
 

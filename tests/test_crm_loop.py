@@ -319,3 +319,30 @@ def test_the_command_line_adds_a_lookup_and_export_import_carry_the_loop(home):
     hooks[1]["conditions"]["contact"] = "found"
     changed = json.loads(_cli("import", "--json", "-", stdin=json.dumps({**json.loads(exported), "webhooks": hooks})).stdout)
     assert changed["updated"] == [hooks[1]["id"]]
+
+
+def test_a_contact_is_created_only_for_an_unknown_caller_and_asked_again_next_time(host, receiver, crm):
+    """unknown_caller: the CRM answered that it does not know the number. Not a withheld number (not
+    looked up), not a lookup that failed (nobody knows); after a create, the next call asks again."""
+    _lookup(host, crm)
+    host.request("webhooks.save", webhook={"trigger": "incoming_call_ended", "action": "get", "name": "create",
+                                           "url": receiver.url("/create?p={caller:e164}"),
+                                           "conditions": {"contact": "unknown_caller"}})
+    host.request("webhooks.save", webhook={"trigger": "incoming_call_ended", "action": "get", "name": "log",
+                                           "url": receiver.url("/log?found={contact_found}"),
+                                           "conditions": {"contact": "not_found"}})
+    _call(host, "anon", caller="anonymous")
+    _call(host, "new", caller="+49 40 999999")
+    crm.answer = (401, b"{}")
+    _call(host, "broken", caller="+49 40 888888")
+    crm.answer = None
+    crm.contacts["+4940999999"] = {"id": 77, "name": "Neu", "company": "", "url": None}  # created by the first call
+    _call(host, "again", caller="+49 40 999999")
+    assert [r.query["found"] for r in receiver.wait_for(3, path="/log")] == [["false"]] * 3
+    assert [r.query["p"] for r in receiver.wait_for(1, path="/create")] == [["+4940999999"]]
+    assert crm.requests == ["/search?phone=%2B4940999999", "/search?phone=%2B4940888888", "/search?phone=%2B4940999999"]
+    planned = sorted((d["webhook_name"], d["call_id"]) for d in _deliveries(host, "get"))
+    assert planned == [("create", "new"), ("log", "anon"), ("log", "broken"), ("log", "new")]
+    states = {d["call_id"]: (d["state"], d["last_error"]) for d in _deliveries(host)}
+    assert states["anon"] == ("not_found", "no number to look up (withheld)")
+    assert states["again"][0] == "found" and states["broken"][0] == "failed"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.parse
 
 import jsonschema
 import pytest
@@ -14,7 +15,7 @@ from conftest import FIXTURES, event
 
 from ucc_webhooks.engine.models import WebhookInput
 from ucc_webhooks.engine.presets import PRESETS
-from ucc_webhooks.engine.templates import Template, render_body
+from ucc_webhooks.engine.templates import Template, render_body, render_url
 from ucc_webhooks.engine.values import sample_values
 
 SCHEMAS = FIXTURES / "vendor_schemas"
@@ -25,11 +26,34 @@ def schema(preset_id: str) -> dict:
     return json.loads((SCHEMAS / f"{preset_id}.json").read_text())
 
 
+#: a contact id each vendor could have answered, and its screen pop's record URL comes from the lookup
+FOUND_IDS = {"HubSpot": "5101", "Pipedrive": "101", "Zoho": "4150868000000224001", "Salesforce": "003LAB000000000001"}
+CRMS = list(FOUND_IDS)
+
+
 def test_the_gallery_has_the_vendors_integrators_use_most():
     assert {"hubspot-call", "pipedrive-call-log", "zoho-crm-call", "salesforce-task", "teams-missed-call",
             "slack-missed-call", "full-event"} <= set(IDS)
     for p in PRESETS:
         assert {"id", "name", "trigger", "action", "url", "headers", "content_type", "body", "doc_url"} <= set(p)
+
+
+@pytest.mark.parametrize("vendor", CRMS)
+def test_every_crm_closes_the_loop(vendor):
+    """A lookup while it rings, a call log for found and one for not found (or one for both), a
+    screen pop with a fallback, a new contact for an unknown caller."""
+    mine = [p for p in PRESETS if p["vendor"] == vendor]
+    [lookup] = [p for p in mine if p["action"] == "lookup"]
+    assert lookup["trigger"] == "incoming_call_ringing" and lookup["conditions"] == {"numbers": "external"}
+    assert set(lookup["response_map"]) == {
+        "contact_id", "contact_name", "contact_company", "contact_url"}
+    logs = [p for p in mine if p["action"] == "post" and p["trigger"] == "incoming_call_ended"]
+    for state in ("found", "not_found"):
+        assert len([p for p in logs if p.get("conditions", {}).get("contact", "any") in ("any", state)]) == 1
+    [pop] = [p for p in mine if p["action"] == "open_tab"]
+    assert pop["url"] == "{contact_url}" and pop["fallback_url"].startswith("https://")
+    [create] = [p for p in mine if p["trigger"] == "incoming_call_accepted" and p["action"] == "post"]
+    assert create["conditions"] == {"contact": "unknown_caller", "numbers": "external"}
 
 
 @pytest.mark.parametrize("preset_id", IDS)
@@ -38,12 +62,45 @@ def test_preset_cites_the_page_its_schema_was_transcribed_from(preset_id):
     assert schema(preset_id)["source"] == p["doc_url"]
 
 
+def contact_states(p: dict) -> list[dict]:
+    """The contact values a preset can fire with: found (a vendor-shaped id and the awkward name),
+    not found, or both, as its contact condition allows."""
+    condition = p.get("conditions", {}).get("contact", "any")
+    found = {"contact_id": FOUND_IDS.get(p["vendor"], "42"), "contact_name": 'Anna "Nina" Mü\\ller {Team}',
+             "contact_company": 'Rock & "Roll" {Records}', "contact_url": "https://crm.example/42", "contact_found": True}
+    nobody = {"contact_id": "", "contact_name": "", "contact_company": "", "contact_url": "", "contact_found": False}
+    return {"found": [found], "not_found": [nobody], "unknown_caller": [nobody]}.get(condition, [found, nobody])
+
+
+def rendered(p: dict, values: dict) -> object:
+    """What the preset's schema describes, rendered: the JSON body, the URL's query, or (screen pops)
+    the record URL the lookup's map builds and the fallback URL."""
+    kind = schema(p["id"]).get("x-validates", "body")
+    if kind == "body":
+        return json.loads(render_body(Template.parse(p["body"], "body"), values, p["content_type"]))
+    if kind == "query":
+        query = urllib.parse.urlsplit(render_url(Template.parse(p["url"]), values)).query
+        return dict(urllib.parse.parse_qsl(query))
+    [lookup] = [x for x in PRESETS if x["vendor"] == p["vendor"] and x["action"] == "lookup"]
+    urls = {"fallback_url": render_url(Template.parse(p["fallback_url"]), values)}
+    if values["contact_found"]:
+        urls["record_url"] = render_url(Template.parse(lookup["response_map"]["contact_url"]), values)
+    return urls
+
+
 @pytest.mark.parametrize("preset_id", IDS)
-def test_rendered_preset_body_matches_the_vendors_schema(preset_id):
+def test_rendered_preset_matches_the_vendors_schema(preset_id):
     p = next(p for p in PRESETS if p["id"] == preset_id)
-    WebhookInput.model_validate({k: p[k] for k in ("trigger", "action", "url", "headers", "content_type", "body")})
-    body = render_body(Template.parse(p["body"], "body"), sample_values(p["trigger"]), p["content_type"])
-    jsonschema.validate(json.loads(body), schema(preset_id))
+    for contact in contact_states(p):
+        values = {**sample_values(p["trigger"]), **contact}
+        jsonschema.validate(rendered(p, values), schema(preset_id))
+
+
+@pytest.mark.parametrize("preset_id", IDS)
+def test_every_preset_saves_as_a_webhook(preset_id):
+    p = next(p for p in PRESETS if p["id"] == preset_id)
+    fields = ("trigger", "action", "url", "headers", "content_type", "body", "response_map", "conditions", "fallback_url")
+    WebhookInput.model_validate({k: p[k] for k in fields if k in p})
 
 
 def test_schemas_can_fail():
@@ -53,6 +110,25 @@ def test_schemas_can_fail():
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"data": [{"Subject": "x", "Call_Type": "Inbound", "Call_Start_Time": "2026-11-25T07:17:46Z",
                                        "Call_Duration": "1:00"}]}, schema("zoho-crm-call"))
+    # an id that is empty or of the wrong type where the vendor wants a contact's: the 4xx the presets avoid
+    call = {"properties": {"hs_timestamp": 1764000000000}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(call, schema("hubspot-call-contact"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**call, "associations": [{"to": {"id": ""}, "types": [
+            {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 194}]}]}, schema("hubspot-call"))
+    log = {"outcome": "connected", "to_phone_number": "200", "start_time": "2026-11-25 07:17:46",
+           "end_time": "2026-11-25 07:18:46"}
+    for person_id in ("101", None):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**log, "person_id": person_id}, schema("pipedrive-call-log-person"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"data": [{"Subject": "x", "Call_Type": "Inbound", "Call_Start_Time": "2026-11-25T07:17:46+00:00",
+                                       "Call_Duration": "1:00", "Who_Id": {"id": ""}}]}, schema("zoho-crm-call"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"Subject": "x", "Status": "Completed", "WhoId": ""}, schema("salesforce-task"))
+    with pytest.raises(jsonschema.ValidationError):  # a SOSL term with an unescaped reserved character
+        jsonschema.validate({"q": "FIND {+4930123} IN PHONE FIELDS RETURNING Contact(Id)"}, schema("salesforce-lookup"))
 
 
 def test_presets_list_over_frames(host):
@@ -60,12 +136,20 @@ def test_presets_list_over_frames(host):
     assert [p["id"] for p in presets] == IDS
 
 
-@pytest.mark.parametrize("preset_id", IDS)
+#: the presets that post without a lookup having found someone (the others are tested with the
+#: vendors' servers in test_crm_presets.py)
+POSTS = [p["id"] for p in PRESETS if p["action"] == "post" and p.get("conditions", {}).get("contact") != "found"]
+
+
+@pytest.mark.parametrize("preset_id", POSTS)
 def test_preset_saved_through_the_host_arrives_as_the_vendors_json(host, receiver, preset_id):
     p = next(p for p in host.request("presets.list")["presets"] if p["id"] == preset_id)
     headers = {name: value.replace("<", "").replace(">", "") for name, value in p["headers"].items()}
     host.request("webhooks.save", webhook={"trigger": p["trigger"], "action": p["action"], "url": receiver.url("/v"),
-                                           "headers": headers, "content_type": p["content_type"], "body": p["body"]})
+                                           "headers": headers, "content_type": p["content_type"], "body": p["body"],
+                                           # a create preset fires only after a lookup answered "unknown": no lookup here
+                                           "conditions": {k: v for k, v in p.get("conditions", {}).items()
+                                                          if (k, v) != ("contact", "unknown_caller")}})
     host.request("call_event", event=event(p["trigger"], call_id=f"call-{preset_id}"))
     [req] = receiver.wait_for(1)
     assert req.header("content-type") == "application/json"
@@ -92,6 +176,24 @@ def test_cli_presets_and_add_from_preset(home):
     assert w["trigger"] == "incoming_call_ended" and w["headers"] == {"Authorization": "********"}
     assert w["conditions"]["numbers"] == "external" and "CallDurationInSeconds" in w["body"]
     assert cli("add", "--preset", "nope", "--url", "https://x.example/").returncode == 2
+
+
+def test_cli_add_from_a_crm_preset_keeps_its_map_and_conditions(home):
+    """A lookup preset is nothing without its response map, a call log on the contact nothing
+    without its condition: `add --preset` keeps both."""
+    refused = cli("add", "--preset", "pipedrive-lookup", "--header", "x-api-token: t0k")
+    assert refused.returncode == 2 and "--map contact_url=" in refused.stderr  # the company's own domain
+    added = cli("add", "--preset", "pipedrive-lookup", "--header", "x-api-token: t0k",
+                "--map", "contact_url=https://acme.pipedrive.com/person/{contact_id}")
+    assert added.returncode == 0, added.stderr
+    added = cli("add", "--preset", "pipedrive-call-log-person", "--header", "x-api-token: t0k")
+    assert added.returncode == 0, added.stderr
+    lookup, log = json.loads(cli("list", "--json").stdout)
+    p = next(p for p in PRESETS if p["id"] == "pipedrive-lookup")
+    assert lookup["action"] == "lookup"
+    assert lookup["response_map"] == {**p["response_map"], "contact_url": "https://acme.pipedrive.com/person/{contact_id}"}
+    assert lookup["conditions"]["numbers"] == "external"
+    assert log["conditions"]["contact"] == "found" and "{contact_id:int}" in log["body"]
 
 
 def test_cli_conditions_survive_export_and_import(home):

@@ -134,6 +134,10 @@ def test_body_only_for_post():
     ("0049301234567", "DE", "+49301234567"),
     ("+49 30 1234567", None, "+49301234567"),
     ("49301234567", "DE", "+49301234567"),
+    # digits without "+" that start with the country code: the international reading wins, also
+    # where a national one would be valid too (0491 is Leer's area code)
+    ("491712345678", "DE", "+491712345678"),
+    ("30123456", "DE", "+4930123456"),  # no country code in front: national
     ("01 5121234", "AT", "+4315121234"),
     ("200", "DE", ""),
     ("anonymous", "DE", ""),

@@ -85,7 +85,7 @@ def test_internal_max_digits_setting_moves_the_line(host, receiver):
 
 @pytest.mark.parametrize("body,reason,params", [
     ('{"a": "{caller:ms}"}', "template_format_not_applicable",
-     {"name": "caller", "format": "ms", "formats": "e164, digits, national, slack"}),
+     {"name": "caller", "format": "ms", "formats": "e164, digits, national, nsn, national_digits, slack"}),
     ('{"a": "{user:iso}"}', "template_format_not_applicable", {"name": "user", "format": "iso", "formats": "slack"}),
     ('{"a": {event:iso}}', "template_no_formats", {"name": "event", "format": "iso"}),
     ('{"a": "{event}"}', "template_event_position", {"field": "body"}),

@@ -2,7 +2,7 @@
 import { isMatchPattern } from "../common/origins.js";
 import { DEFAULTS } from "./defaults.js";
 
-export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName", "callerCard"]);
+export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName", "watchWorkerOrigins", "callerCard"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 
 function strings(value) {
@@ -15,7 +15,12 @@ function rule(value) {
   return { header: text(value.header), displayNamePattern: text(value.displayNamePattern) };
 }
 
-/** Merge local and managed values: managed wins, origins are the union (with the build's baked-in ones); `managed` lists what the policy fixes. */
+/**
+ * Merge local and managed values: managed wins, origins are the union (with the build's baked-in
+ * ones); `managed` lists what the policy fixes. `watchWorkerOrigins` (the origins whose workers are
+ * started from the observer's bootstrap, ARCHITECTURE.md "What the page step changes") keeps only
+ * patterns that are among the UCC origins; the policy's list, when it sets one, replaces the user's.
+ */
 export function merge(local = {}, managed = {}, defaults = DEFAULTS) {
   // Kept with their ports: the registration matches portless, the worker checks the port (urlMatches).
   const all = [...strings(managed.uccOrigins), ...strings(local.uccOrigins), ...strings(defaults.uccOrigins)]
@@ -26,6 +31,8 @@ export function merge(local = {}, managed = {}, defaults = DEFAULTS) {
     uccOrigins: origins,
     queueRule: rule(has("queueRule") ? managed.queueRule : local.queueRule),
     userName: (has("userName") ? managed.userName : local.userName) || null,
+    watchWorkerOrigins: [...new Set(strings(has("watchWorkerOrigins") ? managed.watchWorkerOrigins : local.watchWorkerOrigins))]
+      .filter((o) => origins.includes(o)),
     webhooksEnabled: managed.WEBHOOKS_ENABLED !== false,
     // off until switched on: the desktop notification needs a permission the user grants then (bg/caller_card.js)
     callerCard: (has("callerCard") ? managed.callerCard : local.callerCard) === true,

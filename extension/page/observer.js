@@ -3,8 +3,6 @@
   "use strict";
   (ns.factories || (ns.factories = {})).observer = factory; // its source text starts the observer in workers
 
-  const MARK = "__uccWebhooksObserved";
-
   function offersSip(protocols) {
     if (typeof protocols === "string") return protocols.toLowerCase() === "sip";
     if (protocols && typeof protocols.length === "number") {
@@ -16,34 +14,43 @@
   }
 
   /**
-   * Install the observer into `win` (the page's window, or a fake one in Node).
-   * options: {emit(CallEvent), now(), onError(error), config, awaitConfigMs}. Returns {tracker, setConfig}
-   * or null when there is no WebSocket or the observer is already installed in this window.
+   * Install the observer into `win` (the page's window, a worker's scope, or a fake one in Node).
+   * options: {emit(CallEvent), now(), onError(error), config, awaitConfigMs}. Returns {tracker,
+   * setConfig, wrapWindow, onSip} or null when there is no WebSocket or an injection of ours already
+   * serves this realm (page/disguise.js start()).
    * With awaitConfigMs, SIP messages are kept (with their time) until setConfig() brings the queue
    * rule and user name, then replayed in order: a call that rings before the settings arrived is
    * still classified by the queue rule. Without settings after awaitConfigMs, the defaults apply.
    *
-   * What the page keeps seeing: window.WebSocket is a Proxy of the native constructor, so
-   * `new WebSocket(...)` returns a genuine native socket (instanceof, protocol, readyState,
-   * binaryType, onmessage and addEventListener are the browser's own), the statics and prototype
-   * are the native ones, and calling it without `new` throws the native TypeError. Incoming frames
-   * are read by one extra "message" listener added at construction (so it runs before the page's,
-   * and reads event.data only); outgoing frames are read after the native send has accepted them,
-   * through a wrapper on WebSocket.prototype.send that calls the native send first and unchanged.
+   * What the page keeps seeing: window.WebSocket and WebSocket.prototype.send are Proxies of the
+   * natives (page/disguise.js: name, length, source text, descriptors, statics and prototype as
+   * before), so `new WebSocket(...)` returns a genuine native socket whose `constructor` is
+   * `WebSocket`, and calling it without `new` throws the native TypeError. Incoming frames are read
+   * by one extra "message" listener added at construction (so it runs before the page's, and reads
+   * event.data only); outgoing frames are read after the native send has accepted them, through
+   * the Proxy of send, which calls the native send first and unchanged.
    * Every observer path is inside try/catch: nothing it does can throw into the page.
    */
+  const installedIn = new WeakSet(); // windows this injection installed into (a second install is a no-op)
+
   function install(win, options) {
-    const Native = win && win.WebSocket;
-    if (typeof Native !== "function" || Native[MARK]) return null;
+    const disguise = ns.disguise;
+    if (!win || typeof win.WebSocket !== "function" || installedIn.has(win)) return null;
+    if (!disguise.start(win)) return null;
+    installedIn.add(win);
     const emit = options.emit;
     const onError = options.onError || function () {};
     const tracker = ns.calls.createTracker({ now: options.now, config: options.config });
     const parse = ns.sip.parse;
     const toTag = Object.prototype.toString;
     const isView = ArrayBuffer.isView;
+    const apply = Reflect.apply;
+    const construct = Reflect.construct;
     const decoder = typeof win.TextDecoder === "function" ? new win.TextDecoder("utf-8", { fatal: true }) : null;
     const fromCharCode = String.fromCharCode;
     const observed = new WeakSet();
+    const wrapped = new WeakSet(); // windows whose WebSocket this observer wraps
+    const sipListeners = [];
     const clock = options.now || (() => Date.now() / 1000);
     let backlog = options.awaitConfigMs ? [] : null; // [direction, message, time] until the settings arrive
 
@@ -120,57 +127,56 @@
       });
     }
 
-    /** Wrap the WebSocket of `w` (the page, or a same-origin frame of it) into this one tracker. */
+    function sipSocketOpened() {
+      for (let i = 0; i < sipListeners.length; i++) {
+        try { sipListeners[i](); } catch (error) { onError(error); }
+      }
+    }
+
+    /**
+     * Wrap the WebSocket of `w` (the page, a same-origin frame of it, a worker) into this one tracker.
+     * False when it is wrapped already, by this observer or by another injection of ours (a frame
+     * has its own injection, page/disguise.js adopt()).
+     */
     function wrapWindow(w) {
-      const Native = w.WebSocket;
-      if (typeof Native !== "function" || Native[MARK]) return false;
+      if (wrapped.has(w)) return false;
+      wrapped.add(w); // asked once per window: a page may read contentWindow a thousand times
+      if (typeof w.WebSocket !== "function") return false;
+      if (w !== win && !disguise.adopt(w)) return false;
       const addListener = w.EventTarget.prototype.addEventListener;
-      const proto = Native.prototype;
-      const sendDescriptor = Object.getOwnPropertyDescriptor(proto, "send");
-      const nativeSend = sendDescriptor.value;
-      const wrapped = {
-        send(data) { // shorthand method: name "send", length 1, not constructible, like the native one
-          const result = nativeSend.apply(this, arguments);
-          if (observed.has(this)) {
+      disguise.replaceMethod(w.WebSocket.prototype, "send", (nativeSend) => ({
+        apply(target, self, args) {
+          const result = apply(nativeSend, self, args);
+          if (observed.has(self)) {
             try {
-              const protocol = this.protocol;
-              if (!protocol || protocol.toLowerCase() === "sip") onFrame("sent", data);
+              const protocol = self.protocol;
+              if (!protocol || protocol.toLowerCase() === "sip") onFrame("sent", args[0]);
             } catch (error) {
               onError(error);
             }
           }
           return result;
         },
-      };
-      const Wrapper = new Proxy(Native, {
-        construct(target, args, newTarget) {
-          const ws = Reflect.construct(target, args, newTarget === Wrapper ? target : newTarget);
-          try {
-            if (offersSip(args[1])) observe(ws, addListener);
-          } catch (error) {
-            onError(error);
+      }));
+      disguise.replaceConstructor(w, "WebSocket", (target, args, newTarget) => {
+        const ws = construct(target, args, newTarget);
+        try {
+          if (offersSip(args[1])) {
+            observe(ws, addListener);
+            sipSocketOpened();
           }
-          return ws;
-        },
-        get(target, key, receiver) {
-          if (key === MARK) return true;
-          return Reflect.get(target, key, receiver);
-        },
+        } catch (error) {
+          onError(error);
+        }
+        return ws;
       });
-
-      Object.defineProperty(proto, "send", Object.assign({}, sendDescriptor, { value: wrapped.send }));
-      const ctorDescriptor = Object.getOwnPropertyDescriptor(proto, "constructor");
-      if (ctorDescriptor && ctorDescriptor.value === Native) {
-        Object.defineProperty(proto, "constructor", Object.assign({}, ctorDescriptor, { value: Wrapper }));
-      }
-      const winDescriptor = Object.getOwnPropertyDescriptor(w, "WebSocket") ||
-        { writable: true, enumerable: false, configurable: true };
-      Object.defineProperty(w, "WebSocket", Object.assign({}, winDescriptor, { value: Wrapper }));
       return true;
     }
 
     wrapWindow(win);
-    return { tracker, setConfig, wrapWindow };
+    /** onSip(fn): fn() is called each time a socket offering "sip" is opened in a wrapped window. */
+    const onSip = (fn) => { sipListeners.push(fn); };
+    return { tracker, setConfig, wrapWindow, onSip };
   }
 
   ns.observer = Object.freeze({ install, offersSip });

@@ -1,4 +1,4 @@
-// A webhook's conditions (numbers any/external/internal, queues, min_duration, contact any/found/not_found): whose calls it fires for.
+// A webhook's conditions (numbers any/external/internal, queues, min_duration, contact any/found/not_found/unknown_caller): whose calls it fires for.
 // Which conditions a trigger may have comes from the host's hello (trigger.conditions); the others are
 // hidden and not sent, as the host would refuse them.
 import { t } from "./i18n.js";
@@ -27,7 +27,7 @@ export function createConditionsEditor({ container, onChange, readOnly, hello })
   minDuration.dataset.testid = "condition-min-duration";
   const contact = document.createElement("select");
   contact.dataset.testid = "condition-contact";
-  for (const value of ["any", "found", "not_found"]) contact.append(new Option(t(`conditionContact_${value}`), value));
+  for (const value of ["any", "found", "not_found", "unknown_caller"]) contact.append(new Option(t(`conditionContact_${value}`), value));
   const numbersRow = labelled(t("conditionNumbers"), numbers);
   const queuesRow = labelled(t("conditionQueues"), queues);
   const durationRow = labelled(t("conditionMinDuration"), minDuration);

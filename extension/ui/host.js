@@ -48,6 +48,11 @@ export function settings() {
   return ask({ type: "settings.read" });
 }
 
+/** What each UCC tab's page reported about its workers: {tabId: {workers, sipSeen, url, at}} (bg/page_state.js). */
+export function pageStates() {
+  return ask({ type: "page.states" });
+}
+
 /** Ask the worker to re-register the page scripts (after a permission was granted). */
 export function syncScripts() {
   return ask({ type: "scripts.sync" });

@@ -1,6 +1,7 @@
 // Onboarding: finds the first broken link (host, host version, UCC address, access, unobserved tab) and offers the one action that fixes it.
 import { errorText, t } from "./i18n.js";
 import { browserName } from "./host.js";
+import { urlMatches } from "../common/origins.js";
 
 // The README's install section, at the project's documentation address (pyproject.toml [project.urls]).
 export const INSTALL_GUIDE_URL = "https://uccwebhooks.org/docs/#install-for-real-users";
@@ -11,11 +12,28 @@ export function installCommands(nav) {
 }
 
 /**
- * The first broken link, in the order a set-up is done, or null when all is well:
- * {step: no_host|forbidden|host_old|host_error|no_address|not_granted|tab_unobserved, ...details}.
- * input: {status (host.status), origins (configured patterns), granted (origins with access), unobserved (tabs)}.
+ * UCC tabs whose page runs workers and opened no SIP socket of its own (bg/page_state.js), on an
+ * origin whose workers are not watched: their phone may live in a worker. Returns [{tab, origin}].
+ * input: {states ({tabId: {workers, sipSeen}}), tabs (open tabs), origins (configured), watching (watchWorkerOrigins)}.
  */
-export function onboardingStep({ status, origins = [], granted = [], unobserved = [] }) {
+export function unwatchedWorkerTabs({ states = {}, tabs = [], origins = [], watching = [] }) {
+  const out = [];
+  for (const tab of tabs) {
+    const state = states[tab.id];
+    if (!state || !(state.workers > 0) || state.sipSeen) continue;
+    const origin = origins.find((o) => urlMatches([o], tab.url || ""));
+    if (origin && !watching.includes(origin)) out.push({ tab, origin });
+  }
+  return out;
+}
+
+/**
+ * The first broken link, in the order a set-up is done, or null when all is well:
+ * {step: no_host|forbidden|host_old|host_error|no_address|not_granted|tab_unobserved|workers_unwatched, ...details}.
+ * input: {status (host.status), origins (configured patterns), granted (origins with access), unobserved (tabs),
+ * workerTabs (unwatchedWorkerTabs), watchingManaged (the policy sets watchWorkerOrigins)}.
+ */
+export function onboardingStep({ status, origins = [], granted = [], unobserved = [], workerTabs = [], watchingManaged = false }) {
   const error = status && status.error;
   const state = status && status.state;
   if (error && error.code === "host_not_found") return { step: "no_host" };
@@ -29,10 +47,11 @@ export function onboardingStep({ status, origins = [], granted = [], unobserved 
   const missing = origins.find((o) => !granted.includes(o));
   if (missing) return { step: "not_granted", origin: missing };
   if (unobserved.length) return { step: "tab_unobserved", tab: unobserved[0] };
+  if (workerTabs.length) return { step: "workers_unwatched", tab: workerTabs[0].tab, origin: workerTabs[0].origin, managed: watchingManaged };
   return null;
 }
 
-/** Show a step in the onboarding box; actions: {openOptions(), grant(origin), reload(tab)}. */
+/** Show a step in the onboarding box; actions: {openOptions(), grant(origin), reload(tab), watchWorkers(origin, tab)}. */
 export function renderOnboarding(found, els, actions, { extensionVersion = "", nav } = {}) {
   const { box, text, command, copy, link, action } = els;
   box.hidden = !found;
@@ -52,6 +71,8 @@ export function renderOnboarding(found, els, actions, { extensionVersion = "", n
     no_address: () => t("obNoAddress"),
     not_granted: () => t("obNotGranted", found.origin),
     tab_unobserved: () => t("obTabUnobserved", (found.tab && (found.tab.title || found.tab.url)) || ""),
+    workers_unwatched: () => t(found.managed ? "obWorkersUnwatchedManaged" : "obWorkersUnwatched",
+      (found.tab && (found.tab.title || found.tab.url)) || "", found.origin),
   };
   text.textContent = words[found.step]();
   if (commandFor[found.step]) {
@@ -65,7 +86,9 @@ export function renderOnboarding(found, els, actions, { extensionVersion = "", n
     no_address: ["obNoAddressAction", () => actions.openOptions()],
     not_granted: ["obNotGrantedAction", () => actions.grant(found.origin)],
     tab_unobserved: ["obTabUnobservedAction", () => actions.reload(found.tab)],
+    workers_unwatched: found.managed ? null : ["obWorkersUnwatchedAction", () => actions.watchWorkers(found.origin, found.tab)],
   }[found.step];
+  if (!fix) return; // the administrator decides: nothing to click here
   action.textContent = t(fix[0]);
   action.hidden = false;
   action.onclick = fix[1]; // synchronous: permissions.request needs the click's user gesture

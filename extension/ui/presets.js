@@ -54,6 +54,10 @@ async function create(preset, list, onCreated) {
     name: preset.name, trigger: preset.trigger, action: preset.action, url: preset.url, body: preset.body,
     content_type: preset.content_type, headers: { ...preset.headers }, enabled: false,
   };
+  // the CRM loop's presets: a lookup's response map, a contact condition, where a record may open, a fallback
+  for (const key of ["conditions", "response_map", "contact_hosts", "fallback_url"]) {
+    if (preset[key] !== undefined) webhook[key] = structuredClone(preset[key]);
+  }
   try {
     const saved = await request("webhooks.save", { webhook });
     list.remove();

@@ -34,6 +34,24 @@ def test_add_from_preset_opens_a_switched_off_card(chromium):
     _close_popup(chromium)
 
 
+def test_a_crm_lookup_preset_keeps_its_response_map_and_an_unknown_caller_preset_its_condition(chromium):
+    from ucc_webhooks.engine.presets import PRESETS
+
+    driver = chromium.driver
+    for preset_id in ("hubspot-lookup", "hubspot-create-contact"):
+        _open_popup(chromium)
+        before = len(_rows(driver))
+        driver.find_element(By.ID, "add-from-preset").click()
+        WebDriverWait(driver, 10).until(lambda d, i=preset_id: d.find_elements(
+            By.CSS_SELECTOR, f'[data-testid="preset-list"] li[data-preset-id="{i}"] button'))[0].click()
+        WebDriverWait(driver, 10).until(lambda d, n=before: len(_rows(d)) == n + 1)
+        _close_popup(chromium)
+    lookup, create = (next(p for p in PRESETS if p["id"] == i) for i in ("hubspot-lookup", "hubspot-create-contact"))
+    saved = {w.name: w for w in chromium.host.webhooks()}
+    assert saved[lookup["name"]].action == "lookup" and saved[lookup["name"]].response_map == lookup["response_map"]
+    assert saved[create["name"]].conditions.contact == "unknown_caller"
+
+
 def test_conditions_editor_and_values_from(chromium, receiver):
     webhook = chromium.host.add("queue_call_ended", "post", receiver.url("/cond"),
                                 body='{"caller": "{caller}", "seconds": {duration}}')

@@ -1,14 +1,25 @@
 """Every socket a web phone may use, in headless Chromium and Firefox with Kamailio + SIPp: a SIP WebSocket in a
-dedicated Worker, in a SharedWorker, and one made with the WebSocket constructor of a fresh iframe."""
+dedicated Worker, in a SharedWorker (both where the origin opts in to watching workers, `watchWorkerOrigins`),
+and one made with the WebSocket constructor of a fresh iframe. By default workers run as they are: a phone in a
+worker works, nothing of it is seen, and the popup offers to watch that origin's workers."""
 
 from __future__ import annotations
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
+from ucc_webhooks_dev.lab.patterns import watch_workers
+
 from .e2e_support import CALLER, CALLER_NAME, assert_quiet, fired, hook_all, one, q
 
 pytestmark = pytest.mark.browser
+@pytest.fixture
+def watching(request):
+    """The test's lab (its `chromium` or `firefox` fixture) with workers watched, for this test only."""
+    lab = request.getfixturevalue("firefox" if "firefox" in request.fixturenames else "chromium")
+    watch_workers(lab)
+    yield lab
+    watch_workers(lab, on=False)
 
 
 def _open_sockets_page(lab, mode: str, user: str, **extra: str) -> None:
@@ -19,14 +30,22 @@ def _open_sockets_page(lab, mode: str, user: str, **extra: str) -> None:
         lambda d: d.execute_script("return window.labPhone && window.labPhone.events.some(e => e.type === 'registered')"))
 
 
-@pytest.mark.parametrize("mode,user", [("worker", "agent201"), ("shared", "agent202"), ("iframe", "agent203")])
-def test_socket_outside_the_page_is_observed(chromium, receiver, remote, mode, user):
+@pytest.mark.parametrize("mode,user", [("worker", "agent201"), ("shared", "agent202")])
+def test_socket_in_a_worker_is_observed_where_workers_are_watched(chromium, watching, receiver, remote, mode, user):
     _call_is_observed(chromium, receiver, remote, mode, user)
 
 
-@pytest.mark.parametrize("mode,user", [("worker", "agent204"), ("shared", "agent205"), ("iframe", "agent206")])
-def test_socket_outside_the_page_is_observed_in_firefox(firefox, receiver, remote, mode, user):
+@pytest.mark.parametrize("mode,user", [("worker", "agent204"), ("shared", "agent205")])
+def test_socket_in_a_worker_is_observed_where_workers_are_watched_in_firefox(firefox, watching, receiver, remote, mode, user):
     _call_is_observed(firefox, receiver, remote, mode, user)
+
+
+def test_socket_from_a_fresh_iframe_is_observed(chromium, receiver, remote):
+    _call_is_observed(chromium, receiver, remote, "iframe", "agent203")
+
+
+def test_socket_from_a_fresh_iframe_is_observed_in_firefox(firefox, receiver, remote):
+    _call_is_observed(firefox, receiver, remote, "iframe", "agent206")
 
 
 def _call_is_observed(lab, receiver, remote, mode: str, user: str) -> None:
@@ -71,11 +90,11 @@ def _shared_by_two_tabs(lab, receiver, remote, user: str) -> None:
     assert fired(receiver) == ["incoming_call_ringing", "incoming_call_accepted", "incoming_call_ended"]
 
 
-def test_a_shared_worker_of_two_tabs_fires_once_per_call(chromium, receiver, remote):
+def test_a_shared_worker_of_two_tabs_fires_once_per_call(chromium, watching, receiver, remote):
     _shared_by_two_tabs(chromium, receiver, remote, "agent207")
 
 
-def test_a_shared_worker_of_two_tabs_fires_once_per_call_in_firefox(firefox, receiver, remote):
+def test_a_shared_worker_of_two_tabs_fires_once_per_call_in_firefox(firefox, watching, receiver, remote):
     _shared_by_two_tabs(firefox, receiver, remote, "agent208")
 
 
@@ -99,16 +118,16 @@ def _phone_in_a_worker_the_csp_keeps_from_blob_still_phones(lab, receiver, remot
 
 
 @pytest.mark.parametrize("mode,user", [("worker", "agent213"), ("shared", "agent214")])
-def test_a_csp_without_blob_workers_leaves_the_phone_working(chromium, receiver, remote, mode, user):
+def test_a_csp_without_blob_workers_leaves_the_phone_working(chromium, watching, receiver, remote, mode, user):
     _phone_in_a_worker_the_csp_keeps_from_blob_still_phones(chromium, receiver, remote, mode, user)
 
 
 @pytest.mark.parametrize("mode,user", [("worker", "agent215"), ("shared", "agent216")])
-def test_a_csp_without_blob_workers_leaves_the_phone_working_in_firefox(firefox, receiver, remote, mode, user):
+def test_a_csp_without_blob_workers_leaves_the_phone_working_in_firefox(firefox, watching, receiver, remote, mode, user):
     _phone_in_a_worker_the_csp_keeps_from_blob_still_phones(firefox, receiver, remote, mode, user)
 
 
-def test_a_csp_that_allows_blob_workers_is_observed(chromium, receiver, remote):
+def test_a_csp_that_allows_blob_workers_is_observed(chromium, watching, receiver, remote):
     """The control: with `blob:` allowed, the same page is observed as without a CSP."""
     hook_all(chromium.host, receiver)
     _open_sockets_page(chromium, "worker", "agent217", csp="worker-src 'self' blob:")

@@ -120,7 +120,7 @@ test("the install command names this browser", () => {
   assert.equal(installCommand(nav("x Firefox/140.0")), "ucc-webhooks install --browser firefox");
 });
 
-const { onboardingStep, installCommands } = await import("../../extension/ui/onboarding.js");
+const { onboardingStep, installCommands, unwatchedWorkerTabs } = await import("../../extension/ui/onboarding.js");
 const { readableUrl, isBackground } = await import("../../extension/ui/deliveries.js");
 const { lastDeliveries, rowState } = await import("../../extension/ui/overview.js");
 const { reasonPositions, substitutionsFor, loadReasonPositions } = await import("../../extension/ui/i18n.js");
@@ -146,6 +146,27 @@ test("onboarding names the first broken link, in the order a set-up is done", ()
   assert.deepEqual(onboardingStep({ status: connected, origins: ["https://u/*"], granted: ["https://u/*"], unobserved: [tab] }), { step: "tab_unobserved", tab });
   assert.equal(onboardingStep({ status: connected, origins: ["https://u/*"], granted: ["https://u/*"], unobserved: [] }), null);
   assert.equal(installCommands({ userAgent: "x Firefox/140.0" }), "pipx install .\nucc-webhooks install --browser firefox\nucc-webhooks doctor");
+});
+
+test("a UCC tab that runs workers without a SIP socket of its own is offered watching them, once all else is set up", () => {
+  const connected = { state: "connected", hostVersion: "0.1.0" };
+  const origins = ["https://ucc.example.com/*", "https://other.example.com:8443/*"];
+  const tabs = [
+    { id: 1, title: "UCC", url: "https://ucc.example.com/app" },
+    { id: 2, title: "Phone in page", url: "https://ucc.example.com/b" },
+    { id: 3, title: "Other", url: "https://other.example.com:8443/" },
+    { id: 4, title: "No report", url: "https://ucc.example.com/c" },
+  ];
+  const states = { 1: { workers: 2, sipSeen: false }, 2: { workers: 1, sipSeen: true }, 3: { workers: 1, sipSeen: false } };
+  const found = unwatchedWorkerTabs({ states, tabs, origins, watching: ["https://other.example.com:8443/*"] });
+  assert.deepEqual(found, [{ tab: tabs[0], origin: "https://ucc.example.com/*" }], "not where its socket was seen, not where workers are watched already");
+  assert.deepEqual(unwatchedWorkerTabs({ states, tabs, origins: ["https://ucc.example.com:444/*"], watching: [] }), [], "the port counts");
+  const base = { status: connected, origins, granted: origins, workerTabs: found };
+  assert.deepEqual(onboardingStep(base), { step: "workers_unwatched", tab: tabs[0], origin: "https://ucc.example.com/*", managed: false });
+  assert.equal(onboardingStep({ ...base, unobserved: [tabs[3]] }).step, "tab_unobserved", "an unobserved tab comes first");
+  assert.equal(onboardingStep({ ...base, watchingManaged: true }).managed, true);
+  assert.equal(t("obWorkersUnwatched", "UCC", "https://ucc.example.com/*"),
+    "“UCC” runs workers, and no phone connection was seen in the page itself. If its phone lives in a worker, watch the workers on https://ucc.example.com/* (the settings list what a worker can then notice).");
 });
 
 test("the log shows URLs as a person reads them, and attempts only for background requests", () => {

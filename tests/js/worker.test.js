@@ -6,7 +6,7 @@ import path from "node:path";
 import { EXT, ROOT } from "./helpers/page.js";
 import { createHandlers, createListener, PAGE_REQUESTS, senderKind } from "../../extension/bg/handlers.js";
 import { badgeText, createNoticeHandlers } from "../../extension/bg/notices.js";
-import { BRIDGE_JS, OBSERVER_JS, scriptsFor, syncContentScripts } from "../../extension/bg/registration.js";
+import { BRIDGE_ID, BRIDGE_JS, OBSERVER_ID, OBSERVER_JS, WATCHING_ID, WATCHING_JS, scriptsFor, syncContentScripts } from "../../extension/bg/registration.js";
 import { checkOriginInput, isMatchPattern, toMatchPattern, urlMatches } from "../../extension/common/origins.js";
 import { createSettingsReader, merge, readSettings } from "../../extension/bg/settings.js";
 
@@ -285,4 +285,27 @@ test("a policy that arrives after the first, empty managed read is seen by a lat
   await reader.read();
   await new Promise((r) => setTimeout(r, 0));
   assert.equal(reads, settled, "a non-empty policy is read once, then only on change");
+});
+
+test("origins that opt in to watching workers get the observer with the bootstrap; the others the plain one", () => {
+  const scripts = scriptsFor(["https://a.example/*", "https://b.example:8443/*", "https://c.example/*"], ["https://b.example:8443/*", "https://x.example/*"]);
+  const byId = Object.fromEntries(scripts.map((s) => [s.id, s]));
+  assert.deepEqual(Object.keys(byId).sort(), [BRIDGE_ID, OBSERVER_ID, WATCHING_ID].sort());
+  assert.deepEqual(byId[OBSERVER_ID].matches, ["https://a.example/*", "https://c.example/*"]);
+  assert.deepEqual(byId[WATCHING_ID].matches, ["https://b.example/*"], "portless, and only among the UCC origins");
+  assert.deepEqual(byId[WATCHING_ID].js, [...WATCHING_JS]);
+  assert.ok(!OBSERVER_JS.includes("page/bootstrap.js") && !OBSERVER_JS.includes("page/watch_workers.js"), "by default no bootstrap is even loaded");
+  assert.equal(WATCHING_JS.at(-2), "page/watch_workers.js");
+  assert.equal(byId[WATCHING_ID].world, "MAIN");
+  for (const file of WATCHING_JS) assert.ok(fs.existsSync(path.join(EXT, file)), file);
+  assert.deepEqual(scriptsFor(["https://a.example/*"], ["https://a.example/*"]).map((s) => s.id), [WATCHING_ID, BRIDGE_ID]);
+});
+
+test("watchWorkerOrigins: only UCC origins; the policy's list replaces the user's", () => {
+  const local = { uccOrigins: ["https://a.example/*", "https://b.example/*"], watchWorkerOrigins: ["https://a.example/*", "https://gone.example/*", 7] };
+  assert.deepEqual(merge(local).watchWorkerOrigins, ["https://a.example/*"]);
+  assert.deepEqual(merge(local, { watchWorkerOrigins: ["https://b.example/*"] }).watchWorkerOrigins, ["https://b.example/*"]);
+  assert.deepEqual(merge(local, { watchWorkerOrigins: [] }).watchWorkerOrigins, [], "an empty policy list switches it off for everyone");
+  assert.ok(merge(local, { watchWorkerOrigins: [] }).managed.includes("watchWorkerOrigins"));
+  assert.deepEqual(merge({}).watchWorkerOrigins, []);
 });

@@ -22,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer samples and a 10 s idle window (for a smoke run)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless Chromium measurements")
     parser.add_argument("--only", action="append", metavar="NAME",
-                        help="run only these (host_alone, fanout, burst, start_to_hello, footprint, hanging, browser, observer, caller_card)")
+                        help="run only these (host_alone, fanout, burst, start_to_hello, footprint, hanging, browser, observer, workers, caller_card)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,9 +39,11 @@ def run(args: argparse.Namespace) -> int:
     ]
     if not args.no_browser:
         from ucc_webhooks_dev.bench import browser as bench_browser
+        from ucc_webhooks_dev.bench import workers as bench_workers
 
         plan += [("browser", lambda: bench_browser.end_to_end(10 if quick else 30)),
                  ("observer", lambda: bench_browser.observer_overhead(2000 if quick else 10000)),
+                 ("workers", lambda: bench_workers.start_workers(50, 5 if quick else 15)),
                  ("caller_card", lambda: _caller_card(10 if quick else 30))]
     if args.only:
         plan = [p for p in plan if p[0] in args.only]

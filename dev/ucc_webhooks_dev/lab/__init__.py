@@ -4,6 +4,9 @@ CRM, a SIP server (Kamailio), a remote party (SIPp), a softphone page (JsSIP) an
 Modules, one job each:
 
 - `receiver`: recording HTTP server with programmable answers (the CRM).
+- `crm_vendors`: HubSpot, Pipedrive, Zoho CRM and Salesforce as servers that search, answer, refuse
+  and record the way each vendor documents (`crm_server` their common ground; `crm_hubspot`,
+  `crm_pipedrive`, `crm_zoho`, `crm_salesforce` one each).
 - `sipserver`: Kamailio as registrar/proxy, WebSocket for the page, UDP for SIPp (`SipServer`).
 - `sipp` + `scenarios/*.xml`: the remote party, one SIPp process per call (`Sipp.call`/`serve`).
 - `jsbundle`: packs the npm package jssip (CommonJS only) into one browser script.

@@ -113,17 +113,18 @@ class ExtensionPages:
         if wait_for_origins and settings.get("uccOrigins"):
             self.wait_registered(settings["uccOrigins"])
 
-    def wait_registered(self, origins: list[str], timeout_ms: int = 10000) -> None:
-        """Wait until the service worker has registered the observer for every one of `origins`."""
+    def wait_registered(self, origins: list[str], timeout_ms: int = 10000, script_id: str | None = None) -> None:
+        """Wait until the service worker has registered the observer for every one of `origins`
+        (with `script_id`: that registration, e.g. the workers-watching one, names them all)."""
         self._in_extension_page(
             """
-            const [origins, timeoutMs] = [arguments[0], arguments[1]];
+            const [origins, timeoutMs, id] = [arguments[0], arguments[1], arguments[2]];
             (async () => {
               const deadline = Date.now() + timeoutMs;
               let scripts = [];
               while (Date.now() < deadline) {
                 scripts = await api.scripting.getRegisteredContentScripts();
-                const matched = scripts.flatMap((s) => s.matches || []);
+                const matched = scripts.filter((s) => !id || s.id === id).flatMap((s) => s.matches || []);
                 if (origins.every((o) => matched.includes(o))) { return done(null); }
                 await new Promise((r) => setTimeout(r, 50));
               }
@@ -131,11 +132,31 @@ class ExtensionPages:
                     ' within ' + timeoutMs + ' ms (registered: ' + JSON.stringify(scripts) + ')'});
             })().catch((e) => done({__error: String(e)}));
             """,
-            origins, timeout_ms)
+            origins, timeout_ms, script_id)
 
     def storage(self, keys: list[str] | None = None) -> dict[str, Any]:
         return self._in_extension_page(
             "api.storage.local.get(arguments[0]).then(done, (e) => done({__error: String(e)}));", keys)
+
+    def page_states(self) -> dict[str, Any]:
+        """What the worker keeps of each UCC tab's worker report (`page.states`): {tabId: {workers, sipSeen, url, at}}."""
+        return self._in_extension_page(
+            "api.runtime.sendMessage({type: 'page.states'}).then((r) => done(r && r.ok ? r.result : {__error: JSON.stringify(r)}),"
+            " (e) => done({__error: String(e)}));")
+
+    def tab_id(self, url_prefix: str) -> int:
+        """The id of the open tab whose URL starts with `url_prefix`."""
+        found = self._in_extension_page(
+            "api.tabs.query({}).then((tabs) => done(tabs.filter((t) => (t.url || '').startsWith(arguments[0])).map((t) => t.id)),"
+            " (e) => done({__error: String(e)}));", url_prefix)
+        if len(found) != 1:
+            raise LookupError(f"{len(found)} tabs start with {url_prefix}")
+        return found[0]
+
+    def session_set(self, values: dict[str, Any]) -> None:
+        """`storage.session.set(values)`: where the worker keeps what it must not lose while it sleeps."""
+        self._in_extension_page(
+            "api.storage.session.set(arguments[0]).then(() => done(null), (e) => done({__error: String(e)}));", values)
 
     def drops(self) -> dict[str, Any]:
         """What the worker dropped (`drops.get`): {count, byReason, last}."""

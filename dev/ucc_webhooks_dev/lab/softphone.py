@@ -2,11 +2,15 @@
 
 `/` is the page, `/phone.js` its driver, `/jssip.js` JsSIP bundled from node_modules. The page
 origin, `http://127.0.0.1:PORT`, is what the extension is told to watch (`uccOrigins`).
+`/patterns/…` serves the self-checking pages of `lab/patterns/` (what a page observes, with and
+without the extension) from the same origin.
 """
 
 from __future__ import annotations
 
 import http.server
+import re
+import sys
 import threading
 import urllib.parse
 from pathlib import Path
@@ -17,7 +21,18 @@ from ucc_webhooks_dev.lab.net import LOCALHOST
 __all__ = ["PAGE_DIR", "SoftphoneServer"]
 
 PAGE_DIR = Path(__file__).with_name("softphone")
-_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+PATTERN_DIR = Path(__file__).with_name("patterns")
+_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+          ".mjs": "text/javascript; charset=utf-8", ".json": "application/json"}
+
+
+def _pattern_file(path: str) -> Path | None:
+    """The file under PATTERN_DIR that `/patterns/<name>` names (no way out of the folder), or None."""
+    name = path[len("/patterns/"):]
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.(html|js|mjs|json)", name):
+        return None
+    file = PATTERN_DIR / name
+    return file if file.is_file() else None
 
 
 class SoftphoneServer:
@@ -44,6 +59,8 @@ class SoftphoneServer:
                     body, ctype = jssip_bundle().encode(), _TYPES[".js"]
                 elif path in files:
                     body, ctype = files[path].read_bytes(), _TYPES[files[path].suffix]
+                elif path.startswith("/patterns/") and (found := _pattern_file(path)) is not None:
+                    body, ctype = found.read_bytes(), _TYPES[found.suffix]
                 else:
                     body, ctype = b"not found", "text/plain"
                 self.send_response(200 if ctype != "text/plain" else 404)
@@ -57,6 +74,10 @@ class SoftphoneServer:
 
         class Server(http.server.ThreadingHTTPServer):
             daemon_threads = True
+
+            def handle_error(self, request, client_address) -> None:
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser gone away (a pattern frame removed mid-load)
+                    super().handle_error(request, client_address)
 
         self._server = Server((LOCALHOST, port), Handler)
         self.host, self.port = self._server.server_address[:2]
@@ -80,6 +101,10 @@ class SoftphoneServer:
     def url(self, ws: str, user: str = "agent200", domain: str = LOCALHOST, **extra: str) -> str:
         query = urllib.parse.urlencode({"ws": ws, "user": user, "domain": domain, **extra})
         return f"{self.origin}/?{query}"
+
+    def pattern_url(self, page: str, **query: str) -> str:
+        """A page of `lab/patterns/` (e.g. `run.html`), on the softphone's origin."""
+        return f"{self.origin}/patterns/{page}" + ("?" + urllib.parse.urlencode(query) if query else "")
 
     def sockets_url(self, ws: str, mode: str, user: str = "agent201", **extra: str) -> str:
         """The lab page whose SIP socket lives in a Worker (`worker`), a SharedWorker (`shared`) or a fresh iframe."""

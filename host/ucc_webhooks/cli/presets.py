@@ -34,8 +34,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def from_preset(preset_id: str, url: str | None, headers: dict[str, str]) -> dict:
-    """The webhook a preset makes with the caller's URL and headers; ValueError says what is missing."""
+def from_preset(preset_id: str, url: str | None, headers: dict[str, str], response_map: dict[str, str] | None = None,
+                fallback_url: str = "") -> dict:
+    """The webhook a preset makes with the caller's URL, headers, response map entries and fallback;
+    ValueError says what is missing."""
     from ucc_webhooks.engine.presets import PRESETS, preset, unfilled
 
     try:
@@ -50,8 +52,17 @@ def from_preset(preset_id: str, url: str | None, headers: dict[str, str]) -> dic
         if unfilled(value):
             raise ValueError(f"the {preset_id} preset needs the header {name}: --header '{name}: {value}' "
                              "with the <...> part filled in")
+    crm = {k: p[k] for k in ("conditions", "response_map", "contact_hosts", "fallback_url") if p.get(k)}
+    if response_map:
+        crm["response_map"] = {**crm.get("response_map", {}), **response_map}
+    if fallback_url:
+        crm["fallback_url"] = fallback_url
+    for where, value in (("--fallback-url", crm.get("fallback_url") or ""),
+                         *((f"--map {k}=", v) for k, v in crm.get("response_map", {}).items())):
+        if unfilled(value):
+            raise ValueError(f"the {preset_id} preset needs your account's part in {where.rstrip('=')}: "
+                             f"{where}{'' if where.endswith('=') else ' '}{value!r} with the <...> part filled in")
     fields = {"name": p["name"], "trigger": p["trigger"], "action": p["action"], "url": url,
               "body": p["body"], "content_type": p["content_type"], "headers": merged}
-    # the CRM loop's presets carry their response map, contact condition, hosts and fallback
-    fields.update({k: p[k] for k in ("conditions", "response_map", "contact_hosts", "fallback_url") if p.get(k)})
+    fields.update(crm)  # the CRM loop's presets: their response map, contact condition, hosts and fallback
     return fields

@@ -53,7 +53,7 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
         parser.add_argument("--only", choices=("external", "internal"), help="fire only for calls with external/internal numbers")
         parser.add_argument("--queue", action="append", default=[], metavar="NAME", help="fire only for this queue (repeatable)")
         parser.add_argument("--min-duration", type=int, metavar="N", help="fire only for calls of at least N seconds (*_ended)")
-        parser.add_argument("--contact", choices=("any", "found", "not_found"),
+        parser.add_argument("--contact", choices=("any", "found", "not_found", "unknown_caller"),
                             help="fire only when the call's lookup found the caller in the CRM (or did not)")
         parser.add_argument("--map", action="append", default=[], metavar="FIELD=EXPR",
                             help="lookup: the response map, a JMESPath expression per contact field "
@@ -129,7 +129,7 @@ def cmd_add(store, args) -> int:
         from ucc_webhooks.cli.presets import from_preset
 
         try:
-            fields = from_preset(args.preset, args.url, _headers(args.header))
+            fields = from_preset(args.preset, args.url, _headers(args.header), _response_map(args.map), args.fallback_url)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         fields["name"] = args.name or fields["name"]
@@ -143,10 +143,10 @@ def cmd_add(store, args) -> int:
                        ("contact", args.contact)):
         if given:
             conditions[key] = given
-    for key, given in (("response_map", _response_map(args.map)), ("contact_hosts", args.contact_host),
-                       ("fallback_url", args.fallback_url)):
-        if given:
-            fields[key] = given
+    if not args.preset:
+        fields.update({"response_map": _response_map(args.map), "fallback_url": args.fallback_url})
+    if args.contact_host:
+        fields["contact_hosts"] = args.contact_host
     data = validated_webhook({**fields, "secret": args.secret, "enabled": not args.disabled, "conditions": conditions})
     webhook, generated = store.save_webhook(data)
     if args.json:

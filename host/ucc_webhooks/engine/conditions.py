@@ -7,8 +7,10 @@ callers"). A webhook whose conditions do not hold for an event fires nothing and
 - `queues`: queue names (compared without regard to case); empty = any call. Only for triggers
   that can carry a queue: the queue triggers, ringing and missed.
 - `min_duration`: seconds of talk time at least; only for `*_ended` triggers.
-- `contact`: `any`, `found` or `not_found`: whether the call's lookup found the caller in the CRM
-  ("log on the contact when found, create the contact when not").
+- `contact`: `any`, `found`, `not_found` or `unknown_caller`: whether the call's lookup found the
+  caller in the CRM ("log on the contact when found, without it when not"); `unknown_caller` only
+  when the CRM answered that it does not know the number ("create the contact"): not for a
+  withheld number, nor when the lookup failed, nor for a call no lookup ran for.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class Conditions(BaseModel):
     numbers: Literal["any", "external", "internal"] = "any"
     queues: list[str] = Field(default_factory=list, max_length=100)
     min_duration: int | None = Field(default=None, ge=0, le=86400)
-    contact: Literal["any", "found", "not_found"] = "any"
+    contact: Literal["any", "found", "not_found", "unknown_caller"] = "any"
 
     @field_validator("queues")
     @classmethod
@@ -64,7 +66,10 @@ def check_conditions(conditions: Conditions, trigger: str) -> None:
 def conditions_hold(conditions: Conditions, event: CallEvent,
                     internal_max_digits: int = DEFAULT_INTERNAL_MAX_DIGITS, contact: Contact | None = None) -> bool:
     """`contact`: what the call's lookup found (None: no lookup ran for the call, so nothing was found)."""
-    if conditions.contact != "any" and (conditions.contact == "found") != bool(contact and contact.found):
+    if conditions.contact == "unknown_caller":
+        if not (contact and contact.unknown_caller):
+            return False
+    elif conditions.contact != "any" and (conditions.contact == "found") != bool(contact and contact.found):
         return False
     if conditions.numbers != "any":
         other = event.caller if event.direction == "incoming" else event.callee

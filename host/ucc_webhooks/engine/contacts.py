@@ -20,7 +20,7 @@ from typing import Any
 
 from ucc_webhooks.engine.errors import InvalidInput
 
-__all__ = ["CONTACT_PLACEHOLDERS", "MAP_KEYS", "NOT_FOUND", "Contact", "apply_map", "check_map", "contact_values",
+__all__ = ["CONTACT_PLACEHOLDERS", "MAP_KEYS", "NOT_FOUND", "UNANSWERED", "Contact", "apply_map", "check_map", "contact_values",
            "host_of", "is_contact_url_template", "url_allowed"]
 
 MAP_KEYS = ("contact_id", "contact_name", "contact_company", "contact_url")
@@ -40,6 +40,9 @@ class Contact:
     company: str = ""
     url: str = ""
     hosts: tuple[str, ...] = field(default=(), compare=False)
+    #: the CRM answered (found, or "no such contact"); False when the lookup failed or was not made
+    #: (a withheld number): then nobody knows whether the caller is in the CRM
+    answered: bool = True
 
     def shown(self) -> dict[str, str] | None:
         """For the delivery log, a notice, a test: the fields, or None when nothing was found."""
@@ -54,10 +57,18 @@ class Contact:
     def from_json(cls, text: str) -> Contact:
         data = json.loads(text)
         return cls(bool(data.get("found")), str(data.get("id", "")), str(data.get("name", "")),
-                   str(data.get("company", "")), str(data.get("url", "")), tuple(data.get("hosts") or ()))
+                   str(data.get("company", "")), str(data.get("url", "")), tuple(data.get("hosts") or ()),
+                   bool(data.get("answered", True)))
+
+    @property
+    def unknown_caller(self) -> bool:
+        """The CRM was asked about the caller's number and does not know it: a contact to create."""
+        return self.answered and not self.found
 
 
 NOT_FOUND = Contact(False)
+#: A lookup that failed (an error, the deadline) or could not be made: not found, and not known to be absent.
+UNANSWERED = Contact(False, answered=False)
 
 
 def is_contact_url_template(expression: str) -> bool:

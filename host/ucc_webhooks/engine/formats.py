@@ -25,19 +25,28 @@ EVENT_KEY = "@event"
 #: `slack` writes text (and a number as it came) for a Slack mrkdwn message: `&`, `<` and `>`
 #: escaped as Slack asks, because `<!channel>`, `<@U…>` and `<https://…|label>` in a caller's
 #: name would otherwise ping a whole channel or show a link the caller chose.
+#: `nsn` and `national_digits` are for CRM searches that compare digits: `nsn` (the national
+#: significant number, `301234567`) is contained in the digits of `030 1234567`, `+49 30 1234567`
+#: and `0049 30 1234567` alike; `national_digits` (`0301234567`) equals the digits of a number
+#: stored the national way. `int` writes an id a CRM wants as a JSON number (Pipedrive's
+#: person_id): `"42"` becomes 42, anything but digits becomes empty; `{contact_id}` only.
 FORMATS: dict[str, tuple[str, ...]] = {
     "time": ("unix", "ms", "iso", "iso_offset", "datetime"),
     "duration": ("s", "ms", "minsec"),
-    "number": ("e164", "digits", "national", "slack"),
-    "text": ("slack",),
+    "number": ("e164", "digits", "national", "nsn", "national_digits", "slack"),
+    "text": ("slack", "int"),
 }
 
 #: time placeholder -> the CallEvent field with its full precision (values hold whole seconds)
 _EVENT_TIME = {"time": "started_at", "answered_at": "answered_at", "ended_at": "ended_at"}
 
 
+#: formats that fit only some placeholders of their kind: `int` is for ids, not for names
+_ONLY_FOR: dict[str, frozenset[str]] = {"int": frozenset({"contact_id"})}
+
+
 def formats_for(name: str) -> tuple[str, ...]:
-    return FORMATS.get(placeholder_kind(name), ())
+    return tuple(f for f in FORMATS.get(placeholder_kind(name), ()) if name in _ONLY_FOR.get(f, (name,)))
 
 
 def apply_format(name: str, fmt: str | None, values: dict[str, object]) -> object:
@@ -47,6 +56,9 @@ def apply_format(name: str, fmt: str | None, values: dict[str, object]) -> objec
         return value
     if fmt == "slack":
         return slack_escape(str(value))
+    if fmt == "int":
+        text = str(value).strip()
+        return int(text) if text.isascii() and text.isdigit() else None
     kind = placeholder_kind(name)
     if kind == "time":
         return _time(name, fmt, value, values)
@@ -92,10 +104,17 @@ def _number(number: str, fmt: str, values: dict[str, object]) -> str:
     if fmt == "e164":
         return full
     if fmt == "digits":
-        return full.lstrip("+") if full else "".join(c for c in number if c.isdigit())
+        return full.lstrip("+") if full else _digits(number)
     if not full or is_internal(number, max_digits):
-        return number
+        return number if fmt == "national" else _digits(number)
     import phonenumbers
 
     parsed = phonenumbers.parse(full, None)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    if fmt == "nsn":
+        return phonenumbers.national_significant_number(parsed)
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return _digits(national) if fmt == "national_digits" else national
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isascii() and c.isdigit())

@@ -28,7 +28,15 @@ def e164(number: str, region: str | None, internal_max_digits: int = DEFAULT_INT
         return ""
     import phonenumbers
 
-    for candidate, reg in ((number, region), ("+" + digits.lstrip("+"), None)):
+    readings = [(number, region), ("+" + digits.lstrip("+"), None)]
+    # PBXs write a national number with its trunk 0 (`030…`); digits without "+" or 0 that start with
+    # the region's country code (`4917…` in DE) are an international number whose "+" was dropped,
+    # even where a national reading would be valid too (0491 is an area code in DE)
+    if region and not digits.startswith(("+", "0")):
+        code = str(phonenumbers.country_code_for_region(region.upper()))
+        if code != "0" and digits.startswith(code):
+            readings.reverse()
+    for candidate, reg in readings:
         try:
             parsed = phonenumbers.parse(candidate, reg)
         except phonenumbers.NumberParseException:

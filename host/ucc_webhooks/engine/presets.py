@@ -3,7 +3,11 @@
 
 Each preset follows the request its vendor documents (`doc_url`); `url` and `headers` hold
 `<...>` where the integrator fills in their own account's value. Bodies are written as the
-vendor's JSON with placeholders where call values go, the way a person would write them.
+vendor's JSON with placeholders where call values go, the way a person would write them. The CRM
+presets (one module per vendor) close the CRM loop: a lookup while the call rings, call logs on
+the contact it found (and valid without one), a screen pop of the record, a new contact for an
+unknown caller; besides the webhook fields they carry `response_map`, `conditions`,
+`fallback_url` where they need them.
 tests/test_presets.py renders every body with sample values and checks it against a JSON Schema
 transcribed from the vendor's page.
 """
@@ -11,6 +15,11 @@ transcribed from the vendor's page.
 from __future__ import annotations
 
 import re
+
+from ucc_webhooks.engine.presets_hubspot import PRESETS as HUBSPOT
+from ucc_webhooks.engine.presets_pipedrive import PRESETS as PIPEDRIVE
+from ucc_webhooks.engine.presets_salesforce import PRESETS as SALESFORCE
+from ucc_webhooks.engine.presets_zoho import PRESETS as ZOHO
 
 __all__ = ["PRESETS", "preset", "unfilled"]
 
@@ -24,74 +33,8 @@ def unfilled(text: str) -> bool:
     """Whether `text` still holds a part the user has to fill in."""
     return bool(_UNFILLED.search(text))
 
-PRESETS: tuple[dict, ...] = (
-    {
-        "id": "hubspot-call",
-        "name": "HubSpot: log the call",
-        "vendor": "HubSpot",
-        "description": "Creates a call engagement (timeline entry) when an incoming call ends; "
-                       "hs_timestamp and hs_call_duration in milliseconds, as HubSpot wants them.",
-        "doc_url": "https://developers.hubspot.com/docs/api/crm/calls",
-        "trigger": "incoming_call_ended",
-        "action": "post",
-        "url": "https://api.hubapi.com/crm/v3/objects/calls",
-        "headers": {"Authorization": "Bearer <private-app-token>"},
-        "content_type": "application/json",
-        "body": '{"properties": {"hs_timestamp": {time:ms}, "hs_call_title": "Call from {caller}", '
-                '"hs_call_body": "Incoming call from {caller_name} ({caller}), answered by {user}", '
-                '"hs_call_direction": "INBOUND", "hs_call_duration": {duration:ms}, '
-                '"hs_call_from_number": "{caller:e164}", "hs_call_to_number": "{callee}", '
-                '"hs_call_status": "COMPLETED"}}',
-    },
-    {
-        "id": "pipedrive-call-log",
-        "name": "Pipedrive: call log",
-        "vendor": "Pipedrive",
-        "description": "Adds a call log when an incoming call ends (start and end in UTC as "
-                       "YYYY-MM-DD HH:MM:SS, duration in seconds as text).",
-        "doc_url": "https://developers.pipedrive.com/docs/api/v1/CallLogs#addCallLog",
-        "trigger": "incoming_call_ended",
-        "action": "post",
-        "url": "https://api.pipedrive.com/v1/callLogs",
-        "headers": {"x-api-token": "<api-token>"},
-        "content_type": "application/json",
-        "body": '{"outcome": "connected", "subject": "Call from {caller_name} {caller}", '
-                '"from_phone_number": "{caller:e164}", "to_phone_number": "{callee}", '
-                '"start_time": "{time:datetime}", "end_time": "{ended_at:datetime}", "duration": "{duration}"}',
-    },
-    {
-        "id": "zoho-crm-call",
-        "name": "Zoho CRM: call record",
-        "vendor": "Zoho",
-        "description": "Inserts a record into the Calls module when an incoming call ends. Use your "
-                       "data centre's API domain (zohoapis.com, .eu, .in, ...).",
-        "doc_url": "https://www.zoho.com/crm/developer/docs/api/v8/insert-records.html",
-        "trigger": "incoming_call_ended",
-        "action": "post",
-        "url": "https://www.zohoapis.com/crm/v8/Calls",
-        "headers": {"Authorization": "Zoho-oauthtoken <access-token>"},
-        "content_type": "application/json",
-        "body": '{"data": [{"Subject": "Call from {caller}", "Call_Type": "Inbound", '
-                '"Call_Start_Time": "{time:iso_offset}", "Call_Duration": "{duration:minsec}", '
-                '"Description": "{caller_name} ({caller:e164}) called {callee}, answered by {user}"}]}',
-    },
-    {
-        "id": "salesforce-task",
-        "name": "Salesforce: call Task",
-        "vendor": "Salesforce",
-        "description": "Creates a completed Task of subtype Call when an incoming call ends "
-                       "(REST API sObject Task).",
-        "doc_url": "https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/"
-                   "object_reference/sforce_api_objects_task.htm",
-        "trigger": "incoming_call_ended",
-        "action": "post",
-        "url": "https://your-domain.my.salesforce.com/services/data/v60.0/sobjects/Task/",
-        "headers": {"Authorization": "Bearer <access-token>"},
-        "content_type": "application/json",
-        "body": '{"Subject": "Call from {caller}", "TaskSubtype": "Call", "CallType": "Inbound", '
-                '"CallDurationInSeconds": {duration}, "CallObject": "{call_id}", "Status": "Completed", '
-                '"Description": "{caller_name} ({caller:e164}), answered by {user}"}',
-    },
+#: CRM presets live with their vendor (presets_<vendor>.py); chat tools and the generic one here
+_OTHERS: tuple[dict, ...] = (
     {
         "id": "teams-missed-call",
         "name": "Microsoft Teams: missed call message",
@@ -143,6 +86,9 @@ PRESETS: tuple[dict, ...] = (
         "body": "{event}",
     },
 )
+
+
+PRESETS: tuple[dict, ...] = (*HUBSPOT, *PIPEDRIVE, *ZOHO, *SALESFORCE, *_OTHERS)
 
 
 def preset(preset_id: str) -> dict:

@@ -100,6 +100,7 @@ class CallEvents:
         now = time.time()
         uses_contact = any(needs_contact(w) for w in webhooks if w.action != "lookup")
         batch: list[tuple[str, str, list[PlannedDelivery]]] = []
+        by_id = {w.id: w for w in webhooks}
         for event in events:
             planned = []
             contact: Contact | None = self.lookups.known(event.call_id) if uses_contact else None
@@ -117,10 +118,13 @@ class CallEvents:
             self._since_prune = 0
             self.outbox.prune(now)
         results = []
-        for (_, _, planned), rows, started in zip(batch, accepted, lookups, strict=False):
+        for event, (_, _, planned), rows, started in zip(events, batch, accepted, lookups, strict=False):
             if rows is None:
                 results.append({"matched": 0, "duplicate": True})
                 continue
+            if any(by_id[d.webhook_id].conditions.contact == "unknown_caller" for d in planned
+                   if d.state in ("pending", "opened") and d.webhook_id in by_id):
+                self.lookups.forget(event.caller if event.direction == "incoming" else event.callee)
             for row, d in zip(rows, planned, strict=False):
                 if d.state == "opened":
                     self.state.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": row.id})

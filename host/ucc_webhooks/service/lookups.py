@@ -21,7 +21,7 @@ from typing import Any
 
 from ucc_webhooks.delivery.http import Answer
 from ucc_webhooks.delivery.sender import Deliverer
-from ucc_webhooks.engine.contacts import NOT_FOUND, Contact, apply_map, check_map, host_of, url_allowed
+from ucc_webhooks.engine.contacts import NOT_FOUND, UNANSWERED, Contact, apply_map, check_map, host_of, url_allowed
 from ucc_webhooks.engine.errors import InvalidInput
 from ucc_webhooks.engine.events import CallEvent
 from ucc_webhooks.engine.http_rules import mask_url
@@ -51,20 +51,20 @@ def _number(event: CallEvent) -> str:
 def _outcome(answer: Answer, webhook: Webhook, hosts: tuple[str, ...]) -> tuple[str, Contact, str | None, Any]:
     """(state, contact, error, parsed answer) of one answer."""
     if answer.status is None or answer.error:
-        return "failed", NOT_FOUND, answer.error or "no answer", None
+        return "failed", UNANSWERED, answer.error or "no answer", None
     body = answer.body or b""
     if answer.status == 404 or answer.status == 204 or (200 <= answer.status < 300 and not body.strip()):
         return "not_found", NOT_FOUND, None, None
     if not 200 <= answer.status < 300:
-        return "failed", NOT_FOUND, f"HTTP {answer.status}", None
+        return "failed", UNANSWERED, f"HTTP {answer.status}", None
     try:
         parsed = json.loads(body)
     except ValueError as exc:
-        return "failed", NOT_FOUND, f"the answer is not JSON: {exc}", None
+        return "failed", UNANSWERED, f"the answer is not JSON: {exc}", None
     try:
         contact = apply_map(webhook.response_map, parsed, hosts)
     except Exception as exc:  # a JMESPath function given the wrong type at run time
-        return "failed", NOT_FOUND, f"the response map failed on this answer: {exc}", parsed
+        return "failed", UNANSWERED, f"the response map failed on this answer: {exc}", parsed
     return ("found" if contact.found else "not_found"), contact, None, parsed
 
 
@@ -101,6 +101,11 @@ class Lookups:
             if not tasks:
                 del self._running[call_id]
 
+    def forget(self, number: str) -> None:
+        """A contact was created for this number (a webhook for an unknown caller went out): the next
+        call asks the CRM again instead of reusing "not found"."""
+        self._reuse = {k: v for k, v in self._reuse.items() if k[1] != number or v[1].found}
+
     def running(self, call_id: str) -> bool:
         return bool(self._running.get(call_id))
 
@@ -135,7 +140,9 @@ class Lookups:
         latency: float | None = 0.0
         method, url = "GET", mask_url(webhook.url)
         try:
-            if reused is not None and now - reused[0] < REUSE_S:
+            if not any(c.isdigit() for c in number):  # withheld ("anonymous"): nothing to look up
+                contact, state, error, latency = UNANSWERED, "not_found", "no number to look up (withheld)", None
+            elif reused is not None and now - reused[0] < REUSE_S:
                 contact = reused[1]
                 state = "found" if contact.found else "not_found"
                 error = f"the answer of {now - reused[0]:.0f} s ago was used again"

@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const EXT = path.join(ROOT, "extension");
 
-export const PAGE_SCRIPTS = ["common/call_event.js", "page/sip.js", "page/calls.js", "page/observer.js", "page/rescue.js", "page/reach.js"];
+export const PAGE_SCRIPTS = ["common/call_event.js", "page/sip.js", "page/calls.js", "page/disguise.js", "page/observer.js", "page/rescue.js",
+  "page/bootstrap.js", "page/workers.js", "page/reach.js"];
 
 /** Run the given extension files in a new context whose global has `globals`; returns the context. */
 export function loadScripts(files, globals = {}) {

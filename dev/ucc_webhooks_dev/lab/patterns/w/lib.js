@@ -1,0 +1,2 @@
+// Lab patterns: a script a worker loads by a relative importScripts.
+self.labLib = 'lib loaded';

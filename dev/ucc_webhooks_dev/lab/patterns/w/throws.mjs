@@ -1,0 +1,2 @@
+// Lab patterns: a module worker whose script throws at once.
+throw new Error('module throws');
