@@ -4,7 +4,8 @@
 //   #origin-list > li[data-testid=origin][data-origin=<match pattern>][data-managed] with
 //   origin-permission[data-granted=true|false], grant-origin, remove-origin, watch-workers (checkbox: watchWorkerOrigins);
 //   #watch-workers-help (what a watched worker can notice);
-//   #queue-header, #queue-pattern, #queue-error, #user-name, #caller-card (switch), #caller-card-denied, #caller-card-managed,
+//   #queue-header, #queue-pattern, #queue-error, #user-name, #caller-card (switch; data-ready once it shows the setting),
+//   #caller-card-denied, #caller-card-managed,
 //   #default-region, #region-error,
 //   #settings-state (Saving… / Saved / error), #policy-banner, #host-version (host and extension version, or why the host is unreachable).
 // Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (ARCHITECTURE.md).
@@ -175,6 +176,7 @@ async function setUpCallerCard() {
   box.checked = effective.callerCard && granted;
   box.disabled = fixed;
   $("caller-card-managed").hidden = !fixed;
+  box.dataset.ready = "true";
   box.addEventListener("change", () => {
     $("caller-card-denied").hidden = true;
     if (!box.checked) {

@@ -172,7 +172,8 @@ def _switch_card_on(lab: BrowserLab) -> None:
     """The options page's switch, clicked as a user clicks it (Firefox asks for the permission then)."""
     driver = lab.driver
     lab.ext.open_tab(lab.ext.options_url)
-    box = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "caller-card"))
+    # once it shows the stored setting: a click before that would be undone (or turn it off)
+    box = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, '#caller-card[data-ready="true"]'))
     if not box.is_selected():
         box.click()
     WebDriverWait(driver, 10).until(lambda d: d.execute_async_script(
