@@ -3,7 +3,8 @@ asks a CRM on 127.0.0.1 while the call rings; the caller card shows the contact'
 notification (to the lab's notification server on its own D-Bus, where the browsers send them); a
 click on it opens the record in a tab that carries the user's CRM cookie; the call's end takes the
 card away; the call log reaches the CRM on that contact. An unknown caller shows "Unknown caller"
-and the number, and the card goes when the caller gives up.
+and the number, and the card goes when the caller gives up. The shipped HubSpot presets do the same
+against the lab's HubSpot server (`lab/crm_vendors.py`).
 
 Chromium's permission prompt cannot be answered headless, so its extension copy has
 `notifications` granted as the enterprise build has it; Firefox gets the shipped copy, where the
@@ -25,7 +26,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from ucc_webhooks.engine.presets import PRESETS
 from ucc_webhooks_dev.lab import browser as lab_browser
+from ucc_webhooks_dev.lab.crm_vendors import VENDORS, point_at
 from ucc_webhooks_dev.lab.notifications import CLOSED_BY_CALL, DISMISSED, NotificationServer
 from ucc_webhooks_dev.lab.stack import BrowserLab
 
@@ -244,6 +247,27 @@ def test_unknown_caller_card_goes_when_the_caller_gives_up(lab, crm, desktop, re
     crm.wait_for("/api/search")
     assert desktop.wait_closed(card, timeout=20) == CLOSED_BY_CALL, "taken away by the extension on the missed call"
     run.wait()
+
+
+def test_hubspot_presets_against_the_lab_hubspot_card_and_call_on_the_contact(lab, desktop, remote):
+    """The shipped HubSpot presets against the lab's HubSpot (its documented search, stored numbers
+    in another format): the card names the contact, the call engagement lands on that contact."""
+    _switch_card_on(lab)
+    with VENDORS["HubSpot"]() as hubspot:
+        for preset in ("hubspot-lookup", "hubspot-call-contact", "hubspot-call"):
+            lab.host.add(**point_at(next(p for p in PRESETS if p["id"] == preset), hubspot))
+        anna_id, anna = hubspot.person("anna")  # stored as "030 1234567"
+        mark = desktop.mark()
+        run = remote.call("agent200", "uac_page_hangup", caller="+49301234567", caller_name="Anna")
+        card = desktop.wait_for(lambda n: n.summary == anna.name, what=f"the caller card of {anna.name!r}", after=mark)
+        assert card.body == f"{anna.company}\n+49301234567"
+        lab.page.answer()
+        lab.page.wait_event("accepted", 0)
+        lab.page.hangup()
+        (call,) = hubspot.wait_created(1, "call", timeout=15)
+        run.wait()
+        assert call.contact_id == anna_id and call.problems == [], call
+        assert desktop.wait_closed(card) == CLOSED_BY_CALL, "the card goes with the call's end"
 
 
 def test_popup_editor_makes_a_lookup_and_tries_its_map(lab, crm):
