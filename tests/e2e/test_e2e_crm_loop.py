@@ -318,6 +318,10 @@ def test_popup_editor_makes_a_lookup_and_tries_its_map(lab, crm):
     # an open_tab after it: the contact condition and the fallback are offered, and saved
     Select(testid("webhook-action")).select_by_value("open_tab")
     assert testid("fallback-fields").is_displayed() and not testid("lookup-fields").is_displayed()
+    chips = {c.get_attribute("data-placeholder"): c.get_attribute("aria-disabled") for c in
+             card.find_elements(By.CSS_SELECTOR, '[data-testid="placeholder-chip"]')}
+    assert all(chips.get(name) is None for name in ("contact_id", "contact_name", "contact_company", "contact_url",
+                                                    "contact_found")), f"the call's other webhooks use them: {chips}"
     card.find_element(By.CSS_SELECTOR, "details.conditions").click()
     Select(testid("condition-contact")).select_by_value("found")
     testid("webhook-url").clear()
