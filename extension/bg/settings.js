@@ -1,7 +1,7 @@
 // Effective extension settings: chrome.storage.local overlaid by managed storage (administrator policy), ARCHITECTURE.md "Extension settings".
 import { DEFAULTS } from "./defaults.js";
 
-export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName"]);
+export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName", "pageBridge"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 
 // scheme://host/path as Chromium and Firefox accept it in `matches`; host may start with "*." or be "*"
@@ -118,6 +118,8 @@ export function merge(local = {}, managed = {}, defaults = DEFAULTS) {
     uccOrigins: origins,
     queueRule: rule(has("queueRule") ? managed.queueRule : local.queueRule),
     userName: (has("userName") ? managed.userName : local.userName) || null,
+    // The page bridge lets any script on the page send call events: off unless switched on.
+    pageBridge: (has("pageBridge") ? managed.pageBridge : local.pageBridge) === true,
     webhooksEnabled: managed.WEBHOOKS_ENABLED !== false,
     managed: MANAGED_KEYS.filter(has),
   };

@@ -245,13 +245,14 @@ class App:
             self._accepted_since_prune = 0
             self.outbox.prune(now)
         results = []
-        for (_, _, planned), rows in zip(batch, accepted, strict=False):
+        for (call_id, _, planned), rows in zip(batch, accepted, strict=False):
             if rows is None:
                 results.append({"matched": 0, "duplicate": True})
                 continue
             for row, d in zip(rows, planned, strict=False):
                 if d.state == "opened":
-                    self.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": row.id})
+                    self.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": row.id,
+                                 "call_id": call_id})  # the extension's tab budget is per source of the call
                 elif d.state == "pending":
                     self.deliverer.kick(d.webhook_id, row)
                 else:
