@@ -97,6 +97,9 @@ export function createHandlers({ port, settings, state, sync, guard = noGuard, d
     "page.leaving": {
       from: "content",
       async handle(message, sender = {}) {
+        // After the settings, as call_event waits for them: a real end the page sent just before
+        // it went away is seen first, and no end is made up for it.
+        await settings();
         await openCalls.leaving(fromSender(message, sender));
         return {};
       },

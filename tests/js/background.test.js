@@ -38,13 +38,13 @@ const chrome = {
     onMessage: listeners(), onInstalled: listeners(), onStartup: listeners(),
   },
   storage: { local: area("local"), session: area("session"), managed: area("managed"), onChanged: listeners() },
-  alarms: { create: (name, info) => seen.alarms.push([name, info]), onAlarm: listeners() },
+  alarms: { create: (name, info) => seen.alarms.push([name, info]), clear: async () => true, onAlarm: listeners() },
   action: {
     setBadgeText: async ({ text }) => { seen.badge.push(text); },
     setBadgeBackgroundColor: async () => {},
     setTitle: async ({ title }) => { seen.titles.push(title); },
   },
-  tabs: { create: async ({ url }) => { seen.tabs.push(url); } },
+  tabs: { create: async ({ url }) => { seen.tabs.push(url); }, onRemoved: listeners(), onUpdated: listeners(), sendMessage: async () => null },
   permissions: { onAdded: listeners() },
   scripting: {
     getRegisteredContentScripts: async ({ ids }) => seen.registered.filter((s) => ids.includes(s.id)),

@@ -11,7 +11,7 @@ from ucc_webhooks.engine.triggers import Trigger
 __all__ = ["ENDED_BY", "OUTCOMES", "CallEvent"]
 
 Outcome = Literal["answered", "missed", "rejected", "busy", "no_answer", "failed"]
-EndedBy = Literal["local", "remote", "transfer"]
+EndedBy = Literal["local", "remote", "transfer", "page_closed", "browser_closed"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 ENDED_BY: tuple[str, ...] = get_args(EndedBy)
 

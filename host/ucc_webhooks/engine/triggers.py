@@ -85,7 +85,8 @@ PLACEHOLDERS: dict[str, tuple[str, frozenset[str], str]] = {
     "event": ("the whole call event as a JSON object (JSON bodies, outside quotes)", _ALL, ""),
     "outcome": ("how the call ended: answered, missed, rejected, busy, no_answer or failed", _OUTCOME,
                 "known only when a call has ended or was missed (*_ended and incoming_call_missed triggers)"),
-    "ended_by": ("who ended the call: local, remote or transfer", _ENDED,
+    "ended_by": ("who ended the call: local, remote, transfer, page_closed (its page was reloaded, closed or left) "
+                 "or browser_closed (the browser ended during the call)", _ENDED,
                  "known only when a call has ended (*_ended triggers)"),
     "ring_seconds": ("whole seconds the call rang: start to answer, or to the end if never answered", _RING_KNOWN,
                      "known only once a call stopped ringing (not for *_started and ringing triggers)"),
