@@ -91,7 +91,9 @@ const openCalls = createOpenCalls({
 watchPageLife({ api, openCalls });
 openCalls.resume(); // an end a stopped worker had on its way
 
-const handlers = createHandlers({ port, settings: () => settings.read(), state, sync, guard, drops, openCalls });
+const handlers = createHandlers({
+  port, settings: () => settings.read(), freshSettings: () => settings.fresh(), state, sync, guard, drops, openCalls,
+});
 api.runtime.onMessage.addListener(createListener(handlers, api.runtime));
 
 api.alarms.onAlarm.addListener((alarm) => {

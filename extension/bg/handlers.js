@@ -70,11 +70,11 @@ function fromSender(message, sender) {
 }
 
 /**
- * deps: {port (HostPort), settings() -> effective settings, state {hostEnabled, failedCount}, sync() re-registers scripts,
- *   guard, drops, openCalls (bg/open_calls.js)}.
+ * deps: {port (HostPort), settings() -> effective settings, freshSettings() -> the same with local settings read
+ *   afresh, state {hostEnabled, failedCount}, sync() re-registers scripts, guard, drops, openCalls (bg/open_calls.js)}.
  * Each entry: {from: "content"|"page", handle(message) -> result (or throws an error with .code)}.
  */
-export function createHandlers({ port, settings, state, sync, guard = noGuard, drops = noDrops, openCalls = noOpenCalls }) {
+export function createHandlers({ port, settings, state, sync, guard = noGuard, drops = noDrops, openCalls = noOpenCalls, freshSettings = settings }) {
   const deps = { port, settings, guard, drops, openCalls };
   return {
     "call_event": {
@@ -123,7 +123,7 @@ export function createHandlers({ port, settings, state, sync, guard = noGuard, d
       // Asked by every new document: also its hello, which tells that the frame's last document is gone.
       async handle(message, sender = {}) {
         if (sender.tab) await openCalls.documentStarted(fromSender(message, sender));
-        const { queueRule, userName, webhooksEnabled, pageBridge } = await settings();
+        const { queueRule, userName, webhooksEnabled, pageBridge } = await freshSettings();
         return { queueRule, userName, webhooksEnabled, pageBridge };
       },
     },

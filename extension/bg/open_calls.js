@@ -34,6 +34,12 @@ export function madeUpEnd(record, at, endedBy) {
 }
 
 const holderOf = (from) => ({ tab: from.tab, frame: from.frame || 0, doc: from.doc || null });
+
+/** Keep at most LIMITS.maxOpen calls of one source: a page that opens calls without end forgets its own oldest. */
+function evictOldest(map, source) {
+  const mine = Object.keys(map).filter((id) => map[id].source === source && !map[id].ending);
+  if (mine.length >= LIMITS.maxOpen) delete map[mine[0]];
+}
 const same = (a, b) => a.tab === b.tab && a.frame === b.frame && a.doc === b.doc;
 
 /**
@@ -68,12 +74,17 @@ export function createOpenCalls({ storage, now = () => Date.now() / 1000, end, o
     try { onCount(Object.keys(map).length); } catch (e) { /* the listener's problem */ }
   }
 
-  /** Run `op(map)` after every earlier one; `op` returns the records to end (outside the chain). */
+  /**
+   * Run `op(map, changed)` after every earlier one; `op` calls changed() when it changed the map
+   * (only then is it written: a flood of events that change nothing costs no storage write), and
+   * returns the records to end, which are ended outside the chain.
+   */
   function serial(op) {
     const run = chain.then(async () => {
       const map = await load();
-      const toEnd = (await op(map)) || [];
-      await save(map);
+      let dirty = false;
+      const toEnd = (await op(map, () => { dirty = true; })) || [];
+      if (dirty || toEnd.length) await save(map);
       return toEnd;
     });
     chain = run.then(() => {}, () => {});
@@ -85,8 +96,11 @@ export function createOpenCalls({ storage, now = () => Date.now() / 1000, end, o
     try {
       await end(event, from);
     } catch (e) { /* refused by a check: nothing more can be done for it */ }
-    return serial((map) => {
-      if (map[callId] && map[callId].ending) delete map[callId];
+    return serial((map, changed) => {
+      if (map[callId] && map[callId].ending) {
+        delete map[callId];
+        changed();
+      }
     });
   }
 
@@ -104,14 +118,16 @@ export function createOpenCalls({ storage, now = () => Date.now() / 1000, end, o
   }
 
   /** Holders matching `gone(holder)` went away at `at`: calls left with none end now. */
-  function dropHolders(map, gone, at) {
+  function dropHolders(map, gone, at, changed) {
     const emptied = [];
     for (const [id, record] of Object.entries(map)) {
       if (record.ending) continue;
       const left = record.holders.filter((h) => !gone(h));
       if (left.length === record.holders.length) continue;
-      if (left.length) record.holders = left;
-      else emptied.push(id); // its holders are kept: the made-up end is counted against the last one's budget
+      if (left.length) {
+        record.holders = left;
+        changed();
+      } else emptied.push(id); // its holders are kept: the made-up end is counted against the last one's budget
     }
     return ending(map, emptied, at, "page_closed");
   }
@@ -122,59 +138,64 @@ export function createOpenCalls({ storage, now = () => Date.now() / 1000, end, o
       const t = event.trigger;
       const id = event.call_id;
       if (!(t in END_OF) && !t.endsWith("_ended") && !NOT_HERE.has(t) && t !== "call_transferred") return Promise.resolve();
-      return serial((map) => {
+      if (t in END_OF && verdict === "dropped") return Promise.resolve(); // over its budget: it opened nothing
+      return serial((map, changed) => {
         const record = map[id];
         const ours = record && record.source === from.source;
         if (t in END_OF) {
-          if (record) {
-            if (ours && !record.holders.some((h) => same(h, holderOf(from)))) record.holders.push(holderOf(from));
-            if (ours) record.alive_at = now();
-          } else if (verdict === "forwarded") {
-            const ids = Object.keys(map);
-            if (ids.length >= LIMITS.maxOpen) delete map[ids[0]]; // the oldest: a page that opens calls without end
+          if (!record && verdict === "forwarded") {
+            evictOldest(map, from.source);
             map[id] = { source: from.source, opened_by: t, event, holders: [holderOf(from)], alive_at: now(), transfer_to: null };
+            changed();
+          } else if (ours && !record.holders.some((h) => same(h, holderOf(from)))) {
+            record.holders.push(holderOf(from)); // another tab shares the call (a shared worker)
+            changed();
           }
-        } else if (!ours) {
+        } else if (!ours || record.ending) {
           return;
         } else if (t.endsWith("_ended")) {
-          if (!record.ending) delete map[id]; // its real end: nothing to make up
+          delete map[id]; // its real end: nothing to make up
+          changed();
         } else if (t === "call_transferred") {
           record.transfer_to = event.transfer_to;
           record.alive_at = now();
-        } else {
+          changed();
+        } else if (record.holders.some((h) => same(h, holderOf(from)))) {
           record.holders = record.holders.filter((h) => !same(h, holderOf(from)));
-          if (!record.holders.length && !record.ending) delete map[id];
+          if (!record.holders.length) delete map[id];
+          changed();
         }
       });
     },
 
     /** An outgoing call was answered (no trigger fires then): its end is "answered", with talk time. */
     answered(from, callId, answeredAt) {
-      return serial((map) => {
+      return serial((map, changed) => {
         const record = map[callId];
         if (!record || record.ending || record.opened_by !== "outgoing_call_started") return;
         if (!record.holders.some((h) => same(h, holderOf(from))) || typeof record.event.answered_at === "number") return;
         record.event = { ...record.event, answered_at: answeredAt };
         record.alive_at = now();
+        changed();
       });
     },
 
     /** A new document in a frame: the frame's earlier documents are gone (the top frame's: the whole tab's). */
     documentStarted(from) {
       const at = now();
-      return serial((map) => dropHolders(map, (h) => h.tab === from.tab && (from.frame === 0 || h.frame === from.frame) && h.doc !== from.doc, at));
+      return serial((map, changed) => dropHolders(map, (h) => h.tab === from.tab && (from.frame === 0 || h.frame === from.frame) && h.doc !== from.doc, at, changed));
     },
 
     /** The document said goodbye (pagehide): its calls, and with the top document the tab's frames, are gone. */
     leaving(from) {
       const at = now();
       const me = holderOf(from);
-      return serial((map) => dropHolders(map, (h) => same(h, me) || (me.frame === 0 && h.tab === me.tab && h.frame !== 0), at));
+      return serial((map, changed) => dropHolders(map, (h) => same(h, me) || (me.frame === 0 && h.tab === me.tab && h.frame !== 0), at, changed));
     },
 
     tabRemoved(tabId) {
       const at = now();
-      return serial((map) => dropHolders(map, (h) => h.tab === tabId, at));
+      return serial((map, changed) => dropHolders(map, (h) => h.tab === tabId, at, changed));
     },
 
     /**
@@ -194,14 +215,15 @@ export function createOpenCalls({ storage, now = () => Date.now() / 1000, end, o
         const reply = await ping(h.tab, h.frame);
         if (!reply || reply.doc !== h.doc) gone.push(h);
       }
-      if (gone.length) await serial((m) => dropHolders(m, (h) => gone.some((g) => same(g, h)), at));
+      if (gone.length) await serial((m, changed) => dropHolders(m, (h) => gone.some((g) => same(g, h)), at, changed));
     },
 
     /** While calls are open: they are alive as long as the browser runs. */
     heartbeat() {
       const at = now();
-      return serial((map) => {
+      return serial((map, changed) => {
         for (const record of Object.values(map)) if (!record.ending) record.alive_at = at;
+        changed();
       });
     },
 

@@ -169,5 +169,10 @@ export function createSettingsReader(storage) {
     },
     managedChanged: reload,
     localChanged: reloadLocal,
+    /** Local settings read afresh: a content script told of a change may ask before our own onChanged ran. */
+    fresh() {
+      reloadLocal();
+      return this.read();
+    },
   };
 }

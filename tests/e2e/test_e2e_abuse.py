@@ -9,6 +9,7 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ucc_webhooks_dev.lab.net import wait_until
@@ -47,18 +48,15 @@ def lab(request):
     return request.getfixturevalue(request.param)
 
 
-def set_bridge(lab, on: bool, receiver) -> int:
-    """Switch the page bridge; when on, wait until the page's content script took it (probe events,
-    each one spends one of the bridge's budget: the number is returned)."""
+def set_bridge(lab, on: bool, receiver) -> None:
+    """Switch the page bridge; when on, wait until the page's content script took it (probe events:
+    each one the page's content script heard spent one of the bridge's budget, see `probes`)."""
     lab.ext.configure({"pageBridge": on}, wait_for_origins=False)
     if not on:
-        return 0
+        return
     lab.host.add("incoming_call_missed", "get", receiver.url("/probe"), name="e2e bridge probe")
-    probes = 0
 
     def took() -> bool:
-        nonlocal probes
-        probes += 1
         lab.page.js(FORGE, 1, "incoming_call_missed")
         try:
             receiver.wait_for(1, 2.0, path="/probe")
@@ -67,7 +65,11 @@ def set_bridge(lab, on: bool, receiver) -> int:
             return False
 
     wait_until(took, 15, "the page bridge to be switched on in the page")
-    return probes
+
+
+def probes(receiver) -> int:
+    """The probes that reached the host, each one event of the bridge's budget."""
+    return len([r for r in receiver.requests if r.path == "/probe"])
 
 
 def fresh_tab(lab) -> None:
@@ -134,7 +136,7 @@ def test_with_the_bridge_on_a_flood_spends_its_own_budget_and_the_real_call_stil
     try:
         fresh_tab(lab)
         before = lab.ext.drops()["byReason"]
-        probes = set_bridge(lab, True, receiver)
+        set_bridge(lab, True, receiver)
         hooks(lab, receiver)
         tabs = len(lab.driver.window_handles)
         lab.page.js(FORGE, 1000, "incoming_call_accepted")
@@ -143,8 +145,9 @@ def test_with_the_bridge_on_a_flood_spends_its_own_budget_and_the_real_call_stil
         lab.page.focus()
         real_call_fires_once_and_pops(lab, remote, receiver, tabs + BRIDGE_TABS)
         assert_quiet(receiver, BRIDGE_TABS + 1, path="/crm")
-        assert drops_since(before, lab) == {"bridge_rate_limited": 1000 - (BRIDGE_EVENTS - probes),
-                                            "bridge_tab_limit": BRIDGE_EVENTS - probes - BRIDGE_TABS}
+        spent = probes(receiver)
+        assert drops_since(before, lab) == {"bridge_rate_limited": 1000 - (BRIDGE_EVENTS - spent),
+                                            "bridge_tab_limit": BRIDGE_EVENTS - spent - BRIDGE_TABS}
     finally:
         set_bridge(lab, False, receiver)
 
@@ -153,15 +156,28 @@ def test_the_bridge_when_on_fires_like_an_observed_call_within_its_budget(lab, r
     try:
         fresh_tab(lab)
         before = lab.ext.drops()["byReason"]
-        probes = set_bridge(lab, True, receiver)
+        set_bridge(lab, True, receiver)
         lab.host.add("incoming_call_ringing", "get", receiver.url("/ring") + "?c={caller}", name="e2e ring")
         lab.page.js(FORGE, 1000, "incoming_call_ringing")
-        got = receiver.wait_for(BRIDGE_EVENTS - probes, 15.0, path="/ring")
-        assert_quiet(receiver, BRIDGE_EVENTS - probes, path="/ring")
-        assert got[0].query["c"] == ["1000"]
-        assert drops_since(before, lab) == {"bridge_rate_limited": 1000 - (BRIDGE_EVENTS - probes)}
+        rings = lambda: [r for r in receiver.requests if r.path == "/ring"]  # noqa: E731
+        wait_until(lambda: len(rings()) + probes(receiver) >= BRIDGE_EVENTS, 15, "the bridge's budget of events")
+        spent = probes(receiver)
+        assert_quiet(receiver, BRIDGE_EVENTS - spent, path="/ring")
+        assert probes(receiver) == spent
+        assert rings()[0].query["c"] == ["1000"]
+        assert drops_since(before, lab) == {"bridge_rate_limited": 1000 - (BRIDGE_EVENTS - spent)}
         drops = lab.ext.drops()
         assert drops["count"] == sum(drops["byReason"].values())
         assert len(drops["last"]) == 20 and drops["last"][-1]["reason"] == "bridge_rate_limited"
+        # where drops are shown: the popup's log, the bridge's own line
+        lab.ext.open_tab(lab.ext.popup_url)  # a tab: headless browsers show no toolbar
+        driver = lab.driver
+        try:
+            driver.find_element(By.ID, "tab-log").click()
+            line = WebDriverWait(driver, 10).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, '#drop-list li[data-reason="bridge_rate_limited"]'))
+            assert line.text.endswith("page bridge: too many call events from one tab in a minute"), line.text
+        finally:
+            lab.ext.close_tab(lab.page.handle)
     finally:
         set_bridge(lab, False, receiver)

@@ -148,3 +148,12 @@ test("a host whose policy file switched webhooks off is shown as off, and on aga
   await settle(); await settle();
   assert.equal(seen.broadcasts.filter((m) => m.type === "ucc-webhooks:policy").at(-1).webhooks_enabled, true);
 });
+
+test("config.get reads local settings afresh: a content script told of a change may ask before the worker heard of it", async () => {
+  const before = await send({ type: "config.get", doc: "d1" }, content);
+  assert.equal(before.result.pageBridge, false);
+  store.local.pageBridge = true; // written; the worker's own storage.onChanged has not run yet
+  const after = await send({ type: "config.get", doc: "d1" }, content);
+  assert.equal(after.result.pageBridge, true);
+  delete store.local.pageBridge;
+});

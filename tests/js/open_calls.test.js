@@ -188,3 +188,21 @@ test("madeUpEnd never ends before the call started", () => {
   const end = madeUpEnd({ opened_by: "incoming_call_accepted", event: accepted }, T0 - 100, "browser_closed");
   assert.deepEqual([end.ended_at, end.duration], [accepted.answered_at, 0]);
 });
+
+test("a flood costs no storage writes for what it does not change, and cannot push the observer's call out", async () => {
+  const storage = localArea();
+  let writes = 0;
+  const set = storage.set;
+  storage.set = (items) => { writes++; return set(items); };
+  const { open, ended } = calls(storage);
+  await open.seen(tab1, accepted, "forwarded");
+  const bridge = { ...tab1, source: "bridge" };
+  for (let n = 0; n < 1000; n++) await open.seen(bridge, { ...accepted, call_id: `forged-${n}` }, n < 100 ? "forwarded" : "dropped");
+  for (let n = 0; n < 100; n++) await open.seen(tab1, { ...base, call_id: `ring-${n}`, trigger: "incoming_call_ringing" }, "forwarded");
+  assert.equal(writes, 1 + 100, "one write per call opened, none for the dropped or the ringing");
+  const map = await open.snapshot();
+  assert.ok(map.c1, "the observer's call is still open");
+  assert.equal(Object.values(map).filter((r) => r.source === "bridge").length, 64, "the bridge keeps its own newest 64");
+  await open.tabRemoved(1);
+  assert.ok(ended.some((e) => e.event.call_id === "c1" && e.from.source === "observer"));
+});
