@@ -146,7 +146,10 @@
   }
 
   // -- this page's life, for the worker's open calls (bg/open_calls.js) ------------------------
-  window.addEventListener("pagehide", () => { tell({ type: "page.leaving" }).catch(() => {}); });
+  window.addEventListener("pagehide", (event) => {
+    if (!event.isTrusted) return; // a page script's own "pagehide" does not end our calls
+    tell({ type: "page.leaving" }).catch(() => {});
+  });
   api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     if (!message || message.type !== "ucc-webhooks:ping") return false;
     sendResponse({ doc });

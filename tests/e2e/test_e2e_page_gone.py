@@ -51,7 +51,8 @@ def check_end(receiver, gone_at: float) -> None:
 
 def test_a_call_whose_tab_is_reloaded_ends_once_with_page_closed(lab, receiver, remote):
     run = answered_call(lab, remote, receiver)
-    time.sleep(TALK_S)  # the talk itself: the time the end must report
+    lab.page.js("window.dispatchEvent(new PageTransitionEvent('pagehide'))")  # a page script's own
+    assert_quiet(receiver, 0, within=TALK_S, path="/hook/ended")  # during the talk: it ended nothing
     gone_at = time.time()
     lab.driver.refresh()  # the agent reloads the UCC tab during the call
     check_end(receiver, gone_at)

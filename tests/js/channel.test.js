@@ -138,7 +138,9 @@ test("the content script says when its page goes away, and answers the worker's 
   const reply = await runtime.fromWorker({ type: "ucc-webhooks:ping" });
   assert.match(reply.doc, /^[0-9a-f]{16}$/);
   assert.equal(await runtime.fromWorker({ type: "something else" }), undefined);
-  page.window.dispatchEvent(new FakeEvent("pagehide"));
+  page.window.dispatchEvent(new FakeEvent("pagehide")); // a page script's own: not trusted
+  assert.equal(runtime.sent.filter((m) => m.type === "page.leaving").length, 0);
+  page.window.dispatchEvent(Object.assign(new FakeEvent("pagehide"), { isTrusted: true })); // the browser's
   const [leaving] = runtime.sent.filter((m) => m.type === "page.leaving");
   assert.equal(leaving.doc, reply.doc);
   assert.equal(runtime.sent.find((m) => m.type === "config.get").doc, reply.doc, "config.get is this document's hello");
