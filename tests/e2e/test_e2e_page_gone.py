@@ -1,7 +1,8 @@
 """No answered call without its end (Chromium and Firefox, Kamailio + SIPp): a call whose UCC tab is
 reloaded, closed or navigated away during the call fires `incoming_call_ended` exactly once, at once, with
-`{ended_by}` = `page_closed` and the talk time up to then as `{duration}`. The remote party's BYE
-comes later and reaches no page (`uac_page_gone` tolerates that)."""
+`{ended_by}` = `page_closed` and the talk time up to then as `{duration}`; an answered outgoing call
+likewise ends `answered`. The remote party's BYE comes later and reaches no page (`uac_page_gone` and
+`uas_page_gone` tolerate that). A page script's own `pagehide` event ends nothing."""
 
 from __future__ import annotations
 
@@ -88,3 +89,24 @@ def test_a_call_whose_tab_navigates_away_ends_once_with_page_closed(lab, receive
     run.wait(30)
     assert_quiet(receiver, 1, path="/hook/ended")
     lab.page.open()
+
+
+def test_an_answered_outgoing_call_whose_tab_is_reloaded_ends_once_answered(lab, receiver, remote):
+    """An outgoing call's answer fires no trigger; the observer tells the worker, so its end says answered."""
+    lab.host.add("outgoing_call_ended", "get", receiver.url("/hook/ended") + "?" + ENDED.replace("&caller={caller}", ""),
+                 name="e2e out ended")
+    target = remote.serve("uas_page_gone", number="0301234567", talk_ms=int((TALK_S + 6) * 1000))
+    lab.page.call(target.uri)
+    lab.page.wait_event("confirmed", 0)
+    time.sleep(TALK_S)  # the talk itself
+    gone_at = time.time()
+    lab.driver.refresh()
+    (hook,) = receiver.wait_for(1, 15, path="/hook/ended")
+    ended = q(hook)
+    assert (ended["ended_by"], ended["outcome"]) == ("page_closed", "answered"), ended
+    assert TALK_S - 1 <= int(ended["duration"]) <= TALK_S + 3, ended
+    assert gone_at - 2 <= int(ended["ended_at"]) <= gone_at + 3, (ended, gone_at)
+    WebDriverWait(lab.driver, 15, 0.1).until(
+        lambda d: d.execute_script("return window.phone && phone.registration") == "registered")
+    target.wait(30)
+    assert_quiet(receiver, 1, path="/hook/ended")

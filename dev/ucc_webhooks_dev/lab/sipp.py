@@ -19,7 +19,8 @@ Scenarios, remote calling the page: `uac_remote_hangup` (answered, remote BYE af
 any answer, or none within 4 s, ends it), `uac_cancel`
 (CANCEL after ringing `talk_ms`), `uac_rejected` (expects the page's 486). Remote called by the
 page: `uas_answer` (answers, waits for the page's BYE), `uas_answer_hangup` (answers, BYE after
-`talk_ms`), `uas_reject` (486 Busy Here), `uas_ring` (rings until the page cancels).
+`talk_ms`), `uas_page_gone` (answers, BYE after `talk_ms` that may reach no page, as `uac_page_gone`),
+`uas_reject` (486 Busy Here), `uas_ring` (rings until the page cancels).
 """
 
 from __future__ import annotations
