@@ -1,8 +1,8 @@
 """A page cannot turn the extension against its user (Chromium and Firefox, real host, Kamailio +
 SIPp): scripts on the UCC page that forge call events cannot write the observer's channel, so a
 real call after a flood of 1,000 forged events still fires exactly once and opens its screen pop;
-the page bridge is off unless switched on, and then bounded by a budget of its own; drops are
-counted apart (`drops.get`)."""
+the page bridge is off unless switched on (in the options page), and then bounded by a budget of
+its own; drops are counted apart (`drops.get`, and the popup's log)."""
 
 from __future__ import annotations
 
@@ -48,10 +48,24 @@ def lab(request):
     return request.getfixturevalue(request.param)
 
 
+STORED_BRIDGE = ("const done = arguments[arguments.length - 1];"
+                 "(globalThis.browser || globalThis.chrome).storage.local.get('pageBridge').then((r) => done(r.pageBridge === true));")
+
+
 def set_bridge(lab, on: bool, receiver) -> None:
-    """Switch the page bridge; when on, wait until the page's content script took it (probe events:
-    each one the page's content script heard spent one of the bridge's budget, see `probes`)."""
-    lab.ext.configure({"pageBridge": on}, wait_for_origins=False)
+    """Switch the page bridge as a person does, in the options page (off unless switched on); when
+    on, wait until the page's content script took it (probe events: each one the content script
+    heard spent one of the bridge's budget, see `probes`)."""
+    driver = lab.driver
+    lab.ext.open_tab(lab.ext.options_url)
+    try:
+        box = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "page-bridge"))
+        WebDriverWait(driver, 10).until(lambda d: d.execute_async_script(STORED_BRIDGE) == box.is_selected())
+        if box.is_selected() != on:
+            box.click()
+        WebDriverWait(driver, 10).until(lambda d: d.execute_async_script(STORED_BRIDGE) is on, "pageBridge not saved")
+    finally:
+        lab.ext.close_tab(lab.page.handle)
     if not on:
         return
     lab.host.add("incoming_call_missed", "get", receiver.url("/probe"), name="e2e bridge probe")
