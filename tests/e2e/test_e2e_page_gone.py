@@ -110,3 +110,27 @@ def test_an_answered_outgoing_call_whose_tab_is_reloaded_ends_once_answered(lab,
         lambda d: d.execute_script("return window.phone && phone.registration") == "registered")
     target.wait(30)
     assert_quiet(receiver, 1, path="/hook/ended")
+
+
+def stop_service_worker(driver) -> None:
+    """Stop the extension's service worker, as Chromium does after 30 s idle (CDP Target.closeTarget)."""
+    def ours() -> list[str]:
+        targets = driver.execute_cdp_cmd("Target.getTargets", {})["targetInfos"]
+        return [t["targetId"] for t in targets if t["type"] == "service_worker" and t["url"].startswith("chrome-extension://")]
+
+    for target in ours():
+        driver.execute_cdp_cmd("Target.closeTarget", {"targetId": target})
+    WebDriverWait(driver, 10, 0.1).until(lambda d: not ours(), "the service worker still runs")
+
+
+def test_the_service_worker_stopped_mid_call_still_ends_the_call_of_a_reloaded_tab(chromium, receiver, remote):
+    """The open call is in storage.local, the listeners at the worker's top level: a worker that
+    was stopped during the call is woken by the page going away and ends the call once."""
+    run = answered_call(chromium, remote, receiver)
+    stop_service_worker(chromium.driver)
+    time.sleep(TALK_S)  # the talk itself
+    gone_at = time.time()
+    chromium.driver.refresh()
+    check_end(receiver, gone_at)
+    run.wait(30)
+    assert_quiet(receiver, 1, path="/hook/ended")
