@@ -3,7 +3,7 @@ import { HostPort } from "./bg/port.js";
 import { admitCallEvent, createHandlers, createListener } from "./bg/handlers.js";
 import { createNoticeHandlers } from "./bg/notices.js";
 import { syncContentScripts } from "./bg/registration.js";
-import { createSettingsReader } from "./bg/settings.js";
+import { LOCAL_KEYS, createSettingsReader } from "./bg/settings.js";
 import { createDropLog, createGuard, evictionIndex } from "./bg/guard.js";
 import { createOpenCalls } from "./bg/open_calls.js";
 import { heartbeatSwitch, watchPageLife } from "./bg/page_life.js";
@@ -104,7 +104,7 @@ api.storage.onChanged.addListener((changes, area) => {
     settings.managedChanged();
     if (port.status.state === "connected") tellManagedSwitch();
   }
-  if (area === "local") settings.localChanged();
+  if (area === "local" && LOCAL_KEYS.some((key) => key in changes)) settings.localChanged(); // not for openCalls
   if ((area === "local" || area === "managed") && "uccOrigins" in changes) sync();
 });
 api.permissions.onAdded.addListener(() => sync());

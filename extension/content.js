@@ -156,6 +156,10 @@
     return false;
   });
 
-  api.storage.onChanged.addListener(loadConfig);
+  // Settings only: the worker also keeps its open calls in storage.local, which is none of ours.
+  const SETTINGS = ["queueRule", "userName", "pageBridge", "uccOrigins"];
+  api.storage.onChanged.addListener((changes, area) => {
+    if (area === "managed" || SETTINGS.some((key) => changes && key in changes)) loadConfig();
+  });
   loadConfig();
 })();

@@ -46,10 +46,16 @@ test("the effective config is pushed to the observer over the channel, again aft
   const w = world();
   await settle();
   assert.deepEqual(w.pushed, [{ queueRule: { header: "X-Queue", displayNamePattern: null }, userName: null }]);
-  w.runtime.storageChanged();
+  w.runtime.storageChanged({ openCalls: {} }); // the worker's own bookkeeping: not a setting
   await settle();
-  assert.equal(w.runtime.sent.filter((m) => m.type === "config.get").length, 2, "storage change asks again");
+  assert.equal(w.runtime.sent.filter((m) => m.type === "config.get").length, 1);
+  w.runtime.storageChanged({ queueRule: {} });
+  await settle();
+  assert.equal(w.runtime.sent.filter((m) => m.type === "config.get").length, 2, "a settings change asks again");
   assert.equal(w.pushed.length, 2);
+  w.runtime.storageChanged({}, "managed");
+  await settle();
+  assert.equal(w.runtime.sent.filter((m) => m.type === "config.get").length, 3, "so does any change of the administrator's");
 });
 
 test("the userName setting overrides the user of every forwarded event", async () => {

@@ -81,7 +81,7 @@ export function fakeChrome({ config, id = ID } = {}) {
   return {
     chrome, sent, state,
     forwarded: () => sent.filter((m) => m.type === "call_event"),
-    storageChanged: () => storageListeners.forEach((fn) => fn({}, "local")),
+    storageChanged: (changes = { pageBridge: {} }, area = "local") => storageListeners.forEach((fn) => fn(changes, area)),
     /** A message from the worker (tabs.sendMessage); resolves with what the content script answered. */
     fromWorker(message) {
       return new Promise((resolve) => {
