@@ -98,6 +98,15 @@
     else if (message.kind === "answered") {
       tell({ type: "call.answered", call_id: message.call_id, answered_at: message.answered_at }).catch(() => {});
     } else if (message.kind === "unwatched" && message.reason === "csp_blob_worker") tellUnwatched();
+    else if (message.kind === "state") tellPageState(message);
+  }
+
+  // The page's workers and whether a SIP socket was seen (page/reach.js says so at most twice a page).
+  let statesTold = 0;
+  function tellPageState(message) {
+    if (statesTold >= 2 || !Number.isInteger(message.workers) || typeof message.sipSeen !== "boolean") return;
+    statesTold += 1;
+    tell({ type: "page.state", workers: message.workers, sipSeen: message.sipSeen }).catch(() => {});
   }
 
   function onBridge(event) {

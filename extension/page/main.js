@@ -111,6 +111,8 @@
           emit(event) { send("call", { event: plain(event) }); },
           // a worker the page's CSP keeps from the bootstrap runs unwatched: the popup says so
           onUnwatched(reason) { send("unwatched", { reason: String(reason) }); },
+          // how many workers the page runs and whether a SIP socket was seen: the popup's offer (bg/page_state.js)
+          onPageState(state) { send("state", { workers: state.workers, sipSeen: state.sipSeen }); },
         });
       }
     } catch (e) { /* the page's own sockets are still observed */ }

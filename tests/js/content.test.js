@@ -86,3 +86,13 @@ test("a worker the page's CSP keeps unwatched is told once, and only in the one 
   await settle();
   assert.deepEqual(w.runtime.sent.filter((m) => m.type === "page.unwatched").map((m) => m.reason), ["csp_blob_worker"]);
 });
+
+test("the page's report on its workers goes to the worker as page.state, at most twice a page, numbers only", async () => {
+  const w = world();
+  w.observer.send({ kind: "state", workers: "many", sipSeen: false });
+  w.observer.send({ kind: "state", workers: 2, sipSeen: false });
+  w.observer.send({ kind: "state", workers: 2, sipSeen: true });
+  w.observer.send({ kind: "state", workers: 3, sipSeen: true });
+  await settle();
+  assert.deepEqual(w.runtime.sent.filter((m) => m.type === "page.state").map((m) => [m.workers, m.sipSeen]), [[2, false], [2, true]]);
+});
