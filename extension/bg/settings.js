@@ -2,7 +2,7 @@
 import { isMatchPattern } from "../common/origins.js";
 import { DEFAULTS } from "./defaults.js";
 
-export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName", "watchWorkerOrigins"]);
+export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName", "watchWorkerOrigins", "pageBridge"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 
 function strings(value) {
@@ -33,6 +33,8 @@ export function merge(local = {}, managed = {}, defaults = DEFAULTS) {
     userName: (has("userName") ? managed.userName : local.userName) || null,
     watchWorkerOrigins: [...new Set(strings(has("watchWorkerOrigins") ? managed.watchWorkerOrigins : local.watchWorkerOrigins))]
       .filter((o) => origins.includes(o)),
+    // The page bridge lets any script on the page send call events: off unless switched on.
+    pageBridge: (has("pageBridge") ? managed.pageBridge : local.pageBridge) === true,
     webhooksEnabled: managed.WEBHOOKS_ENABLED !== false,
     managed: MANAGED_KEYS.filter(has),
   };
@@ -82,5 +84,10 @@ export function createSettingsReader(storage) {
     },
     managedChanged: reload,
     localChanged: reloadLocal,
+    /** Local settings read afresh: a content script told of a change may ask before our own onChanged ran. */
+    fresh() {
+      reloadLocal();
+      return this.read();
+    },
   };
 }

@@ -13,7 +13,8 @@
   }
 
   /**
-   * createTracker({now}) -> {handle(direction, message, time?) -> CallEvent[], setConfig(config), user()}.
+   * createTracker({now}) -> {handle(direction, message, time?) -> CallEvent[], setConfig(config), user(),
+   * onOutgoingAnswered(fn)}: fn(event) is told when an outgoing call is answered, which fires no trigger.
    * direction is "sent" (the page sent it) or "received"; message comes from sip.parse.
    * now() returns Unix seconds (float). config: {queueRule: {header, displayNamePattern}, userName}.
    */
@@ -27,6 +28,7 @@
     let queuePattern = null;
     let userName = null;
     let registeredUser = null;
+    let outgoingAnswered = null; // fn(event) told when an outgoing call is answered (no trigger fires then)
 
     function setConfig(config) {
       const rule = (config && config.queueRule) || {};
@@ -229,6 +231,9 @@
           if (call.answeredAt === null) {
             call.answeredAt = now();
             call.sipStatus = status;
+            try {
+              if (outgoingAnswered) outgoingAnswered(event(call, "outgoing_call_started"));
+            } catch (e) { /* the listener's problem: the call goes on */ }
           }
           return [];
         }
@@ -254,7 +259,10 @@
       return message.kind === "request" ? onRequest(dir, message, callId, cs.seq) : onResponse(dir, message, callId, cs);
     }
 
-    return { handle, setConfig, user: () => userName || registeredUser, active: () => calls.size };
+    return {
+      handle, setConfig, user: () => userName || registeredUser, active: () => calls.size,
+      onOutgoingAnswered(fn) { outgoingAnswered = typeof fn === "function" ? fn : null; },
+    };
   }
 
   ns.calls = Object.freeze({ createTracker });
