@@ -139,7 +139,7 @@
 
   function pushConfig() {
     if (!config || !linked) return;
-    const detail = JSON.stringify({ queueRule: config.queueRule, userName: config.userName });
+    const detail = JSON.stringify({ queueRule: config.queueRule }); // the user name is set here, on each event
     window.dispatchEvent(new CustomEvent(token + ":config", { detail }));
   }
 

@@ -16,7 +16,8 @@
    * createTracker({now}) -> {handle(direction, message, time?) -> CallEvent[], setConfig(config), user(),
    * onOutgoingAnswered(fn)}: fn(event) is told when an outgoing call is answered, which fires no trigger.
    * direction is "sent" (the page sent it) or "received"; message comes from sip.parse.
-   * now() returns Unix seconds (float). config: {queueRule: {header, displayNamePattern}, userName}.
+   * now() returns Unix seconds (float). config: {queueRule: {header, displayNamePattern}}. The user is the
+   * REGISTER's; the userName setting is put into every event by the content script, the one place that sets it.
    */
   function createTracker(options) {
     const clock = (options && options.now) || (() => Date.now() / 1000);
@@ -26,7 +27,6 @@
     const ended = new Set();
     let queueHeader = null;
     let queuePattern = null;
-    let userName = null;
     let registeredUser = null;
     let outgoingAnswered = null; // fn(event) told when an outgoing call is answered (no trigger fires then)
 
@@ -34,7 +34,6 @@
       const rule = (config && config.queueRule) || {};
       queueHeader = typeof rule.header === "string" && rule.header.trim() ? rule.header.trim().toLowerCase() : null;
       queuePattern = compilePattern(rule.displayNamePattern);
-      userName = config && typeof config.userName === "string" && config.userName.trim() ? config.userName.trim() : null;
     }
     setConfig(options && options.config);
 
@@ -75,7 +74,7 @@
         callee: call.callee,
         caller: call.caller,
         caller_name: call.callerName,
-        user: userName || registeredUser,
+        user: registeredUser,
         started_at: call.startedAt,
         answered_at: call.answeredAt,
         ended_at: call.endedAt,
@@ -260,7 +259,7 @@
     }
 
     return {
-      handle, setConfig, user: () => userName || registeredUser, active: () => calls.size,
+      handle, setConfig, user: () => registeredUser, active: () => calls.size,
       onOutgoingAnswered(fn) { outgoingAnswered = typeof fn === "function" ? fn : null; },
     };
   }
