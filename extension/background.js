@@ -1,12 +1,14 @@
-// Service worker (background script in Firefox): wires the native port, notices, messages, alarms and script registration together.
+// Service worker (background script in Firefox): wires the native port, notices, messages, alarms, open calls and script registration together.
 import { HostPort } from "./bg/port.js";
-import { createHandlers, createListener } from "./bg/handlers.js";
+import { admitCallEvent, createHandlers, createListener } from "./bg/handlers.js";
 import { createNoticeHandlers } from "./bg/notices.js";
 import { syncContentScripts } from "./bg/registration.js";
-import { createSettingsReader } from "./bg/settings.js";
+import { LOCAL_KEYS, createSettingsReader } from "./bg/settings.js";
 import { createDropLog, createGuard, evictionIndex } from "./bg/guard.js";
 import { installCallerCard } from "./bg/caller_card.js";
 import { createPageStates, forgetOnNavigation, pageStateHandlers } from "./bg/page_state.js";
+import { createOpenCalls } from "./bg/open_calls.js";
+import { heartbeatSwitch, watchPageLife } from "./bg/page_life.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const RETRY_ALARM = "ucc-webhooks-retry";
@@ -73,6 +75,7 @@ const callerCard = installCallerCard(api, {
   readSettings: () => settings.read(),
   openTab: (card) => notices.handlers.open_tab({ type: "open_tab", url: card.url, webhook_id: card.webhook_id }),
 });
+const cardGuard = callerCard.watch(guard); // every forwarded event passes the card: a call's end takes its card away
 
 // The host stops retries and tests while managed storage switches webhooks off: it is told in a
 // second hello once managed storage is read (the first read is slow), and again on every change.
@@ -89,8 +92,20 @@ async function sync() {
   return { origins: uccOrigins, registered: scripts.map((s) => s.id) };
 }
 
+// Calls whose end is still due: a made-up end takes the same path as the page's events.
+const openCalls = createOpenCalls({
+  storage: api.storage.local,
+  end: (event, from) => admitCallEvent({ port, settings: () => settings.read(), guard: cardGuard, drops, openCalls }, event, from),
+  onCount: heartbeatSwitch(api.alarms),
+});
+watchPageLife({ api, openCalls });
+openCalls.resume(); // an end a stopped worker had on its way
+
 const pageStates = createPageStates({ storage: api.storage.session || null });
-const handlers = { ...createHandlers({ port, settings: () => settings.read(), state, sync, guard: callerCard.watch(guard), drops }), ...pageStateHandlers(pageStates) };
+const handlers = {
+  ...createHandlers({ port, settings: () => settings.read(), freshSettings: () => settings.fresh(), state, sync, guard: cardGuard, drops, openCalls }),
+  ...pageStateHandlers(pageStates),
+};
 api.runtime.onMessage.addListener(createListener(handlers, api.runtime));
 
 api.alarms.onAlarm.addListener((alarm) => {
@@ -101,7 +116,7 @@ api.storage.onChanged.addListener((changes, area) => {
     settings.managedChanged();
     if (port.status.state === "connected") tellManagedSwitch();
   }
-  if (area === "local") settings.localChanged();
+  if (area === "local" && LOCAL_KEYS.some((key) => key in changes)) settings.localChanged(); // not for openCalls
   if ((area === "local" || area === "managed") && ("uccOrigins" in changes || "watchWorkerOrigins" in changes)) sync();
 });
 api.permissions.onAdded.addListener(() => sync());

@@ -1,11 +1,11 @@
-// Options page: UCC client addresses (with a permission button per origin), queue rule, user name, caller card (asks for notifications), default region (a host setting).
+// Options page: UCC client addresses (with a permission button per origin), queue rule, user name, page bridge, caller card (asks for notifications), default region (a host setting).
 //
 // Stable hooks for Selenium: #origin-input, #add-origin, #origin-error,
 //   #origin-list > li[data-testid=origin][data-origin=<match pattern>][data-managed] with
 //   origin-permission[data-granted=true|false], grant-origin, remove-origin, watch-workers (checkbox: watchWorkerOrigins);
 //   #watch-workers-help (what a watched worker can notice);
-//   #queue-header, #queue-pattern, #queue-error, #user-name, #caller-card (switch; data-ready once it shows the setting),
-//   #caller-card-denied, #caller-card-managed,
+//   #queue-header, #queue-pattern, #queue-error, #user-name, #page-bridge (#bridge-managed),
+//   #caller-card (switch; data-ready once it shows the setting), #caller-card-denied, #caller-card-managed,
 //   #default-region, #region-error,
 //   #settings-state (Saving… / Saved / error), #policy-banner, #host-version (host and extension version, or why the host is unreachable).
 // Headless Chromium cannot answer the permission prompt: tests grant host access in a manifest copy (ARCHITECTURE.md).
@@ -13,6 +13,7 @@ import { checkOriginInput, portless } from "./common/origins.js";
 import { errorText, loadReasonPositions, localize, t } from "./ui/i18n.js";
 import { request, settings as readSettings, status as hostStatus, syncScripts } from "./ui/host.js";
 import { permissionGranted, switchOff, switchOn } from "./ui/caller_card.js";
+import { initBridgeSwitch } from "./ui/bridge_switch.js";
 
 const api = globalThis.browser || globalThis.chrome;
 const $ = (id) => document.getElementById(id);
@@ -219,6 +220,7 @@ async function main() {
     for (const id of ids) $(id).disabled = fixed;
     $(note).hidden = !fixed;
   }
+  initBridgeSwitch({ box: $("page-bridge"), note: $("bridge-managed") }, effective, showState);
   $("policy-banner").hidden = effective.webhooksEnabled;
   await renderOrigins();
   await setUpCallerCard();

@@ -64,6 +64,14 @@ def test_ring_seconds_is_start_to_answer_for_an_answered_call():
     assert values["ring_seconds"] == 11 and values["ended_by"] == "transfer" and values["transfer_to"] == "201"
 
 
+@pytest.mark.parametrize("ended_by", ["page_closed", "browser_closed"])
+def test_an_end_the_extension_made_up_for_a_page_or_browser_that_went_away(ended_by):
+    """bg/open_calls.js ends a call whose page went away (reload, close) or whose browser ended."""
+    values = event_values(event("incoming_call_ended", answered_at=1010.0, ended_at=1040.5, duration=30,
+                                outcome="answered", ended_by=ended_by, sip_status=200), None)
+    assert values["ended_by"] == ended_by and values["duration"] == 30
+
+
 def test_an_old_extension_without_end_of_call_data_renders_empty():
     values = event_values(event("incoming_call_missed", ended_at=1003.0), None)
     assert values["outcome"] == "" and values["sip_status"] is None and values["ring_seconds"] == 2

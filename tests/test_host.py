@@ -77,6 +77,7 @@ def test_open_tab_is_handed_back_never_fetched(host, receiver):
     assert host.request("call_event", event=event()) == {"matched": 1}
     notice = host.notice("open_tab")
     assert notice["url"] == receiver.url("/contact?phone=%2B49%2030%201234567")
+    assert notice["call_id"] == event()["call_id"]  # the extension counts the tab against the call's source
     assert receiver.requests == []
 
 

@@ -167,7 +167,7 @@ export function createCallerCard({ notifications, storage, enabled, openTab, t, 
     },
     /** A guard whose forwarded events pass by here first (bg/guard.js's admitEvent, unchanged otherwise). */
     watch(guard) {
-      return { ...guard, admitEvent: (tabId, event, forward) => guard.admitEvent(tabId, event, (e) => { sawEvent(e); return forward(e); }) };
+      return { ...guard, admitEvent: (from, event, forward) => guard.admitEvent(from, event, (e) => { sawEvent(e); return forward(e); }) };
     },
   };
 }

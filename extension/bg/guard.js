@@ -1,11 +1,22 @@
-// Bounds on what a page can make the extension do: call events per tab, tabs opened, one event per call and trigger across tabs; every drop is counted.
+// Bounds on what a page can make the extension do: call events and tabs opened, each with a budget for the observer and one for the page bridge; one event per call and trigger across tabs; every drop is counted.
 
 export const LIMITS = Object.freeze({
-  eventsPerTabPerMinute: 120, // a desk makes 3-4 events a call: 120 a minute is 30 calls a minute, more than any person takes
-  tabsPerMinute: 4, // open_tab screen pops, all webhooks together
+  // A desk makes 3-4 events a call: 120 a minute is 30 calls a minute, more than any person takes.
+  // Counted per tab, frame and call direction: a page that writes made-up SIP on its own socket
+  // ("sent" INVITEs are outgoing calls) cannot spend the budget of the calls that ring in.
+  eventsPerFramePerMinute: 120,
+  bridgeEventsPerTabPerMinute: 60, // the page bridge (opt-in): its own budget per tab
+  tabsPerMinute: 4, // open_tab screen pops of observed calls, all webhooks together
+  bridgeTabsPerMinute: 4, // screen pops of page-bridge calls, counted apart
   forkHoldMs: 1500, // how long "missed"/"elsewhere" from one tab waits for another tab's answer of the same call
   rememberCalls: 500,
   lastDrops: 20,
+});
+
+/** What each source's drops are counted as: the popup shows them apart. */
+export const DROP_REASONS = Object.freeze({
+  observer: Object.freeze({ rate: "rate_limited", tabs: "tab_limit" }),
+  bridge: Object.freeze({ rate: "bridge_rate_limited", tabs: "bridge_tab_limit" }),
 });
 
 export const DROPS_KEY = "droppedEvents";
@@ -68,53 +79,66 @@ function windowCounter(limit, now) {
 /**
  * The worker's guard between content scripts and the host port.
  * deps: {drops (createDropLog), now() ms, setTimer(fn, ms), limits}.
- * admitEvent(tabId, event, forward) forwards at most what the bounds allow, possibly later (fork hold);
- * admitTab(notice) says whether an open_tab notice may open a tab.
+ * admitEvent(from, event, forward), from = {source: "observer"|"bridge", tab, frame}: forwards at most
+ * what that source's budget allows, possibly later (fork hold); returns "forwarded", "held",
+ * "duplicate" or "dropped". admitTab(notice) says whether an open_tab notice may open a tab: the
+ * budget is the one of the source whose event fired it (notice.call_id), the observer's if unknown.
  */
 export function createGuard({ drops, now = () => Date.now(), setTimer = (fn, ms) => setTimeout(fn, ms), limits = LIMITS }) {
-  const perTab = new Map(); // tabId -> window counter
-  const calls = new Map(); // call_id -> {tabs: Set, accepted: bool, sent: Set of triggers}
-  const tabs = windowCounter(limits.tabsPerMinute, now);
+  const budgets = new Map(); // "<source>:<tab>[:<frame>:<direction>]" -> window counter
+  const calls = new Map(); // call_id -> {tabs: Set, accepted: bool, sent: Set of triggers, source}
+  const tabs = {
+    observer: windowCounter(limits.tabsPerMinute, now),
+    bridge: windowCounter(limits.bridgeTabsPerMinute, now),
+  };
   const opened = new Set(); // delivery ids of tabs already opened
 
   function callOf(id) {
     let call = calls.get(id);
     if (!call) {
       if (calls.size >= limits.rememberCalls) calls.delete(calls.keys().next().value);
-      call = { tabs: new Set(), accepted: false, sent: new Set() };
+      call = { tabs: new Set(), accepted: false, sent: new Set(), source: "observer" };
       calls.set(id, call);
     }
     return call;
   }
 
-  function send(call, event, forward) {
+  function send(call, event, source, forward) {
     // One event per call and trigger, whichever tab saw it (a call forked to two tabs).
     if (call.sent.has(event.trigger)) return false;
     if (NOT_ANSWERED_HERE.has(event.trigger) && call.accepted) return false; // the other tab answered it
     call.sent.add(event.trigger);
+    call.source = source;
     if (ACCEPTED.has(event.trigger)) call.accepted = true;
     forward(event);
     return true;
   }
 
-  function admitEvent(tabId, event, forward) {
-    let counter = perTab.get(tabId);
+  function budgetOf(source, tab, frame, direction) {
+    const key = source === "bridge" ? `bridge:${tab}` : `observer:${tab}:${frame}:${direction}`;
+    let counter = budgets.get(key);
     if (!counter) {
-      counter = windowCounter(limits.eventsPerTabPerMinute, now);
-      perTab.set(tabId, counter);
+      counter = windowCounter(source === "bridge" ? limits.bridgeEventsPerTabPerMinute : limits.eventsPerFramePerMinute, now);
+      budgets.set(key, counter);
     }
-    if (!counter.allow()) {
-      drops.record("rate_limited", event.trigger);
+    return counter;
+  }
+
+  function admitEvent(from, event, forward) {
+    const source = from && from.source === "bridge" ? "bridge" : "observer";
+    const tab = from ? from.tab : null;
+    if (!budgetOf(source, tab, from ? from.frame || 0 : 0, event.direction).allow()) {
+      drops.record(DROP_REASONS[source].rate, event.trigger);
       return "dropped";
     }
     const call = callOf(event.call_id);
-    if (STARTS.has(event.trigger)) call.tabs.add(tabId);
+    if (STARTS.has(event.trigger)) call.tabs.add(tab);
     if (NOT_ANSWERED_HERE.has(event.trigger) && call.tabs.size > 1 && !call.accepted) {
       // Another tab rang too: its 200 OK may still be on the way to us.
-      setTimer(() => send(call, event, forward), limits.forkHoldMs);
+      setTimer(() => send(call, event, source, forward), limits.forkHoldMs);
       return "held";
     }
-    return send(call, event, forward) ? "forwarded" : "duplicate";
+    return send(call, event, source, forward) ? "forwarded" : "duplicate";
   }
 
   /** True when this call was seen ringing or starting here: its events are worth more than ones out of nowhere. */
@@ -129,8 +153,10 @@ export function createGuard({ drops, now = () => Date.now(), setTimer = (fn, ms)
       drops.record("tab_already_opened", null);
       return false;
     }
-    if (!tabs.allow()) {
-      drops.record("tab_limit", null);
+    const call = typeof notice.call_id === "string" ? calls.get(notice.call_id) : null;
+    const source = call ? call.source : "observer";
+    if (!tabs[source].allow()) {
+      drops.record(DROP_REASONS[source].tabs, null);
       return false;
     }
     if (key) {
@@ -140,7 +166,14 @@ export function createGuard({ drops, now = () => Date.now(), setTimer = (fn, ms)
     return true;
   }
 
-  return { admitEvent, admitTab, sawStart, forgetTab: (tabId) => perTab.delete(tabId) };
+  /** A closed tab's budgets go with it. */
+  function forgetTab(tabId) {
+    for (const key of [...budgets.keys()]) {
+      if (key === `bridge:${tabId}` || key.startsWith(`observer:${tabId}:`)) budgets.delete(key);
+    }
+  }
+
+  return { admitEvent, admitTab, sawStart, forgetTab };
 }
 
 /** Which queued event the port evicts when full: the oldest one of a call never seen ringing, else the oldest. */

@@ -19,10 +19,6 @@ export function senderKind(sender, runtime) {
   return sender.tab ? "content" : null;
 }
 
-/**
- * deps: {port (HostPort), settings() -> effective settings, state {hostEnabled, failedCount}, sync() re-registers scripts}.
- * Each entry: {from: "content"|"page", handle(message) -> result (or throws an error with .code)}.
- */
 /** The page a content script speaks for: its frame's origin (about:blank frames inherit it), else the tab's URL. */
 function pageUrl(sender) {
   if (typeof sender.origin === "string" && /^https?:/.test(sender.origin)) return sender.origin + "/";
@@ -30,30 +26,82 @@ function pageUrl(sender) {
   return (sender.tab && sender.tab.url) || "";
 }
 
-const noGuard = { admitEvent: (tabId, event, forward) => { forward(event); return "forwarded"; } };
+const noGuard = { admitEvent: (from, event, forward) => { forward(event); return "forwarded"; } };
 const noDrops = { record: () => {}, get: async () => ({ count: 0, byReason: {}, last: [] }) };
+const noOpenCalls = { seen: async () => {}, answered: async () => {}, documentStarted: async () => {}, leaving: async () => {} };
 
-export function createHandlers({ port, settings, state, sync, guard = noGuard, drops = noDrops }) {
+/**
+ * The one path of every call event to the host: the page's (observer or bridge) and the ends that
+ * bg/open_calls.js makes up for a page or browser that went away. Shape, the policy switch, the
+ * configured origin (`url`, the sender's page; null for a made-up end), the page-bridge switch,
+ * then the source's budget (bg/guard.js). from: {source, tab, frame, doc}.
+ */
+export async function admitCallEvent({ port, settings, guard = noGuard, drops = noDrops, openCalls = noOpenCalls }, input, from, url = null) {
+  const checked = checkCallEvent(input);
+  if (!checked.ok) {
+    drops.record("invalid_event", input && typeof input.trigger === "string" ? input.trigger.slice(0, 64) : null);
+    throw Object.assign(new Error(checked.error), { code: "validation_error", field: "event" });
+  }
+  const current = await settings();
+  if (!current.webhooksEnabled) return { forwarded: false, reason: "disabled_by_policy" };
+  // The registration is portless (Firefox ignores ports): the configured port is checked here.
+  if (url !== null && !urlMatches(current.uccOrigins, url)) {
+    drops.record("origin_not_configured", checked.event.trigger);
+    return { forwarded: false, reason: "origin_not_configured" };
+  }
+  if (from.source === "bridge" && !current.pageBridge) { // switched off while the page still sent
+    drops.record("bridge_off", checked.event.trigger);
+    return { forwarded: false, reason: "bridge_off" };
+  }
+  const verdict = guard.admitEvent(from, checked.event, (event) => port.sendCallEvent(event));
+  await openCalls.seen(from, checked.event, verdict);
+  if (verdict === "forwarded") return { forwarded: true };
+  return { forwarded: verdict !== "dropped", reason: verdict }; // held (fork), duplicate or dropped
+}
+
+/** Who sent a content script's message: its source of events, tab, frame and document. */
+function fromSender(message, sender) {
+  return {
+    source: message.source === "bridge" ? "bridge" : "observer",
+    tab: sender.tab ? sender.tab.id : null,
+    frame: Number.isInteger(sender.frameId) ? sender.frameId : 0,
+    doc: typeof message.doc === "string" ? message.doc.slice(0, 64) : null,
+  };
+}
+
+/**
+ * deps: {port (HostPort), settings() -> effective settings, freshSettings() -> the same with local settings read
+ *   afresh, state {hostEnabled, failedCount}, sync() re-registers scripts, guard, drops, openCalls (bg/open_calls.js)}.
+ * Each entry: {from: "content"|"page", handle(message) -> result (or throws an error with .code)}.
+ */
+export function createHandlers({ port, settings, state, sync, guard = noGuard, drops = noDrops, openCalls = noOpenCalls, freshSettings = settings }) {
+  const deps = { port, settings, guard, drops, openCalls };
   return {
     "call_event": {
       from: "content",
+      handle(message, sender = {}) {
+        return admitCallEvent(deps, message.event, fromSender(message, sender), sender.tab ? pageUrl(sender) : null);
+      },
+    },
+    "call.answered": {
+      from: "content",
+      // An outgoing call was answered (no trigger fires then): its made-up end needs to know.
       async handle(message, sender = {}) {
-        const checked = checkCallEvent(message.event);
-        if (!checked.ok) {
-          drops.record("invalid_event", message.event && typeof message.event.trigger === "string" ? message.event.trigger.slice(0, 64) : null);
-          throw Object.assign(new Error(checked.error), { code: "validation_error", field: "event" });
+        if (typeof message.call_id !== "string" || !(typeof message.answered_at === "number" && Number.isFinite(message.answered_at))) {
+          return { recorded: false };
         }
-        const current = await settings();
-        if (!current.webhooksEnabled) return { forwarded: false, reason: "disabled_by_policy" };
-        // The registration is portless (Firefox ignores ports): the configured port is checked here.
-        if (sender.tab && !urlMatches(current.uccOrigins, pageUrl(sender))) {
-          drops.record("origin_not_configured", checked.event.trigger);
-          return { forwarded: false, reason: "origin_not_configured" };
-        }
-        const tabId = sender.tab ? sender.tab.id : null;
-        const verdict = guard.admitEvent(tabId, checked.event, (event) => port.sendCallEvent(event));
-        if (verdict === "forwarded") return { forwarded: true };
-        return { forwarded: verdict !== "dropped", reason: verdict }; // held (fork), duplicate or dropped
+        await openCalls.answered(fromSender(message, sender), message.call_id, message.answered_at);
+        return { recorded: true };
+      },
+    },
+    "page.leaving": {
+      from: "content",
+      async handle(message, sender = {}) {
+        // After the settings, as call_event waits for them: a real end the page sent just before
+        // it went away is seen first, and no end is made up for it.
+        await settings();
+        await openCalls.leaving(fromSender(message, sender));
+        return {};
       },
     },
     "page.unwatched": {
@@ -72,9 +120,11 @@ export function createHandlers({ port, settings, state, sync, guard = noGuard, d
     },
     "config.get": {
       from: "content",
-      async handle() {
-        const { queueRule, userName, webhooksEnabled } = await settings();
-        return { queueRule, userName, webhooksEnabled };
+      // Asked by every new document: also its hello, which tells that the frame's last document is gone.
+      async handle(message, sender = {}) {
+        if (sender.tab) await openCalls.documentStarted(fromSender(message, sender));
+        const { queueRule, userName, webhooksEnabled, pageBridge } = await freshSettings();
+        return { queueRule, userName, webhooksEnabled, pageBridge };
       },
     },
     "host.status": {

@@ -5,10 +5,11 @@ export const OBSERVER_ID = "ucc-webhooks-observer";
 export const WATCHING_ID = "ucc-webhooks-observer-workers";
 export const BRIDGE_ID = "ucc-webhooks-bridge";
 // Order matters: each file attaches to the namespace the next one uses; page/main.js installs and cleans up.
-export const OBSERVER_JS = Object.freeze(["common/call_event.js", "page/sip.js", "page/calls.js", "page/disguise.js",
+// common/call_event.js (the shape check) runs in the content script's world only: the page's world never checks.
+export const OBSERVER_JS = Object.freeze(["page/sip.js", "page/calls.js", "page/disguise.js",
   "page/observer.js", "page/workers.js", "page/reach.js", "page/main.js"]);
 // Origins that opt in to watching workers (watchWorkerOrigins) get the bootstrap and its CSP rescue too.
-export const WATCHING_JS = Object.freeze(["common/call_event.js", "page/sip.js", "page/calls.js", "page/disguise.js",
+export const WATCHING_JS = Object.freeze(["page/sip.js", "page/calls.js", "page/disguise.js",
   "page/observer.js", "page/rescue.js", "page/bootstrap.js", "page/workers.js", "page/reach.js", "page/watch_workers.js", "page/main.js"]);
 export const BRIDGE_JS = Object.freeze(["common/call_event.js", "content.js"]);
 

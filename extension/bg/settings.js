@@ -2,7 +2,7 @@
 import { isMatchPattern } from "../common/origins.js";
 import { DEFAULTS } from "./defaults.js";
 
-export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName", "watchWorkerOrigins", "callerCard"]);
+export const LOCAL_KEYS = Object.freeze(["uccOrigins", "queueRule", "userName", "watchWorkerOrigins", "pageBridge", "callerCard"]);
 export const MANAGED_KEYS = Object.freeze([...LOCAL_KEYS, "WEBHOOKS_ENABLED"]);
 
 function strings(value) {
@@ -33,6 +33,8 @@ export function merge(local = {}, managed = {}, defaults = DEFAULTS) {
     userName: (has("userName") ? managed.userName : local.userName) || null,
     watchWorkerOrigins: [...new Set(strings(has("watchWorkerOrigins") ? managed.watchWorkerOrigins : local.watchWorkerOrigins))]
       .filter((o) => origins.includes(o)),
+    // The page bridge lets any script on the page send call events: off unless switched on.
+    pageBridge: (has("pageBridge") ? managed.pageBridge : local.pageBridge) === true,
     webhooksEnabled: managed.WEBHOOKS_ENABLED !== false,
     // off until switched on: the desktop notification needs a permission the user grants then (bg/caller_card.js)
     callerCard: (has("callerCard") ? managed.callerCard : local.callerCard) === true,
@@ -84,5 +86,10 @@ export function createSettingsReader(storage) {
     },
     managedChanged: reload,
     localChanged: reloadLocal,
+    /** Local settings read afresh: a content script told of a change may ask before our own onChanged ran. */
+    fresh() {
+      reloadLocal();
+      return this.read();
+    },
   };
 }

@@ -18,7 +18,8 @@
     "outcome", "ended_by", "sip_status", "transfer_to",
   ]);
   const OUTCOMES = new Set(["answered", "missed", "rejected", "busy", "no_answer", "failed"]);
-  const ENDED_BY = new Set(["local", "remote", "transfer"]);
+  // page_closed / browser_closed: an end the worker made up when the call's page or the browser went away (bg/open_calls.js)
+  const ENDED_BY = new Set(["local", "remote", "transfer", "page_closed", "browser_closed"]);
   const MAX_TRANSFER_TO = 256;
   const TEXT_FIELDS = ["queue", "callee", "caller", "caller_name", "user"];
   const TIME_FIELDS = ["started_at", "answered_at", "ended_at"];
@@ -69,7 +70,7 @@
     const outcome = pick("outcome");
     if (outcome !== null && !OUTCOMES.has(outcome)) return { ok: false, error: "outcome: unknown outcome " + String(outcome) };
     const endedBy = pick("ended_by");
-    if (endedBy !== null && !ENDED_BY.has(endedBy)) return { ok: false, error: "ended_by: local, remote, transfer or null" };
+    if (endedBy !== null && !ENDED_BY.has(endedBy)) return { ok: false, error: "ended_by: local, remote, transfer, page_closed, browser_closed or null" };
     const status = pick("sip_status");
     if (status !== null && !(Number.isInteger(status) && status >= 100 && status <= 699)) {
       return { ok: false, error: "sip_status: a SIP status code (100..699) or null" };

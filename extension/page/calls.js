@@ -13,9 +13,11 @@
   }
 
   /**
-   * createTracker({now}) -> {handle(direction, message, time?) -> CallEvent[], setConfig(config), user()}.
+   * createTracker({now}) -> {handle(direction, message, time?) -> CallEvent[], setConfig(config), user(),
+   * onOutgoingAnswered(fn)}: fn(event) is told when an outgoing call is answered, which fires no trigger.
    * direction is "sent" (the page sent it) or "received"; message comes from sip.parse.
-   * now() returns Unix seconds (float). config: {queueRule: {header, displayNamePattern}, userName}.
+   * now() returns Unix seconds (float). config: {queueRule: {header, displayNamePattern}}. The user is the
+   * REGISTER's; the userName setting is put into every event by the content script, the one place that sets it.
    */
   function createTracker(options) {
     const clock = (options && options.now) || (() => Date.now() / 1000);
@@ -25,14 +27,13 @@
     const ended = new Set();
     let queueHeader = null;
     let queuePattern = null;
-    let userName = null;
     let registeredUser = null;
+    let outgoingAnswered = null; // fn(event) told when an outgoing call is answered (no trigger fires then)
 
     function setConfig(config) {
       const rule = (config && config.queueRule) || {};
       queueHeader = typeof rule.header === "string" && rule.header.trim() ? rule.header.trim().toLowerCase() : null;
       queuePattern = compilePattern(rule.displayNamePattern);
-      userName = config && typeof config.userName === "string" && config.userName.trim() ? config.userName.trim() : null;
     }
     setConfig(options && options.config);
 
@@ -73,7 +74,7 @@
         callee: call.callee,
         caller: call.caller,
         caller_name: call.callerName,
-        user: userName || registeredUser,
+        user: registeredUser,
         started_at: call.startedAt,
         answered_at: call.answeredAt,
         ended_at: call.endedAt,
@@ -229,6 +230,9 @@
           if (call.answeredAt === null) {
             call.answeredAt = now();
             call.sipStatus = status;
+            try {
+              if (outgoingAnswered) outgoingAnswered(event(call, "outgoing_call_started"));
+            } catch (e) { /* the listener's problem: the call goes on */ }
           }
           return [];
         }
@@ -254,7 +258,10 @@
       return message.kind === "request" ? onRequest(dir, message, callId, cs.seq) : onResponse(dir, message, callId, cs);
     }
 
-    return { handle, setConfig, user: () => userName || registeredUser, active: () => calls.size };
+    return {
+      handle, setConfig, user: () => registeredUser, active: () => calls.size,
+      onOutgoingAnswered(fn) { outgoingAnswered = typeof fn === "function" ? fn : null; },
+    };
   }
 
   ns.calls = Object.freeze({ createTracker });

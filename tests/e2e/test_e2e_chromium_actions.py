@@ -16,6 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from ucc_webhooks_dev.lab.net import wait_until
 from ucc_webhooks_dev.lab.receiver import Receiver
 
 from .e2e_support import (
@@ -160,14 +161,27 @@ def test_call_answered_on_another_device_is_not_missed(chromium, receiver, remot
 
 
 def test_page_bridge_event_fires_like_an_observed_call(chromium, receiver):
+    """The page bridge, once switched on (it is off by default), fires like an observed call."""
     chromium.host.add("incoming_call_accepted", "get", receiver.url("/bridge?c={caller}&q={queue}&u={user}"))
-    chromium.page.js("""
+    bridge = """
         window.dispatchEvent(new CustomEvent('ucc-webhooks:call', {detail: {
           trigger: 'incoming_call_accepted', call_id: 'bridge-1', direction: 'incoming', queue: null,
           callee: '200', caller: '+4930123456', caller_name: 'Bridge', user: 'agent200',
           started_at: Date.now() / 1000, answered_at: Date.now() / 1000, ended_at: null, duration: null}}));
-    """)
-    assert q(receiver.wait_for(1, path="/bridge")[0]) == {"c": CALLER, "q": "", "u": "agent200"}
+    """
+    chromium.page.js(bridge)
+    assert_quiet(receiver, 0)  # off: nobody listens to the page's event
+    chromium.ext.configure({"pageBridge": True}, wait_for_origins=False)
+    try:
+        def fired() -> bool:  # the page's content script takes the switch at its next storage change
+            chromium.page.js(bridge)  # the same call and trigger again: the worker sends it once
+            return bool([r for r in receiver.requests if r.path == "/bridge"])
+
+        wait_until(fired, 10, "the page bridge to fire", interval=0.3)
+        assert q(receiver.wait_for(1, path="/bridge")[0]) == {"c": CALLER, "q": "", "u": "agent200"}
+        assert_quiet(receiver, 1)
+    finally:
+        chromium.ext.configure({"pageBridge": False}, wait_for_origins=False)
 
 
 def test_a_page_outside_the_configured_origins_is_not_watched(chromium, receiver, remote):

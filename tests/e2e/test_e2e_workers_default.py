@@ -72,8 +72,6 @@ def test_the_popup_offers_watching_workers_and_the_next_call_is_seen(chromium, r
         watch_workers(lab, on=False)
 
 
-@pytest.mark.xfail(strict=True, reason="page/main.js and content.js do not forward reach's onPageState yet (owned by the "
-                   "page-bridge work); when they do, this passes: drop the marker")
 def test_a_page_that_runs_workers_without_a_sip_socket_is_reported(chromium):
     lab = chromium
     _open_sockets_page(lab, "worker", "agent225")

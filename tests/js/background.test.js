@@ -38,13 +38,13 @@ const chrome = {
     onMessage: listeners(), onInstalled: listeners(), onStartup: listeners(),
   },
   storage: { local: area("local"), session: area("session"), managed: area("managed"), onChanged: listeners() },
-  alarms: { create: (name, info) => seen.alarms.push([name, info]), onAlarm: listeners() },
+  alarms: { create: (name, info) => seen.alarms.push([name, info]), clear: async () => true, onAlarm: listeners() },
   action: {
     setBadgeText: async ({ text }) => { seen.badge.push(text); },
     setBadgeBackgroundColor: async () => {},
     setTitle: async ({ title }) => { seen.titles.push(title); },
   },
-  tabs: { create: async ({ url }) => { seen.tabs.push(url); } },
+  tabs: { create: async ({ url }) => { seen.tabs.push(url); }, onRemoved: listeners(), onUpdated: listeners(), sendMessage: async () => null },
   permissions: { onAdded: listeners() },
   scripting: {
     getRegisteredContentScripts: async ({ ids }) => seen.registered.filter((s) => ids.includes(s.id)),
@@ -147,4 +147,13 @@ test("a host whose policy file switched webhooks off is shown as off, and on aga
   await send({ type: "call_event", event: { ...event, call_id: "p2" } }, content);
   await settle(); await settle();
   assert.equal(seen.broadcasts.filter((m) => m.type === "ucc-webhooks:policy").at(-1).webhooks_enabled, true);
+});
+
+test("config.get reads local settings afresh: a content script told of a change may ask before the worker heard of it", async () => {
+  const before = await send({ type: "config.get", doc: "d1" }, content);
+  assert.equal(before.result.pageBridge, false);
+  store.local.pageBridge = true; // written; the worker's own storage.onChanged has not run yet
+  const after = await send({ type: "config.get", doc: "d1" }, content);
+  assert.equal(after.result.pageBridge, true);
+  delete store.local.pageBridge;
 });

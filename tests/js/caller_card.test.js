@@ -240,9 +240,9 @@ const chrome = {
   },
   i18n: { getMessage: (key) => (en[key] ? en[key].message : "") },
   storage: { local: area("local"), session: area("session"), managed: area("managed"), onChanged: listeners() },
-  alarms: { create: () => {}, onAlarm: listeners() },
+  alarms: { create: () => {}, clear: async () => true, onAlarm: listeners() },
   action: { setBadgeText: async () => {}, setBadgeBackgroundColor: async () => {}, setTitle: async () => {} },
-  tabs: { create: async ({ url }) => { seen.tabs.push(url); } },
+  tabs: { create: async ({ url }) => { seen.tabs.push(url); }, onRemoved: listeners(), onUpdated: listeners(), sendMessage: async () => null },
   permissions: { onAdded: listeners() },
   notifications: {
     create: async (id, options) => { seen.shown.set(id, options); return id; },
@@ -312,4 +312,25 @@ test("background.js: granting the permission switches the card on; the setting o
   store.local.callerCard = false;
   await settle();
   assert.equal(store.local.callerCard, false, "another permission changes nothing");
+});
+
+test("background.js: an answered call whose tab closes gets its end made up, and that end clears the card too", async () => {
+  const port = native.ports.at(-1);
+  store.local.callerCard = true;
+  chrome.storage.onChanged.fire({ callerCard: { newValue: true } }, "local");
+  const tab = { id: 7 };
+  const from = { ...content, tab };
+  await send({ type: "call_event", event: { ...ringing, call_id: "gone1" } }, from);
+  port.onMessage.fire(notice({ call_id: "gone1", delivery_id: "msg_gone1" }));
+  for (let i = 0; i < 5; i++) await settle();
+  assert.ok(seen.shown.has("ucc-card-msg_gone1"));
+  const accepted = { ...ringing, trigger: "incoming_call_accepted", call_id: "gone1", answered_at: ringing.started_at + 3 };
+  await send({ type: "call_event", event: accepted }, from);
+  for (let i = 0; i < 5; i++) await settle();
+  assert.ok(seen.shown.has("ucc-card-msg_gone1"), "answered here: the card stays");
+  chrome.tabs.onRemoved.fire(7, {});
+  for (let i = 0; i < 20; i++) await settle();
+  assert.ok(native.posted().some((m) => m.type === "call_event" && m.event.call_id === "gone1" && m.event.trigger === "incoming_call_ended"),
+    "the made-up end went to the host");
+  assert.ok(seen.cleared.includes("ucc-card-msg_gone1"), "and took the card away");
 });

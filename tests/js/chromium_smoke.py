@@ -10,8 +10,9 @@ request and the tab was opened: the whole chain page -> observer -> bridge -> wo
 It loads a copy of extension/ whose manifest adds http://127.0.0.1/* to host_permissions (headless Chromium
 cannot answer the permission prompt, ARCHITECTURE.md), configures uccOrigins, opens a page on 127.0.0.1 that runs a
 tiny softphone over a real WebSocket (subprotocol "sip") against a scripted PBX, and checks:
-the CallEvents the MAIN-world observer dispatches, the page's unchanged view of WebSocket, the namespace
-cleanup, and that the content script handed the events to the service worker (queued: no host installed).
+that the page hears none of the observer's events (its channel is private), the page's unchanged view of
+WebSocket, the namespace cleanup, and that the content script handed the three events (ringing, queue
+accepted, queue ended) to the service worker (queued: no host installed).
 """
 import argparse
 import base64
@@ -179,18 +180,23 @@ def main():
                     {**hook, "enabled": True, "name": "smoke " + hook["trigger"]})
                 print("webhook saved:", saved.get("ok"), saved.get("result", saved).get("id") if saved.get("ok") else saved)
         d.get(f"http://127.0.0.1:{httpd.server_port}/phone.html")
-        WebDriverWait(d, 10).until(lambda drv: len(drv.execute_script("return window.calls")) >= 3)
+        WebDriverWait(d, 10).until(lambda drv: len(drv.execute_script("return frames_seen")) >= 3)  # INVITE, keep-alive, BYE
         calls = d.execute_script("return window.calls")
         view = d.execute_script("return view()")
-        print("call events in the page:", [(c["trigger"], c["queue"], c["caller"], c["caller_name"], c["user"], c["duration"]) for c in calls])
+        print("call events the page could hear:", calls, "(none: the observer's channel is private)")
         print("page view:", view, "frames:", d.execute_script("return frames_seen"))
-        if [c["trigger"] for c in calls] != ["incoming_call_ringing", "queue_call_accepted", "queue_call_ended"]:
-            failures.append("unexpected triggers")
+        if calls:
+            failures.append("the page heard the observer's events")
         if view != {"instance": True, "ctor": True, "proto": "sip", "binaryType": "arraybuffer", "ns": "undefined",
                     "name": "WebSocket", "sendName": "send"}:
             failures.append("page view changed")
         d.get(f"chrome-extension://{EXT_ID}/popup.html")
         status = d.execute_async_script("chrome.runtime.sendMessage({type: 'host.status'}).then(arguments[0])")
+        for _ in range(50):  # the three events reach the worker a moment after the page saw the BYE
+            if args.profile_dir or status["result"]["queued"] >= 3:
+                break
+            time.sleep(0.1)
+            status = d.execute_async_script("chrome.runtime.sendMessage({type: 'host.status'}).then(arguments[0])")
         print("worker status:", {k: status["result"].get(k) for k in ("state", "queued", "error")})
         if not args.profile_dir and status["result"]["queued"] != 3:
             failures.append("content script did not hand the 3 events to the worker")

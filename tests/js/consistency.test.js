@@ -34,7 +34,7 @@ test("one manifest serves Chromium (service worker) and Firefox (background scri
   for (const p of ["nativeMessaging", "storage", "scripting", "alarms"]) assert.ok(manifest.permissions.includes(p), p);
   assert.equal(manifest.host_permissions, undefined, "host access is asked per origin");
   const schema = JSON.parse(read(manifest.storage.managed_schema));
-  assert.deepEqual(Object.keys(schema.properties).sort(), ["WEBHOOKS_ENABLED", "callerCard", "queueRule", "uccOrigins", "userName", "watchWorkerOrigins"]);
+  assert.deepEqual(Object.keys(schema.properties).sort(), ["WEBHOOKS_ENABLED", "callerCard", "pageBridge", "queueRule", "uccOrigins", "userName", "watchWorkerOrigins"]);
   // a new permission with a warning would disable the extension for users who update: asked for when the caller card is switched on
   assert.deepEqual(manifest.optional_permissions, ["notifications"]);
   assert.ok(!manifest.permissions.includes("notifications"));

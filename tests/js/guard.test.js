@@ -20,7 +20,7 @@ const forged = (n, trigger = "incoming_call_ringing") => ({
   user: null, started_at: 1764000000, answered_at: trigger.endsWith("accepted") ? 1764000001 : null, ended_at: null, duration: null,
 });
 
-function worker({ now = () => 0 } = {}) {
+function worker({ now = () => 0, local = {} } = {}) {
   const session = sessionArea();
   const drops = createDropLog({ storage: session, now });
   const timers = [];
@@ -29,34 +29,35 @@ function worker({ now = () => 0 } = {}) {
   const port = { sendCallEvent: (e) => forwarded.push(e) };
   const table = createHandlers({
     port, guard, drops, state: {}, sync: async () => ({}),
-    settings: async () => merge({ uccOrigins: ["https://ucc.example.com:8443/*"] }, {}),
+    settings: async () => merge({ uccOrigins: ["https://ucc.example.com:8443/*"], ...local }, {}),
   });
   const listener = createListener(table, runtime);
   const send = (message, sender) => new Promise((resolve) => { listener(message, sender, resolve); });
   return { session, drops, guard, forwarded, send, timers };
 }
-const tab = (id, url = "https://ucc.example.com:8443/phone") => ({ id: ID, url, tab: { id, url } });
+const tab = (id, url = "https://ucc.example.com:8443/phone", frameId = 0) => ({ id: ID, url, tab: { id, url }, frameId });
+const bridged = (n, trigger) => ({ type: "call_event", event: forged(n, trigger), source: "bridge" });
 
 test("1,000 forged ringing events in a burst: at most the per-tab limit reaches the host, the rest is counted", async () => {
   const w = worker();
   for (let n = 0; n < 1000; n++) await w.send({ type: "call_event", event: forged(n) }, tab(5));
-  assert.equal(w.forwarded.length, LIMITS.eventsPerTabPerMinute);
+  assert.equal(w.forwarded.length, LIMITS.eventsPerFramePerMinute);
   const log = await w.drops.get();
-  assert.equal(log.count, 1000 - LIMITS.eventsPerTabPerMinute);
-  assert.deepEqual(log.byReason, { rate_limited: 1000 - LIMITS.eventsPerTabPerMinute });
+  assert.equal(log.count, 1000 - LIMITS.eventsPerFramePerMinute);
+  assert.deepEqual(log.byReason, { rate_limited: 1000 - LIMITS.eventsPerFramePerMinute });
   assert.equal(log.last.length, 20);
   assert.deepEqual(Object.keys(log.last[0]).sort(), ["at", "reason", "trigger"]);
   assert.equal(log.last[0].trigger, "incoming_call_ringing");
   assert.deepEqual(w.session.data[DROPS_KEY], log, "kept in storage.session under droppedEvents");
   // another tab has its own budget
   await w.send({ type: "call_event", event: forged(2000) }, tab(6));
-  assert.equal(w.forwarded.length, LIMITS.eventsPerTabPerMinute + 1);
+  assert.equal(w.forwarded.length, LIMITS.eventsPerFramePerMinute + 1);
 });
 
 test("the budget comes back after a minute", async () => {
   let clock = 0;
   const w = worker({ now: () => clock });
-  for (let n = 0; n < LIMITS.eventsPerTabPerMinute + 5; n++) await w.send({ type: "call_event", event: forged(n) }, tab(5));
+  for (let n = 0; n < LIMITS.eventsPerFramePerMinute + 5; n++) await w.send({ type: "call_event", event: forged(n) }, tab(5));
   clock = 60001;
   await w.send({ type: "call_event", event: forged(999) }, tab(5));
   assert.equal(w.forwarded.at(-1).call_id, "forged-999");
@@ -118,8 +119,8 @@ test("the offline queue keeps events of calls it saw ring, drops ones out of now
     evict: (queue) => { const i = evictionIndex(queue, guard.sawStart); drops.record("queue_full", queue[i].event.trigger); return i; },
   });
   const real = { ...forged(0), call_id: "real-call" };
-  guard.admitEvent(1, real, (e) => port.sendCallEvent(e));
-  guard.admitEvent(1, { ...real, trigger: "incoming_call_accepted", answered_at: 1764000003 }, (e) => port.sendCallEvent(e));
+  guard.admitEvent({ source: "observer", tab: 1, frame: 0 }, real, (e) => port.sendCallEvent(e));
+  guard.admitEvent({ source: "observer", tab: 1, frame: 0 }, { ...real, trigger: "incoming_call_accepted", answered_at: 1764000003 }, (e) => port.sendCallEvent(e));
   for (let n = 1; n <= 250; n++) port.sendCallEvent(forged(n, "incoming_call_accepted")); // out of nowhere (no ringing seen)
   await settle();
   const queued = port.queue.map((i) => `${i.event.call_id}:${i.event.trigger}`);
@@ -138,4 +139,55 @@ test("a worker the page's CSP keeps unwatched is counted for the popup; any othe
   assert.deepEqual(other.result, { recorded: false });
   const reply = await w.send({ type: "drops.get" }, { id: ID, url: `chrome-extension://${ID}/popup.html` });
   assert.deepEqual(reply.result.byReason, { worker_unwatched_csp: 1 });
+});
+
+// -- budgets per source: the observer's own events and the opt-in page bridge -------------------
+test("page-bridge events while the bridge is off are refused and counted apart", async () => {
+  const w = worker();
+  const reply = await w.send(bridged(1), tab(5));
+  assert.deepEqual(reply.result, { forwarded: false, reason: "bridge_off" });
+  assert.equal(w.forwarded.length, 0);
+  assert.deepEqual((await w.drops.get()).byReason, { bridge_off: 1 });
+});
+
+test("a bridge flood spends the bridge's budget only: the observer's next call still goes through", async () => {
+  const w = worker({ local: { pageBridge: true } });
+  for (let n = 0; n < 1000; n++) await w.send(bridged(n, "incoming_call_accepted"), tab(5));
+  assert.equal(w.forwarded.length, LIMITS.bridgeEventsPerTabPerMinute);
+  assert.deepEqual((await w.drops.get()).byReason, { bridge_rate_limited: 1000 - LIMITS.bridgeEventsPerTabPerMinute });
+  const real = { ...forged(5000), call_id: "real-call" };
+  for (const trigger of ["incoming_call_ringing", "incoming_call_accepted"]) {
+    const reply = await w.send({ type: "call_event", event: { ...real, trigger, answered_at: trigger.endsWith("accepted") ? 2 : null }, source: "observer" }, tab(5));
+    assert.deepEqual(reply.result, { forwarded: true }, trigger);
+  }
+  // and the other way round: an observer flood leaves the bridge its own budget
+  for (let n = 0; n < 300; n++) await w.send({ type: "call_event", event: forged(9000 + n) }, tab(6));
+  const fromBridge = await w.send(bridged(20000), tab(6));
+  assert.deepEqual(fromBridge.result, { forwarded: true });
+  assert.equal((await w.drops.get()).byReason.rate_limited, 300 - LIMITS.eventsPerFramePerMinute);
+});
+
+test("the observer's budget is per frame and per call direction", async () => {
+  const w = worker();
+  for (let n = 0; n < 200; n++) await w.send({ type: "call_event", event: forged(n) }, tab(5, undefined, 7)); // a frame floods
+  const top = await w.send({ type: "call_event", event: forged(500) }, tab(5, undefined, 0));
+  assert.deepEqual(top.result, { forwarded: true }, "the top frame keeps its own budget");
+  const out = { ...forged(600, "outgoing_call_started"), direction: "outgoing", caller: null };
+  for (let n = 0; n < 200; n++) await w.send({ type: "call_event", event: { ...out, call_id: `out-${n}` } }, tab(5)); // made-up sent INVITEs
+  const ringing = await w.send({ type: "call_event", event: forged(700) }, tab(5));
+  assert.deepEqual(ringing.result, { forwarded: true }, "incoming calls keep their budget");
+});
+
+test("screen pops count against the budget of the call's source (open_tab notices name the call)", async () => {
+  const drops = createDropLog({ storage: null });
+  const guard = createGuard({ drops });
+  const fromBridge = { source: "bridge", tab: 1, frame: 0 };
+  for (let n = 0; n < 20; n++) guard.admitEvent(fromBridge, forged(n, "incoming_call_accepted"), () => {});
+  let opened = 0;
+  for (let n = 0; n < 20; n++) if (guard.admitTab({ url: "https://crm.example.com/", delivery_id: `b${n}`, call_id: `forged-${n}` })) opened++;
+  assert.equal(opened, LIMITS.bridgeTabsPerMinute);
+  guard.admitEvent({ source: "observer", tab: 1, frame: 0 }, { ...forged(99, "incoming_call_accepted"), call_id: "real" }, () => {});
+  assert.ok(guard.admitTab({ url: "https://crm.example.com/", delivery_id: "r1", call_id: "real" }), "the observed call's pop still opens");
+  const log = await drops.get();
+  assert.deepEqual(log.byReason, { bridge_tab_limit: 20 - LIMITS.bridgeTabsPerMinute });
 });

@@ -1,9 +1,8 @@
 // Tests for extension/page/observer.js and page/main.js: the WebSocket wrap reads SIP frames and leaves the page's view unchanged.
 import test from "node:test";
 import assert from "node:assert/strict";
-import vm from "node:vm";
 import { pageNamespace, PAGE_SCRIPTS, runScripts } from "./helpers/page.js";
-import { FakeCustomEvent, FakeEventTarget, listenerCount, makeWebSocketClass } from "./helpers/fake_websocket.js";
+import { FakeEventTarget, listenerCount, makeWebSocketClass } from "./helpers/fake_websocket.js";
 import { asteriskInvite, inDialog, jssipInvite, jssipRegister, response } from "./fixtures/sip_traffic.js";
 
 const URL_ = "wss://ucc.example.com:8443/ws";
@@ -200,38 +199,7 @@ test("observer cost per frame stays small", () => {
   assert.ok(added < 100, `observer adds ${added} µs per frame`); // the benchmark's floor is 20 µs; leave CI noise room
 });
 
-test("main.js: installs in the page world, removes its namespace, bridges events and config", () => {
-  const page = new FakeEventTarget(); // stands in for `window` as an event target
-  let worldGlobal = null; // what `globalThis` is inside the context (not the sandbox object itself)
-  class WindowEventTarget extends FakeEventTarget {}
-  for (const m of ["addEventListener", "removeEventListener", "dispatchEvent"]) {
-    WindowEventTarget.prototype[m] = function (...args) {
-      return FakeEventTarget.prototype[m].apply(this === worldGlobal ? page : this, args);
-    };
-  }
-  const world = vm.createContext({ console, WebSocket: makeWebSocketClass(), EventTarget: WindowEventTarget, CustomEvent: FakeCustomEvent, TextDecoder, setTimeout, clearTimeout });
-  worldGlobal = vm.runInContext("globalThis", world);
-  const calls = [];
-  let ready = 0;
-  page.addEventListener("ucc-webhooks:call", (e) => calls.push(e.detail));
-  page.addEventListener("ucc-webhooks:ready", () => ready++);
-  runScripts(world, [...PAGE_SCRIPTS, "page/main.js"]);
-  assert.equal(world.__uccWebhooks, undefined, "namespace left in the page");
-  assert.equal(ready, 1);
-  const config = { queueRule: { header: "X-Queue", displayNamePattern: null }, userName: "u1" };
-  page.dispatchEvent(new FakeCustomEvent("ucc-webhooks:config", { detail: JSON.stringify(config) }));
-  page.dispatchEvent(new FakeCustomEvent("ucc-webhooks:config", { detail: "{not json" })); // ignored
-  const ws = new world.WebSocket(URL_, "sip");
-  ws.serverOpens();
-  ws.serverSends(asteriskInvite({ extra: ["X-Queue: Sales"] }));
-  assert.equal(calls.length, 1);
-  assert.equal(calls[0].trigger, "incoming_call_ringing");
-  assert.equal(calls[0].queue, "Sales");
-  assert.equal(calls[0].user, "u1");
-  runScripts(world, [...PAGE_SCRIPTS, "page/main.js"]); // injected again (e.g. re-registration): no second wrap
-  ws.serverSends(asteriskInvite({ callId: "second" }));
-  assert.equal(calls.length, 2);
-});
+// page/main.js (the channel to the content script) is tested in channel.test.js.
 
 test("a call that rings before the settings arrive is held, then classified by the queue rule with its own times", () => {
   const { win, events, installed } = setup({ awaitConfigMs: 10000 });

@@ -104,7 +104,8 @@ test("host.status and config.get answer their callers", async () => {
   assert.equal(status.result.failedCount, 2);
   assert.equal(status.result.policyEnabled, true);
   const config = await send({ type: "config.get" }, fromContent);
-  assert.deepEqual(Object.keys(config.result).sort(), ["queueRule", "userName", "webhooksEnabled"]);
+  assert.deepEqual(Object.keys(config.result).sort(), ["pageBridge", "queueRule", "userName", "webhooksEnabled"]);
+  assert.equal(config.result.pageBridge, false, "the page bridge is off unless switched on");
 });
 
 test("open_tab opens http(s) tabs only; delivery notices set the badge and reach the popup", async () => {

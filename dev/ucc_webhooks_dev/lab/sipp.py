@@ -14,10 +14,13 @@ accepts) into a copy in a temp dir and runs one SIPp process per call:
     page.call(target.uri)                       # the page calls sip:300@127.0.0.1:<port>
 
 Scenarios, remote calling the page: `uac_remote_hangup` (answered, remote BYE after `talk_ms`),
-`uac_page_hangup` (answered, waits for the page's BYE, answers re-INVITEs), `uac_cancel`
+`uac_page_hangup` (answered, waits for the page's BYE, answers re-INVITEs), `uac_page_gone`
+(answered, BYE after `talk_ms` that may reach no page: the page was reloaded or closed meanwhile;
+it ends once the BYE is sent), `uac_cancel`
 (CANCEL after ringing `talk_ms`), `uac_rejected` (expects the page's 486). Remote called by the
 page: `uas_answer` (answers, waits for the page's BYE), `uas_answer_hangup` (answers, BYE after
-`talk_ms`), `uas_reject` (486 Busy Here), `uas_ring` (rings until the page cancels).
+`talk_ms`), `uas_page_gone` (answers, BYE after `talk_ms` that may reach no page, as `uac_page_gone`),
+`uas_reject` (486 Busy Here), `uas_ring` (rings until the page cancels).
 """
 
 from __future__ import annotations

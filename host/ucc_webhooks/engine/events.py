@@ -15,7 +15,7 @@ __all__ = ["ENDED_BY", "OUTCOMES", "CallEvent", "Trigger"]
 Trigger = Annotated[str, AfterValidator(known_trigger)]
 
 Outcome = Literal["answered", "missed", "rejected", "busy", "no_answer", "failed"]
-EndedBy = Literal["local", "remote", "transfer"]
+EndedBy = Literal["local", "remote", "transfer", "page_closed", "browser_closed"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 ENDED_BY: tuple[str, ...] = get_args(EndedBy)
 

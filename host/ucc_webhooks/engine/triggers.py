@@ -172,7 +172,8 @@ PLACEHOLDERS: dict[str, tuple[str, Offered, str]] = {
     "event": ("the whole call event as a JSON object (JSON bodies, outside quotes)", _all, ""),
     "outcome": ("how the call ended: answered, missed, rejected, busy, no_answer or failed", _outcome,
                 "known only when a call has ended or was missed (*_ended and incoming_call_missed triggers)"),
-    "ended_by": ("who ended the call: local, remote or transfer", _ended,
+    "ended_by": ("who ended the call: local, remote, transfer, page_closed (its page was reloaded, closed or left) "
+                 "or browser_closed (the browser ended during the call)", _ended,
                  "known only when a call has ended (*_ended triggers)"),
     "ring_seconds": ("whole seconds the call rang: start to answer, or to the end if never answered", _ring_known,
                      "known only once a call stopped ringing (not for *_started and ringing triggers)"),

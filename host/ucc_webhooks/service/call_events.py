@@ -127,7 +127,9 @@ class CallEvents:
                 self.lookups.forget(event.caller if event.direction == "incoming" else event.callee)
             for row, d in zip(rows, planned, strict=False):
                 if d.state == "opened":
-                    self.state.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": row.id})
+                    # call_id: the extension charges the tab to the budget of the source that reported the call
+                    self.state.notify({"type": "open_tab", "url": d.url, "webhook_id": d.webhook_id, "delivery_id": row.id,
+                                       "call_id": event.call_id})
                 elif d.state == "pending" and row.claimed_until is not None:
                     self.deliverer.send_fresh(FreshDelivery(row, d.parsed_url, generation))
                 elif d.state == "pending":
