@@ -152,16 +152,19 @@ class Lookups:
                     if len(self._reuse) > 1000:
                         self._reuse = {k: v for k, v in self._reuse.items() if now - v[0] < REUSE_S}
                     self._reuse[(webhook.id, number)] = (now, contact)
+            delivery_id = new_delivery_id()
+            if event.trigger == "incoming_call_ringing":  # the caller card first: the agent waits for it
+                known = self._calls.get(event.call_id)
+                self._card(event, webhook, known if known is not None and known.found and not contact.found else contact,
+                           delivery_id)
             kept = self._keep(event.call_id, contact)
-            delivery_id = self.store.record(webhook_id=webhook.id, webhook_name=webhook.name, trigger=event.trigger,
-                                            call_id=event.call_id, method=method, url=url, state=state, status=status,
-                                            error=error, latency_ms=latency, contact=contact)
+            self.store.record(webhook_id=webhook.id, webhook_name=webhook.name, trigger=event.trigger,
+                              call_id=event.call_id, method=method, url=url, state=state, status=status,
+                              error=error, latency_ms=latency, contact=contact, delivery_id=delivery_id)
         except Exception:
             log.exception("lookup %s for call %s failed inside the host", webhook.id, event.call_id)
             return NOT_FOUND
         self.outcomes.changed(delivery_id)
-        if event.trigger == "incoming_call_ringing":
-            self._card(event, webhook, kept, delivery_id)
         return kept
 
     async def _ask(self, webhook: Webhook, values: dict[str, object]

@@ -24,10 +24,10 @@ class LookupStore:
 
     def record(self, *, webhook_id: str, webhook_name: str, trigger: str, call_id: str, method: str, url: str,
                state: str, status: int | None, error: str | None, latency_ms: float | None, contact: Contact,
-               at: float | None = None) -> str:
+               at: float | None = None, delivery_id: str | None = None) -> str:
         """Write a lookup's row of the log (with its one attempt); returns its id."""
         at = time.time() if at is None else at
-        did = new_delivery_id()
+        did = delivery_id or new_delivery_id()
         shown = contact.shown()
         with self.store.transaction() as db:
             cur = db.execute(
