@@ -8,6 +8,7 @@ so that the popup can show the message beside the right input.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from typing import Literal
 
@@ -182,7 +183,13 @@ def needs_contact(w: WebhookInput | Webhook) -> bool:
     """Whether the webhook uses what the call's lookup finds (then it waits for that lookup)."""
     if w.conditions.contact != "any" or w.action == "lookup":
         return w.conditions.contact != "any"
-    texts = ((w.url, "url"), (w.body, "body"), (w.fallback_url, "fallback_url"))
+    return _uses_contact(w.url, w.body, w.fallback_url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _uses_contact(url: str, body: str, fallback_url: str) -> bool:
+    """Asked for every webhook at every event: worked out once per text."""
+    texts = ((url, "url"), (body, "body"), (fallback_url, "fallback_url"))
     return any(n in CONTACT_PLACEHOLDERS for text, field in texts if text for n in Template.parse(text, field).placeholders)
 
 

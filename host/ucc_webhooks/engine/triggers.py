@@ -85,6 +85,7 @@ def define(trigger: TriggerSpec) -> None:
     """Add a trigger (or replace one of the same id): every rule, `hello` and the popup take it
     from here. The page's state machine must emit it, and the extension's locales label it."""
     _SPECS[trigger.id] = trigger
+    _OFFERED.clear()
 
 
 def trigger_ids() -> tuple[str, ...]:
@@ -210,9 +211,17 @@ def placeholder_kind(name: str) -> str:
     return KINDS.get(name, "text")
 
 
-def allowed_placeholders(trigger: str) -> list[str]:
-    t = _SPECS.get(trigger)
-    return [] if t is None else [name for name, (_, offered, _) in PLACEHOLDERS.items() if offered(t)]
+#: trigger -> the placeholders it offers: asked at every event, so worked out once per trigger
+_OFFERED: dict[str, tuple[str, ...]] = {}
+
+
+def allowed_placeholders(trigger: str) -> tuple[str, ...]:
+    offered = _OFFERED.get(trigger)
+    if offered is None:
+        t = _SPECS.get(trigger)
+        offered = () if t is None else tuple(name for name, (_, test, _) in PLACEHOLDERS.items() if test(t))
+        _OFFERED[trigger] = offered
+    return offered
 
 
 def unavailable_reason(name: str, trigger: str) -> str | None:

@@ -56,8 +56,7 @@ def event_values(event: CallEvent, region: str | None, internal_max_digits: int 
         "transfer_to": event.transfer_to,
         **contact_values(contact or NOT_FOUND),
     }
-    allowed = allowed_placeholders(event.trigger)
-    result = {k: v for k, v in values.items() if k in allowed}
+    result = {k: values[k] for k in allowed_placeholders(event.trigger) if k in values}  # {event}: EVENT_KEY below
     result.update({REGION_KEY: region, INTERNAL_KEY: internal_max_digits,
                    EVENT_KEY: event.model_dump(mode="json")})
     return result

@@ -36,7 +36,7 @@ def _trigger(trigger: str) -> dict:
         "id": trigger,
         "direction": t.direction,
         "moment": t.moment,
-        "placeholders": offered,
+        "placeholders": list(offered),
         "unavailable": {n: unavailable_reason(n, trigger) for n in PLACEHOLDERS if n not in offered},
         "conditions": conditions_for(trigger),
         "actions": actions_for(trigger),

@@ -100,7 +100,8 @@ class CallEvents:
         now = time.time()
         uses_contact = any(needs_contact(w) for w in webhooks if w.action != "lookup")
         batch: list[tuple[str, str, list[PlannedDelivery]]] = []
-        by_id = {w.id: w for w in webhooks}
+        # webhooks for an unknown caller (they create a contact): after one, the number is asked again
+        creates = {w.id for w in webhooks if w.conditions.contact == "unknown_caller"}
         for event in events:
             planned = []
             contact: Contact | None = self.lookups.known(event.call_id) if uses_contact else None
@@ -122,8 +123,7 @@ class CallEvents:
             if rows is None:
                 results.append({"matched": 0, "duplicate": True})
                 continue
-            if any(by_id[d.webhook_id].conditions.contact == "unknown_caller" for d in planned
-                   if d.state in ("pending", "opened") and d.webhook_id in by_id):
+            if creates and any(d.webhook_id in creates for d in planned if d.state in ("pending", "opened")):
                 self.lookups.forget(event.caller if event.direction == "incoming" else event.callee)
             for row, d in zip(rows, planned, strict=False):
                 if d.state == "opened":
