@@ -147,15 +147,16 @@ def test_import_is_all_or_nothing(home, tmp_path):
 
 def test_a_webhook_added_by_the_cli_fires_in_a_running_host(home, receiver):
     with HostClient() as host:
-        host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "before", "direction": "incoming"})
+        host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "before", "direction": "incoming",
+                                          "duration": 3})
         result = cli("add", "--trigger", "incoming_call_ended", "--action", "get", "--url", receiver.url("/cli?c={call_id}"))
         assert result.returncode == 0, result.stderr
         assert host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "after",
-                                                 "direction": "incoming"}) == {"matched": 1}
+                                                 "direction": "incoming", "duration": 3}) == {"matched": 1}
         assert receiver.wait_for(1)[0].query == {"c": ["after"]}
         assert cli("disable", result.stdout.strip()).returncode == 0
         assert host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "off",
-                                                 "direction": "incoming"}) == {"matched": 0}
+                                                 "direction": "incoming", "duration": 3}) == {"matched": 0}
 
 
 def test_list_shows_names(home):
