@@ -108,14 +108,8 @@ def ten_webhooks_with_history(host, receiver) -> dict[str, Any]:
         receiver.wait_for(1, path="/calls")
         receiver.respond(default=404)
         client.request("call_event", event=_event("incoming_call_missed", "c3@lab", ended_at=time.time()))
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            states = {d["webhook_id"]: d["state"] for d in client.request("deliveries.list", limit=50)["deliveries"]}
-            if states.get(made["missed"].id) == "failed":
-                break
-            time.sleep(0.1)
+        client.delivery_when(lambda d: d["state"] == "failed", webhook_id=made["missed"].id, timeout=15)
         receiver.respond(default=200)
-        assert states.get(made["missed"].id) == "failed", states
     return made
 
 
