@@ -1,5 +1,6 @@
 """Shared fixtures: a private data directory and policy path per test, a real host process,
-a real HTTP receiver on 127.0.0.1."""
+the host's service in this process (for rules, where a process would add only its start-up), a
+real HTTP receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -68,6 +69,30 @@ def write_policy(path: Path, data: dict) -> None:
 def host(home):
     with HostClient() as client:
         yield client
+
+
+@pytest.fixture
+def app(home):
+    """The host's service (`service.app.App`) in this process, on a real store in `home`: what a
+    request does, without a process and frames around it. For what needs no event loop (saves,
+    refusals, lists); test_service.py runs deliveries on one."""
+    from ucc_webhooks.service.app import App
+    from ucc_webhooks.storage.database import Store
+
+    service = App(Store(), lambda notice: None)
+    yield service
+    service.store.close()
+
+
+def refused(call, *args, **kwargs) -> dict:
+    """The `error` of the reply the host sends when `call(*args, **kwargs)` is refused: the
+    service's `Refusal` as `native.replies` puts it on the wire (code, message, field, reason, params)."""
+    from ucc_webhooks.engine.errors import Refusal
+    from ucc_webhooks.native.replies import refusal_reply
+
+    with pytest.raises(Refusal) as info:
+        call(*args, **kwargs)
+    return refusal_reply(None, info.value)["error"]
 
 
 @pytest.fixture
