@@ -5,6 +5,7 @@ real HTTP receiver on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,29 @@ def refused(call, *args, **kwargs) -> dict:
     with pytest.raises(Refusal) as info:
         call(*args, **kwargs)
     return refusal_reply(None, info.value)["error"]
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`ucc-webhooks ARGS` run by the CLI's own `main` in this process, with this process's
+    environment: what `python -m ucc_webhooks ARGS` does, less the interpreter's start-up. The exit
+    code (argparse's 2 included), stdout and stderr come back as from a subprocess."""
+    import contextlib
+    import io
+    import sys
+
+    from ucc_webhooks.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin, sys.stdin = sys.stdin, io.StringIO(stdin or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, a usage error
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    finally:
+        sys.stdin = saved_stdin
+    return subprocess.CompletedProcess(["ucc-webhooks", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ source URL); a preset saved through the real host and fired by a real call arriv
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import jsonschema
 import pytest
-from conftest import FIXTURES, event
+from conftest import FIXTURES, event, run_cli
 
 from ucc_webhooks.engine.models import WebhookInput
 from ucc_webhooks.engine.presets import PRESETS
@@ -78,8 +76,7 @@ def test_every_preset_listed_over_frames_and_saved_through_the_host_arrives_as_t
         jsonschema.validate(json.loads(req.body), schema(p["id"]))
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ucc_webhooks", *args], capture_output=True, text=True, timeout=60)
+cli = run_cli  # the CLI's own main, in this process
 
 
 def test_cli_presets_and_add_from_preset(home):
@@ -105,8 +102,7 @@ def test_cli_conditions_survive_export_and_import(home):
     exported = cli("export").stdout
     assert json.loads(exported)["webhooks"][0]["conditions"] == {"numbers": "external", "queues": ["Sales", "Billing"],
                                                                  "min_duration": 20}
-    imported = subprocess.run([sys.executable, "-m", "ucc_webhooks", "import", "--replace", "-"], input=exported,
-                              capture_output=True, text=True, timeout=60)
+    imported = cli("import", "--replace", "-", stdin=exported)
     assert imported.returncode == 0, imported.stderr
     [w] = json.loads(cli("list", "--json").stdout)
     assert w["conditions"]["queues"] == ["Sales", "Billing"]

@@ -156,7 +156,8 @@ class Receiver:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Receiver:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="receiver", daemon=True)
+        # a short poll: stop() waits for the loop to notice, and every test stops its receiver
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="receiver", daemon=True)
         self._thread.start()
         return self
 
