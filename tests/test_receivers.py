@@ -57,14 +57,15 @@ def test_expiry_is_enforced_on_the_clock_while_the_receiver_hangs(host):
 
 
 def test_webhooks_test_runs_beside_the_frame_loop(host):
-    host.request("settings.set", settings={"request_timeout_s": 8})
+    # 3 s: far longer than the three requests below take, even on a busy machine
+    host.request("settings.set", settings={"request_timeout_s": 3})
     with HostileReceiver("silent") as target:
         hook = save(host, trigger="incoming_call_accepted", action="get", url=target.url("/t"))
         test_id = host.send({"type": "webhooks.test", "webhook_id": hook["id"]})
-        target.wait_for(1)  # the test's request is on the wire, and will hang for 8 s
+        target.wait_for(1)  # the test's request is on the wire, and will hang until its deadline
         assert host.request("hello", extension_version="0")["host_version"]
         assert host.request("call_event", event=event(call_id="beside"))["matched"] == 1
-        assert host.request("settings.get")["settings"]["request_timeout_s"] == 8
+        assert host.request("settings.get")["settings"]["request_timeout_s"] == 3
         assert test_id not in host._replies  # answered while the test still waits
         reply = host.reply(test_id, timeout=30)
         assert reply["ok"] and reply["result"]["ok"] is False and "timed out" in reply["result"]["error"]
@@ -123,11 +124,16 @@ def _test_ca(tmp: Path) -> tuple[Path, Path, Path]:
     return tmp / "ca.pem", tmp / "server.pem", tmp / "server.key"
 
 
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory) -> tuple[Path, Path, Path]:
+    return _test_ca(tmp_path_factory.mktemp("ca"))
+
+
 @pytest.mark.parametrize("trusted", [True, False])
-def test_tls_honours_ssl_cert_file(home, tmp_path, trusted):
+def test_tls_honours_ssl_cert_file(home, test_ca, trusted):
     import ssl
 
-    ca, cert, key = _test_ca(tmp_path)
+    ca, cert, key = test_ca
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     env = {"SSL_CERT_FILE": str(ca)} if trusted else {}
