@@ -96,18 +96,24 @@ def refused(call, *args, **kwargs) -> dict:
     return refusal_reply(None, info.value)["error"]
 
 
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """`ucc-webhooks ARGS` run by the CLI's own `main` in this process, with this process's
-    environment: what `python -m ucc_webhooks ARGS` does, less the interpreter's start-up. The exit
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`ucc-webhooks ARGS` run by the CLI's own `main` in this process: what `python -m
+    ucc_webhooks ARGS` does, less the interpreter's start-up. The environment is this process's,
+    or exactly `env` while the command runs (as a subprocess given `env` would see it). The exit
     code (argparse's 2 included), stdout and stderr come back as from a subprocess."""
     import contextlib
     import io
+    import os
     import sys
 
     from ucc_webhooks.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     saved_stdin, sys.stdin = sys.stdin, io.StringIO(stdin or "")
+    saved_env = dict(os.environ)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -116,6 +122,9 @@ def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
                 code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     finally:
         sys.stdin = saved_stdin
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(saved_env)
     return subprocess.CompletedProcess(["ucc-webhooks", *args], code, out.getvalue(), err.getvalue())
 
 
