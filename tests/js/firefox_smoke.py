@@ -15,7 +15,6 @@ import stat
 import sys
 import tempfile
 import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -49,7 +48,8 @@ def main():
     ws_server = socket.socket()
     ws_server.bind(("127.0.0.1", 0))
     ws_server.listen(1)
-    threading.Thread(target=cs.pbx, args=(ws_server,), daemon=True).start()
+    pbx_done = threading.Event()
+    threading.Thread(target=cs.pbx, args=(ws_server, pbx_done), daemon=True).start()
     page = (cs.PAGE % ws_server.getsockname()[1]).encode()
 
     class Page(http.server.BaseHTTPRequestHandler):
@@ -85,8 +85,7 @@ def main():
 
     failures = []
     try:
-        d.install_addon(addon, temporary=True)
-        time.sleep(1)
+        d.install_addon(addon, temporary=True)  # returns once the add-on is installed: its pages load from here
         open_extension_page(f"moz-extension://{UUID}/options.html")
         registered = d.execute_async_script("""const done = arguments[0];
             browser.storage.local.set({uccOrigins: ["http://127.0.0.1/*"], queueRule: {header: "X-Queue"}}).then(async () => {
@@ -103,6 +102,7 @@ def main():
         WebDriverWait(d, 10).until(lambda drv: len(drv.execute_script("return window.calls")) >= 3)
         calls = d.execute_script("return window.calls")
         view = d.execute_script("return view()")
+        pbx_done.set()
         print("call events:", [(c["trigger"], c["queue"], c["caller"]) for c in calls])
         print("page view:", view)
         if [c["trigger"] for c in calls] != ["incoming_call_ringing", "queue_call_accepted", "queue_call_ended"]:
@@ -115,6 +115,7 @@ def main():
         if status["queued"] != 3:
             failures.append("the content script did not hand the 3 events to the background script")
     finally:
+        pbx_done.set()
         d.quit()
     print("FAILED: " + "; ".join(failures) if failures else "Looks good")
     return 1 if failures else 0
