@@ -1,5 +1,4 @@
-"""Fixtures for the browser tests: one Kamailio and one softphone server per session, one
-Chromium and one Firefox with the extension for the whole folder (reset for each test), a SIPp
+"""Fixtures for the browser tests: one Kamailio and one softphone server per session, a SIPp
 factory and a receiver per test, browsers that are always quit (also when a test fails)."""
 
 from __future__ import annotations
@@ -156,71 +155,24 @@ def _print_lab_diagnostics(lab: BrowserLab) -> None:
             print("--- page events unavailable:", exc)
 
 
-class _Labs:
-    """One Chromium lab and one Firefox lab for all the modules that use them: the host is
-    registered and the extension configured once, not once per module; each module gets the
-    browser restarted, each test gets it reset (`_fresh`).
-    Stopped when the run leaves tests/e2e (`pytest_runtest_teardown`), so that no idle browser
-    stays beside the tests after them."""
-
-    def __init__(self, sip: SipServer, softphone: SoftphoneServer, factory: pytest.TempPathFactory) -> None:
-        self.sip, self.softphone, self.factory = sip, softphone, factory
-        self.labs: dict[str, BrowserLab] = {}
-        self.module: dict[str, str] = {}  # kind -> the module whose tests used it last
-
-    def get(self, kind: str, module: str) -> BrowserLab:
-        """The lab of `kind`; a module after another gets the browser restarted on the same profile
-        first, so that nothing a module left in the extension's worker (counts per tab, the budget
-        of opened tabs, the log of dropped events) reaches the next one. Registering the host and
-        configuring the extension are done once."""
-        lab = self.labs.get(kind)
-        if lab is None:
-            lab = self.labs[kind] = _start_lab(kind, self.factory.mktemp(f"{kind}-lab"), self.sip, self.softphone)
-        elif self.module.get(kind) != module:
-            if kind == "firefox":  # each Firefox session starts on a new profile: configure it again
-                lab.configure_on_start = True
-            lab.restart()
-        self.module[kind] = module
-        return lab
-
-    def stop(self) -> None:
-        self.module.clear()
-        while self.labs:
-            self.labs.popitem()[1].stop()
-
-
-_running: list[_Labs] = []
-
-
-@pytest.fixture(scope="session")
-def _labs(sip, softphone_server, tmp_path_factory) -> Iterator[_Labs]:
-    labs = _Labs(sip, softphone_server, tmp_path_factory)
-    _running.append(labs)
+@pytest.fixture(scope="module")
+def chromium_lab(sip, softphone_server, tmp_path_factory) -> Iterator[BrowserLab]:
+    """Headless Chromium with the extension and the host, shared by the tests of one module."""
+    lab = _start_lab("chromium", tmp_path_factory.mktemp("chromium-lab"), sip, softphone_server)
     try:
-        yield labs
+        yield lab
     finally:
-        labs.stop()
-        _running.remove(labs)
+        lab.stop()
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """After the last browser test of this folder: its shared browsers are no longer needed."""
-    if nextitem is None or Path(nextitem.path).parent != Path(__file__).parent:
-        for labs in _running:
-            labs.stop()
-
-
-@pytest.fixture
-def chromium_lab(_labs: _Labs, request: pytest.FixtureRequest) -> BrowserLab:
-    """Headless Chromium with the extension and the host, shared by the tests of the run."""
-    return _labs.get("chromium", request.module.__name__)
-
-
-@pytest.fixture
-def firefox_lab(_labs: _Labs, request: pytest.FixtureRequest) -> BrowserLab:
-    """Headless Firefox ESR with the add-on and the host, shared by the tests of the run."""
-    return _labs.get("firefox", request.module.__name__)
+@pytest.fixture(scope="module")
+def firefox_lab(sip, softphone_server, tmp_path_factory) -> Iterator[BrowserLab]:
+    """Headless Firefox ESR with the add-on and the host, shared by the tests of one module."""
+    lab = _start_lab("firefox", tmp_path_factory.mktemp("firefox-lab"), sip, softphone_server)
+    try:
+        yield lab
+    finally:
+        lab.stop()
 
 
 def _fresh(lab: BrowserLab, request: pytest.FixtureRequest) -> Iterator[BrowserLab]:

@@ -1,7 +1,6 @@
 """The popup in the real browser, against the real host: add a webhook through the UI, see it
 saved, switch it off, delete it; a browser restart with the same profile keeps every setting;
-the administrator's switch shows as a banner. Its restarts keep the shared lab's profile, so
-the tests after them find the browser as a fresh start would."""
+the administrator's switch shows as a banner. Own module, so its restarts touch no other test."""
 
 from __future__ import annotations
 
