@@ -14,9 +14,10 @@ lint: setup
 	$(PY) -m mypy
 	npx --no-install web-ext lint --source-dir extension --output json --pretty > /dev/null || npx --no-install web-ext lint --source-dir extension
 
+# pytest on two workers: the browser tests in one group, one after another (tests/conftest.py)
 test: lint
 	node --test tests/js/
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: setup
 	$(PY) -m ucc_webhooks_dev.bench

@@ -16,6 +16,21 @@ from ucc_webhooks_dev.lab.receiver import Receiver
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`make test` runs two workers, `--dist loadgroup`): every browser test in
+    one group, so that they run one after another on one worker, each with the machine's other core
+    free at most for the tests of the other worker (browsers are CPU-heavy and the tests
+    timing-sensitive); every other module a group of its own, so that what its tests share (a
+    build, a CA) is made once."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    e2e = Path(__file__).parent / "e2e"
+    for item in items:
+        browser = item.get_closest_marker("browser") is not None or e2e in Path(item.path).parents
+        item.add_marker(pytest.mark.xdist_group("browser" if browser else Path(item.path).stem))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def never_the_real_data_dir(tmp_path_factory):
     """A test that forgets the `home` fixture still never writes the user's real store or policy."""
