@@ -177,3 +177,29 @@ def row_state(driver, webhook_id: str) -> str | None:
     return driver.execute_script(
         "const el = document.querySelector(`#webhook-list li[data-webhook-id=\"${arguments[0]}\"] [data-testid=\"row-state\"]`);"
         " return el ? el.getAttribute('data-state') : null;", webhook_id)
+
+
+_LOG_JS = """
+return [...document.querySelectorAll('#delivery-list li[data-testid="delivery"]')].map((li) => {
+  const text = (id) => { const el = li.querySelector(`[data-testid="${id}"]`); return el ? el.innerText : null; };
+  const retry = li.querySelector('[data-testid="retry-delivery"]');
+  return {webhook_id: li.getAttribute('data-webhook-id'), state: li.getAttribute('data-state'),
+          url: text('delivery-url'), detail: text('delivery-detail'),
+          retry: retry ? {shown: retry.getClientRects().length > 0 && getComputedStyle(retry).visibility !== 'hidden',
+                          text: retry.innerText} : null};
+});"""
+
+
+def log_entries(driver, condition=lambda entries: bool(entries), timeout: float = 10) -> list[dict]:
+    """The delivery log as shown (webhook_id, state, url, detail, retry), once `condition(entries)`
+    holds. Read in one step: the log re-renders when a delivery changes, so an element found a
+    moment earlier can be gone (stale) by the time it is read."""
+    found: list[list[dict]] = []
+
+    def shown(d) -> bool:
+        found[:] = [d.execute_script(_LOG_JS)]
+        return condition(found[0])
+
+    WebDriverWait(driver, timeout).until(shown, message="the log never showed what was expected")
+    return found[0]
+
