@@ -184,14 +184,14 @@ return [...document.querySelectorAll('#delivery-list li[data-testid="delivery"]'
   const text = (id) => { const el = li.querySelector(`[data-testid="${id}"]`); return el ? el.innerText : null; };
   const retry = li.querySelector('[data-testid="retry-delivery"]');
   return {webhook_id: li.getAttribute('data-webhook-id'), state: li.getAttribute('data-state'),
-          url: text('delivery-url'), detail: text('delivery-detail'),
+          state_text: text('delivery-state'), url: text('delivery-url'), detail: text('delivery-detail'),
           retry: retry ? {shown: retry.getClientRects().length > 0 && getComputedStyle(retry).visibility !== 'hidden',
                           text: retry.innerText} : null};
 });"""
 
 
 def log_entries(driver, condition=lambda entries: bool(entries), timeout: float = 10) -> list[dict]:
-    """The delivery log as shown (webhook_id, state, url, detail, retry), once `condition(entries)`
+    """The delivery log as shown (webhook_id, state, state_text, url, detail, retry), once `condition(entries)`
     holds. Read in one step: the log re-renders when a delivery changes, so an element found a
     moment earlier can be gone (stale) by the time it is read."""
     found: list[list[dict]] = []
