@@ -16,19 +16,42 @@ from ucc_webhooks_dev.lab.receiver import Receiver
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+#: Modules outside tests/e2e whose tests start browsers (`-m browser`); with tests/e2e they form
+#: the browser group of `make test`. A test marked `browser` elsewhere fails the collection.
+BROWSER_MODULES = ("tests/test_demo.py", "tests/test_installer_real_browsers.py")
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The group a test runs in under `make test` (pytest-xdist on two workers): every browser
+    test in one group, run one after another on one worker, with at most the tests of the other
+    worker beside them (browsers are CPU-heavy and the tests timing-sensitive); every other module
+    a group of its own, so that what its tests share (a build, a CA) is made once."""
+    path = nodeid.split("::", 1)[0]
+    return "browser" if path.startswith("tests/e2e/") or path in BROWSER_MODULES else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with the groups of `xdist_scope` (xdist's own grouping by the
+    `xdist_group` mark does not take effect with pytest 9.2: it rewrites a node id attribute that
+    pytest no longer reads)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return Groups(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With pytest-xdist (`make test` runs two workers, `--dist loadgroup`): every browser test in
-    one group, so that they run one after another on one worker, each with the machine's other core
-    free at most for the tests of the other worker (browsers are CPU-heavy and the tests
-    timing-sensitive); every other module a group of its own, so that what its tests share (a
-    build, a CA) is made once."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    e2e = Path(__file__).parent / "e2e"
-    for item in items:
-        browser = item.get_closest_marker("browser") is not None or e2e in Path(item.path).parents
-        item.add_marker(pytest.mark.xdist_group("browser" if browser else Path(item.path).stem))
+    """Keep `xdist_scope` whole: a browser test outside its group would run beside another."""
+    stray = [item.nodeid for item in items
+             if item.get_closest_marker("browser") is not None and xdist_scope(item.nodeid) != "browser"]
+    if stray:
+        raise pytest.UsageError("browser tests outside tests/e2e and BROWSER_MODULES (tests/conftest.py): "
+                                + ", ".join(stray))
 
 
 @pytest.fixture(autouse=True, scope="session")
