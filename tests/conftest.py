@@ -30,6 +30,7 @@ def xdist_scope(nodeid: str) -> str:
     return "browser" if path.startswith("tests/e2e/") or path in BROWSER_MODULES else path
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown (and unused) without it
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """`--dist loadgroup` with the groups of `xdist_scope` (xdist's own grouping by the
     `xdist_group` mark does not take effect with pytest 9.2: it rewrites a node id attribute that
