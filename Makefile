@@ -14,9 +14,11 @@ lint: setup
 	$(PY) -m mypy
 	npx --no-install web-ext lint --source-dir extension --output json --pretty > /dev/null || npx --no-install web-ext lint --source-dir extension
 
+# Node's test files two at a time; pytest on two workers, the browser tests in one group, one
+# after another (tests/conftest.py)
 test: lint
-	node --test tests/js/
-	$(PY) -m pytest
+	node --test --test-concurrency=2 tests/js/
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: setup
 	$(PY) -m ucc_webhooks_dev.bench

@@ -1,9 +1,11 @@
 """Shared fixtures: a private data directory and policy path per test, a real host process,
-a real HTTP receiver on 127.0.0.1."""
+the host's service in this process (for rules, where a process would add only its start-up), a
+real HTTP receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,45 @@ from ucc_webhooks_dev.lab.host_client import HostClient
 from ucc_webhooks_dev.lab.receiver import Receiver
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+#: Modules outside tests/e2e whose tests start browsers (`-m browser`); with tests/e2e they form
+#: the browser group of `make test`. A test marked `browser` elsewhere fails the collection.
+BROWSER_MODULES = ("tests/test_demo.py", "tests/test_installer_real_browsers.py")
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The group a test runs in under `make test` (pytest-xdist on two workers): every browser
+    test in one group, run one after another on one worker, with at most the tests of the other
+    worker beside them (browsers are CPU-heavy and the tests timing-sensitive); every other module
+    a group of its own, so that what its tests share (a build, a CA) is made once."""
+    path = nodeid.split("::", 1)[0]
+    return "browser" if path.startswith("tests/e2e/") or path in BROWSER_MODULES else path
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown (and unused) without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with the groups of `xdist_scope` (xdist's own grouping by the
+    `xdist_group` mark does not take effect with pytest 9.2: it rewrites a node id attribute that
+    pytest no longer reads)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return Groups(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep `xdist_scope` whole: a browser test outside its group would run beside another."""
+    stray = [item.nodeid for item in items
+             if item.get_closest_marker("browser") is not None and xdist_scope(item.nodeid) != "browser"]
+    if stray:
+        raise pytest.UsageError("browser tests outside tests/e2e and BROWSER_MODULES (tests/conftest.py): "
+                                + ", ".join(stray))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -68,6 +109,62 @@ def write_policy(path: Path, data: dict) -> None:
 def host(home):
     with HostClient() as client:
         yield client
+
+
+@pytest.fixture
+def app(home):
+    """The host's service (`service.app.App`) in this process, on a real store in `home`: what a
+    request does, without a process and frames around it. For what needs no event loop (saves,
+    refusals, lists); test_service.py runs deliveries on one."""
+    from ucc_webhooks.service.app import App
+    from ucc_webhooks.storage.database import Store
+
+    service = App(Store(), lambda notice: None)
+    yield service
+    service.store.close()
+
+
+def refused(call, *args, **kwargs) -> dict:
+    """The `error` of the reply the host sends when `call(*args, **kwargs)` is refused: the
+    service's `Refusal` as `native.replies` puts it on the wire (code, message, field, reason, params)."""
+    from ucc_webhooks.engine.errors import Refusal
+    from ucc_webhooks.native.replies import refusal_reply
+
+    with pytest.raises(Refusal) as info:
+        call(*args, **kwargs)
+    return refusal_reply(None, info.value)["error"]
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`ucc-webhooks ARGS` run by the CLI's own `main` in this process: what `python -m
+    ucc_webhooks ARGS` does, less the interpreter's start-up. The environment is this process's,
+    or exactly `env` while the command runs (as a subprocess given `env` would see it). The exit
+    code (argparse's 2 included), stdout and stderr come back as from a subprocess."""
+    import contextlib
+    import io
+    import os
+    import sys
+
+    from ucc_webhooks.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin, sys.stdin = sys.stdin, io.StringIO(stdin or "")
+    saved_env = dict(os.environ)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, a usage error
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    finally:
+        sys.stdin = saved_stdin
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["ucc-webhooks", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

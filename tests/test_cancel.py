@@ -4,12 +4,11 @@ whether the policy file or the browser's managed storage turned it off."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from conftest import event, write_policy
 
 from ucc_webhooks_dev.lab.host_client import HostClient, HostError
+from ucc_webhooks_dev.lab.net import wait_until
 
 
 def failing_hook(host, receiver) -> dict:
@@ -21,14 +20,8 @@ def failing_hook(host, receiver) -> dict:
     return hook
 
 
-def wait_state(host, state: str, timeout: float = 15.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        [d] = host.request("deliveries.list", limit=1)["deliveries"]
-        if d["state"] == state:
-            return d
-        assert time.monotonic() < deadline, d
-        time.sleep(0.05)
+def wait_state(host, state: str) -> dict:
+    return host.delivery_when(lambda d: d["state"] == state)
 
 
 def test_the_off_switch_cancels_pending_retries(host, receiver, policy_file):
@@ -120,5 +113,9 @@ def test_a_delivery_queued_behind_one_on_the_wire_is_asked_again_before_it_goes(
                                            "enabled": False})
     d = wait_state(host, "cancelled")
     assert "switched off" in d["last_error"]
-    time.sleep(1.2)
+    wait_until(lambda: [(d["call_id"], d["state"]) for d in host.request("deliveries.list", limit=2)["deliveries"]]
+               == [("queued", "cancelled"), ("first", "delivered")], 15, "the first delivery answered", host.proc)
+    # The worker takes the queued delivery right after the first one's answer: had it not asked
+    # again, its request would follow within moments. Absence has no condition to wait for.
+    receiver.assert_quiet(1, within=0.5)
     assert [r.query["c"][0] for r in receiver.requests] == ["first"]

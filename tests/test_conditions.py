@@ -1,14 +1,24 @@
-"""Conditions per webhook against the real host: a webhook whose conditions do not hold fires
-nothing and logs nothing; combinations that could never be judged are refused at save."""
+"""Conditions per webhook: a webhook whose conditions do not hold fires nothing and logs nothing;
+combinations that could never be judged are refused at save.
+
+The rules are judged by the engine (`engine.conditions`) and checked at save by the service, both
+in this process; one test sends real frames to a real host, so that the wiring stays tested.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 
 import pytest
-from conftest import event
+from conftest import event, refused, write_policy
 
+from ucc_webhooks.engine.conditions import meeting_conditions
+from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks.engine.models import Webhook, WebhookInput
+from ucc_webhooks.engine.policy import read_policy
+from ucc_webhooks.engine.render import plan_event
 from ucc_webhooks_dev.lab.host_client import HostError
 
 
@@ -27,43 +37,79 @@ def fired(host, receiver, ev: dict, expected_paths: set[str]) -> None:
     assert logged == {p.strip("/") for p in expected_paths}
 
 
-def test_numbers_external_and_internal(host, receiver):
+def test_a_real_host_fires_and_logs_only_the_webhooks_whose_conditions_hold(host, receiver):
+    """The wiring: conditions saved over frames, judged at each event with the setting
+    `internal_max_digits`, nothing fired and nothing logged for the others, refusals on the wire."""
     hook(host, receiver, "incoming_call_accepted", "/ext", numbers="external")
     hook(host, receiver, "incoming_call_accepted", "/int", numbers="internal")
     hook(host, receiver, "incoming_call_accepted", "/any")
     fired(host, receiver, event("incoming_call_accepted", call_id="c1", caller="2301"), {"/int", "/any"})
     receiver.requests.clear()
     fired(host, receiver, event("incoming_call_accepted", call_id="c2", caller="+49 30 1234567"), {"/ext", "/any"})
-
-
-def test_outgoing_judges_the_callee(host, receiver):
-    hook(host, receiver, "outgoing_call_started", "/ext", numbers="external")
-    fired(host, receiver, event("outgoing_call_started", call_id="o1", callee="205"), set())
-    fired(host, receiver, event("outgoing_call_started", call_id="o2", callee="0301234567"), {"/ext"})
-
-
-def test_queues_any_of_the_names_case_insensitive(host, receiver):
-    hook(host, receiver, "queue_call_accepted", "/sales", queues=["Sales", "Billing"])
-    fired(host, receiver, event("queue_call_accepted", call_id="q1", queue="Support"), set())
-    fired(host, receiver, event("queue_call_accepted", call_id="q2", queue="sales"), {"/sales"})
-
-
-def test_queues_on_ringing_skip_direct_calls(host, receiver):
-    hook(host, receiver, "incoming_call_ringing", "/pop", queues=["Support"])
-    fired(host, receiver, event("incoming_call_ringing", call_id="r1", queue=None), set())
-    fired(host, receiver, event("incoming_call_ringing", call_id="r2", queue="Support"), {"/pop"})
-
-
-def test_min_duration(host, receiver):
-    hook(host, receiver, "incoming_call_ended", "/long", min_duration=30)
-    fired(host, receiver, event("incoming_call_ended", call_id="e1", duration=29), set())
-    fired(host, receiver, event("incoming_call_ended", call_id="e2", duration=30), {"/long"})
-
-
-def test_internal_max_digits_setting(host, receiver):
+    receiver.requests.clear()
     host.request("settings.set", settings={"internal_max_digits": 3})
-    hook(host, receiver, "incoming_call_accepted", "/ext", numbers="external")
-    fired(host, receiver, event("incoming_call_accepted", call_id="s1", caller="2301"), {"/ext"})
+    fired(host, receiver, event("incoming_call_accepted", call_id="s1", caller="2301"), {"/ext", "/any"})
+    with pytest.raises(HostError) as err:
+        hook(host, receiver, "incoming_call_ringing", "/x", min_duration=10)
+    error = err.value.reply["error"]
+    assert (error["code"], error["field"], error["reason"], error["params"]) == (
+        "validation_error", "conditions", "conditions_min_duration_trigger", {"trigger": "incoming_call_ringing"})
+
+
+def webhook(trigger: str, path: str, **conditions) -> Webhook:
+    """A webhook as saved (checked by WebhookInput), with its path as id."""
+    data = WebhookInput(trigger=trigger, action="get", url=f"https://crm.example.com{path}", conditions=conditions)
+    return Webhook(id=path, **data.model_dump(exclude={"id"}))
+
+
+def firing(webhooks: list[Webhook], ev: dict, internal_max_digits: int = 4) -> set[str]:
+    """The webhooks an event fires, as the host plans them: trigger and switch, then conditions."""
+    call = CallEvent.model_validate(ev)
+    planned = plan_event(call, meeting_conditions(webhooks, call, internal_max_digits), "DE", time.time(),
+                         internal_max_digits)
+    return {d.webhook_id for d in planned}
+
+
+def test_numbers_external_and_internal():
+    hooks = [webhook("incoming_call_accepted", "/ext", numbers="external"),
+             webhook("incoming_call_accepted", "/int", numbers="internal"), webhook("incoming_call_accepted", "/any")]
+    assert firing(hooks, event("incoming_call_accepted", caller="2301")) == {"/int", "/any"}
+    assert firing(hooks, event("incoming_call_accepted", caller="+49 30 1234567")) == {"/ext", "/any"}
+
+
+def test_outgoing_judges_the_callee():
+    hooks = [webhook("outgoing_call_started", "/ext", numbers="external")]
+    assert firing(hooks, event("outgoing_call_started", callee="205")) == set()
+    assert firing(hooks, event("outgoing_call_started", callee="0301234567")) == {"/ext"}
+
+
+def test_queues_any_of_the_names_case_insensitive():
+    hooks = [webhook("queue_call_accepted", "/sales", queues=["Sales", "Billing"])]
+    assert firing(hooks, event("queue_call_accepted", queue="Support")) == set()
+    assert firing(hooks, event("queue_call_accepted", queue="sales")) == {"/sales"}
+
+
+def test_queues_on_ringing_skip_direct_calls():
+    hooks = [webhook("incoming_call_ringing", "/pop", queues=["Support"])]
+    assert firing(hooks, event("incoming_call_ringing", queue=None)) == set()
+    assert firing(hooks, event("incoming_call_ringing", queue="Support")) == {"/pop"}
+
+
+def test_min_duration():
+    hooks = [webhook("incoming_call_ended", "/long", min_duration=30)]
+    assert firing(hooks, event("incoming_call_ended", duration=29)) == set()
+    assert firing(hooks, event("incoming_call_ended", duration=30)) == {"/long"}
+
+
+def test_internal_max_digits_setting():
+    hooks = [webhook("incoming_call_accepted", "/ext", numbers="external")]
+    assert firing(hooks, event("incoming_call_accepted", caller="2301")) == set()
+    assert firing(hooks, event("incoming_call_accepted", caller="2301"), internal_max_digits=3) == {"/ext"}
+
+
+def save(app, trigger: str, **conditions) -> dict:
+    return app.webhooks.save({"trigger": trigger, "action": "get", "url": "https://crm.example.com/x",
+                              "conditions": conditions})
 
 
 @pytest.mark.parametrize("trigger,conditions,reason", [
@@ -72,24 +118,30 @@ def test_internal_max_digits_setting(host, receiver):
     ("incoming_call_ended", {"queues": ["Sales"]}, "conditions_queues_trigger"),
     ("outgoing_call_started", {"queues": ["Sales"]}, "conditions_queues_trigger"),
 ])
-def test_invalid_combinations_are_refused_naming_the_field(host, receiver, trigger, conditions, reason):
-    with pytest.raises(HostError) as err:
-        hook(host, receiver, trigger, "/x", **conditions)
-    error = err.value.reply["error"]
-    assert (error["field"], error["reason"], error["params"]) == ("conditions", reason, {"trigger": trigger})
+def test_invalid_combinations_are_refused_naming_the_field(app, trigger, conditions, reason):
+    error = refused(save, app, trigger, **conditions)
+    assert (error["code"], error["field"], error["reason"], error["params"]) == (
+        "validation_error", "conditions", reason, {"trigger": trigger})
 
 
-def test_bad_values_are_refused(host, receiver):
+def test_bad_values_are_refused(app):
     for conditions in ({"numbers": "some"}, {"queues": [""]}, {"min_duration": -1}, {"colour": "red"}):
-        with pytest.raises(HostError):
-            hook(host, receiver, "queue_call_ended", "/x", **conditions)
+        assert refused(save, app, "queue_call_ended", **conditions)["code"] == "validation_error", conditions
 
 
-def test_conditions_are_stored_listed_and_kept_across_restart(host, receiver, home):
-    saved = hook(host, receiver, "queue_call_ended", "/x", numbers="external", queues=["Sales"], min_duration=5)
+def test_conditions_are_stored_listed_and_kept_across_restart(app):
+    from ucc_webhooks.service.app import App
+    from ucc_webhooks.storage.database import Store
+
+    saved = save(app, "queue_call_ended", numbers="external", queues=["Sales"], min_duration=5)
     expected = {"numbers": "external", "queues": ["Sales"], "min_duration": 5, "contact": "any"}
     assert saved["conditions"] == expected
-    assert host.request("webhooks.list")["webhooks"][0]["conditions"] == expected
+    assert app.webhooks.list()["webhooks"][0]["conditions"] == expected
+    restarted = App(Store(), lambda notice: None)
+    try:
+        assert restarted.webhooks.list()["webhooks"][0]["conditions"] == expected
+    finally:
+        restarted.store.close()
 
 
 def test_migration_gives_old_rows_the_default_conditions(home):
@@ -115,10 +167,10 @@ def test_migration_gives_old_rows_the_default_conditions(home):
         store.close()
 
 
-def test_admin_presets_in_the_policy_carry_conditions(home, policy_file, host, receiver):
-    from conftest import write_policy
-
+def test_admin_presets_in_the_policy_carry_conditions(policy_file):
     write_policy(policy_file, {"webhooks": [{"id": "p", "trigger": "incoming_call_accepted", "action": "get",
-                                             "url": receiver.url("/admin"), "conditions": {"numbers": "external"}}]})
-    fired(host, receiver, event("incoming_call_accepted", call_id="a1", caller="201"), set())
-    fired(host, receiver, event("incoming_call_accepted", call_id="a2", caller="+4930123456"), {"/admin"})
+                                             "url": "https://crm.example.com/admin", "conditions": {"numbers": "external"}}]})
+    presets = read_policy().presets
+    assert [w.id for w in presets] == ["admin_p"]
+    assert firing(presets, event("incoming_call_accepted", caller="201")) == set()
+    assert firing(presets, event("incoming_call_accepted", caller="+4930123456")) == {"admin_p"}

@@ -86,10 +86,7 @@ def test_receiver_down_then_up_is_delivered_once(host):
     assert failed["delivery"]["state"] == "pending" and failed["delivery"]["last_status"] is None
     with Receiver(port=port) as up:
         [req] = up.wait_for(1, timeout=15)
-        deadline = time.monotonic() + 5
-        while host.request("deliveries.list", limit=1)["deliveries"][0]["state"] != "delivered":
-            assert time.monotonic() < deadline
-            host.notice("delivery")
+        host.delivery_when(lambda d: d["state"] == "delivered", timeout=5)
         assert len(up.requests) == 1 and req.path == "/late"
 
 

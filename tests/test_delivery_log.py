@@ -50,12 +50,7 @@ def test_two_hosts_on_one_store_never_both_send_a_delivery(home, receiver):
         receiver.wait_for(1)
         with HostClient(env=env) as second:  # resumes the same pending row
             second.request("hello", extension_version="0")
-            deadline = time.monotonic() + 30
-            while True:
-                [d] = first.request("deliveries.list", limit=1)["deliveries"]
-                if d["state"] != "pending" or time.monotonic() > deadline:
-                    break
-                time.sleep(0.05)
+            d = first.delivery_when(timeout=30)
     assert d["state"] == "delivered"
     ids = [r.header("webhook-id") for r in receiver.requests]
     assert len(ids) == d["attempts"] == 5, [r.received_at for r in receiver.requests]

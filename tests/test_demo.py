@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import pytest
 
 from ucc_webhooks_dev.demo import command as demo
 from ucc_webhooks_dev.demo import preflight as demo_preflight
+from ucc_webhooks_dev.lab.net import wait_until
 from ucc_webhooks_dev.lab.proc import processes_naming
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -110,9 +112,8 @@ def test_demo_interrupted_stops_everything_it_started(tmp_path):
             proc.kill()
     assert proc.returncode == 130, f"exit {proc.returncode}\n{rest}\n{err}"
     assert "Interrupted: stopping everything" in rest
-    deadline = time.monotonic() + 5
-    while _processes_mentioning(root) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    with contextlib.suppress(TimeoutError):  # the assertion below names what is left
+        wait_until(lambda: not _processes_mentioning(root), 5, "the demo's processes to end")
     assert not _processes_mentioning(root)
     assert not Path(root).exists()
 

@@ -3,6 +3,7 @@
 Built once per module into a temporary folder (`python -m ucc_webhooks_dev.release DIR`, what
 `make dist` runs); then the wheel is used as installed (extracted, first on sys.path, run from
 another folder), the store zip and the Firefox package are read and linted as a store would.
+The wheel is also what `pipx install .` builds from the checkout: the runtime package only.
 """
 
 from __future__ import annotations
@@ -95,3 +96,22 @@ def test_firefox_package_has_the_gecko_id_and_lints_clean(dist, tmp_path):
     # (no native messaging there), and 140 stays the minimum for Firefox ESR 140 on the desktop.
     assert {w["code"] for w in report["warnings"]} <= {"BACKGROUND_SERVICE_WORKER_IGNORED",
                                                        "KEY_FIREFOX_ANDROID_UNSUPPORTED_BY_MIN_VERSION"}, report["warnings"]
+
+
+def test_the_wheel_holds_the_runtime_only(dist):
+    """The runtime package only (host, CLI, install/doctor), typed, and none of the development
+    tools (demo, benchmarks, test lab): built by the PEP 517 front end from the checkout's sdist,
+    by the same build configuration `pipx install .` uses."""
+    names = zipfile.ZipFile(dist["wheel"]).namelist()
+    packages = {n.split("/")[0] for n in names if not n.startswith("ucc_webhooks-")}
+    assert packages == {"ucc_webhooks"}, packages
+    assert "ucc_webhooks/py.typed" in names
+    for layer in ("native", "engine", "service", "storage", "delivery", "install", "cli"):
+        assert f"ucc_webhooks/{layer}/__init__.py" in names, layer
+    dev_bits = [n for n in names if any(w in n for w in ("demo", "bench", "lab/", "selenium"))]
+    assert not dev_bits, dev_bits
+    metadata = zipfile.ZipFile(dist["wheel"]).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    # the Windows launcher's stub (install/winlauncher.py): a dependency on Windows only
+    assert [r for r in requires if r.startswith("distlib")] == ['distlib>=0.3.8; sys_platform == "win32"'], requires
+    assert "ucc_webhooks/install/winlauncher.py" in names

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import run_cli
+
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, HOST_NAME
 
 ENTERPRISE = "bcdefghijklmnopabcdefghijklmnopa"
@@ -18,7 +20,12 @@ ORIGIN = f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"
 
 
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ucc_webhooks", *args], env=env, capture_output=True, text=True, timeout=60)
+    """`ucc-webhooks ARGS` with exactly `env`: `doctor` as a process, as a user runs it (it keeps
+    what it learnt for the one run it is); install and uninstall by the CLI's main in this process."""
+    if args[0] == "doctor":
+        return subprocess.run([sys.executable, "-m", "ucc_webhooks", *args], env=env, capture_output=True, text=True,
+                              timeout=60)
+    return run_cli(*args, env=env)
 
 
 def native_dir(env) -> Path:

@@ -175,7 +175,8 @@ class Writer:
 async def main():
     writer = Writer()
     session = serve._Session(writer)
-    await asyncio.sleep(0.2)  # the hello is late: still nothing loads before LOAD_AFTER_S ...
+    # no frame at all: the store loads by itself once LOAD_AFTER_S has passed (waited for, not forced) ...
+    await asyncio.wait_for(asyncio.shield(session._becoming_ready), 10)
     assert session.app is not None, "nothing loaded without a frame"
     await session.close()
 

@@ -1,17 +1,23 @@
 """Whatever is saved can be sent: the save refuses what HTTP cannot carry, by the rules the sender
 applies, naming the field and a reason; placeholders never pick the host; one webhook that
-cannot be made costs only itself."""
+cannot be made costs only itself.
+
+Refusals are checked on the service in this process (`refused` puts them as the wire does); one
+test goes through a real host over frames; rows an older version stored meet the service's
+sender on an event loop here, with a real receiver."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 
 import pytest
-from conftest import event
+from conftest import event, refused
 
-from ucc_webhooks_dev.lab.host_client import HostClient, HostError
-from ucc_webhooks_dev.lab.receiver import Receiver
+from ucc_webhooks.engine.events import CallEvent
+from ucc_webhooks_dev.lab.host_client import HostError
+from ucc_webhooks_dev.lab.net import wait_until
 
 
 def stored_by_an_older_version(home, webhook_id: str, **changes) -> None:
@@ -23,10 +29,41 @@ def stored_by_an_older_version(home, webhook_id: str, **changes) -> None:
     db.close()
 
 
-def refusal(host, **webhook) -> dict:
-    with pytest.raises(HostError) as info:
-        host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get", **webhook})
-    return info.value.reply["error"]
+def refusal(app, **webhook) -> dict:
+    return refused(app.webhooks.save, {"trigger": "incoming_call_accepted", "action": "get", **webhook})
+
+
+def restarted(body) -> None:
+    """Run `await body(app, notices)` on a service started afresh on the store (as the host
+    starts: pending rows resume), on an event loop; then let every attempt end."""
+    from ucc_webhooks.service.app import App
+    from ucc_webhooks.storage.database import Store
+
+    async def run() -> None:
+        notices: list[dict] = []
+        app = App(Store(), notices.append)
+        app.start()
+        await body(app, notices)
+        await app.close(5.0)
+
+    asyncio.run(run())
+
+
+async def first_delivery_notice(notices: list[dict]) -> dict:
+    """The first `delivery` notice, waited for beside the loop that sends it."""
+    def delivery() -> list[dict]:
+        return [n for n in notices if n["type"] == "delivery"]
+
+    await asyncio.to_thread(wait_until, lambda: bool(delivery()), 10, "a delivery notice")
+    return delivery()[0]
+
+
+def accept(app, **fields) -> None:
+    app.call_events.accept([CallEvent.model_validate(event(**fields))])
+
+
+def save(app, **webhook) -> dict:
+    return app.webhooks.save({"trigger": "incoming_call_accepted", "action": "get", **webhook})
 
 
 @pytest.mark.parametrize(("value", "reason"), [
@@ -36,8 +73,8 @@ def refusal(host, **webhook) -> dict:
     ("a\x7fb", "header_value_control"),
     ("a\r\nX-Evil: 1", "header_value_control"),
 ])
-def test_header_values_http_cannot_carry_are_refused_at_save(host, value, reason):
-    error = refusal(host, url="https://crm.example.com/x", headers={"Authorization": value})
+def test_header_values_http_cannot_carry_are_refused_at_save(app, value, reason):
+    error = refusal(app, url="https://crm.example.com/x", headers={"Authorization": value})
     assert error["code"] == "validation_error" and error["field"] == "headers" and error["reason"] == reason
     assert error["params"]["name"] == "Authorization"
 
@@ -56,18 +93,23 @@ def test_header_values_http_cannot_carry_are_refused_at_save(host, value, reason
     ("https://{user}@crm.example.com/x", "url_placeholder_in_host"),
     ("{caller}://crm.example.com/x", "url_placeholder_in_host"),
 ])
-def test_urls_http_cannot_carry_are_refused_at_save(host, url, reason):
-    error = refusal(host, url=url)
+def test_urls_http_cannot_carry_are_refused_at_save(app, url, reason):
+    error = refusal(app, url=url)
     assert error["code"] == "validation_error" and error["field"] == "url" and error["reason"] == reason, error
 
 
 @pytest.mark.parametrize("url", ["https://münchen.example/x?c={caller}", "https://crm.example.com/c/{caller}#{user}",
                                  "https://[::1]:8443/x", "http://localhost/{caller}/calls"])
-def test_good_urls_are_still_accepted(host, url):
-    assert host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get", "url": url})["id"]
+def test_good_urls_are_still_accepted(app, url):
+    assert save(app, url=url)["id"]
 
 
 def test_a_dot_value_never_becomes_a_path_segment_and_costs_only_its_webhook(host, receiver):
+    """The real host over frames: a refusal at save, and a webhook that cannot be made at an event."""
+    with pytest.raises(HostError) as info:
+        host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
+                                               "url": "https://crm.example.com/a/../b"})
+    assert (info.value.code, info.value.reply["error"]["reason"]) == ("validation_error", "url_dot_segment")
     bad = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
                                                  "url": receiver.url("/contacts/{caller}/calls")})
     good = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
@@ -81,61 +123,57 @@ def test_a_dot_value_never_becomes_a_path_segment_and_costs_only_its_webhook(hos
     assert good["id"] in rows
 
 
-def test_a_stored_row_the_sender_refuses_is_a_recorded_failure_and_the_worker_goes_on(home):
+def test_a_stored_row_the_sender_refuses_is_a_recorded_failure_and_the_worker_goes_on(app, home, receiver):
     """A webhook written by an older version (a NUL in a header): the attempt fails for good,
     with the reason, and the next delivery is sent."""
-    with Receiver() as receiver:
-        with HostClient() as host:
-            hook = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
-                                                          "url": receiver.url("/x"), "headers": {"X-Key": "ok"}})
-        stored_by_an_older_version(home, hook["id"], headers={"X-Key": "bad\x00value"})
-        with HostClient() as host:
-            host.request("call_event", event=event(call_id="first"))
-            notice = host.notice("delivery")
-            assert notice["delivery"]["state"] == "failed" and "control character" in notice["delivery"]["last_error"]
-            assert notice["failed_count"] == 1
-            host.request("webhooks.save", webhook={"id": hook["id"], "trigger": "incoming_call_accepted", "action": "get",
-                                                   "url": receiver.url("/x"), "headers": {"X-Key": "fixed"}})
-            host.request("call_event", event=event(call_id="second"))
-            [req] = receiver.wait_for(1)
-            assert req.header("x-key") == "fixed"
+    hook = save(app, url=receiver.url("/x"), headers={"X-Key": "ok"})
+    stored_by_an_older_version(home, hook["id"], headers={"X-Key": "bad\x00value"})
+
+    async def body(app, notices) -> None:
+        accept(app, call_id="first")
+        notice = await first_delivery_notice(notices)
+        assert notice["delivery"]["state"] == "failed" and "control character" in notice["delivery"]["last_error"]
+        assert notice["failed_count"] == 1
+        save(app, id=hook["id"], url=receiver.url("/x"), headers={"X-Key": "fixed"})
+        accept(app, call_id="second")
+        [req] = await asyncio.to_thread(receiver.wait_for, 1)
+        assert req.header("x-key") == "fixed"
+
+    restarted(body)
 
 
-def test_a_stored_webhook_with_a_placeholder_in_its_host_is_never_sent_there(home):
+def test_a_stored_webhook_with_a_placeholder_in_its_host_is_never_sent_there(app, home, receiver):
     """Saved by an older version: the caller id would choose the host. The sender refuses it."""
-    with Receiver() as receiver:
-        with HostClient() as host:
-            hook = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
-                                                          "url": receiver.url("/x")})
-        stored_by_an_older_version(home, hook["id"], url=f"http://{{caller}}:{receiver.port}/x")
-        with HostClient() as host:
-            host.request("call_event", event=event(caller="127.0.0.1"))
-            notice = host.notice("delivery")
-            assert notice["delivery"]["state"] == "failed" and "host or port" in notice["delivery"]["last_error"]
-        assert receiver.requests == []
+    hook = save(app, url=receiver.url("/x"))
+    stored_by_an_older_version(home, hook["id"], url=f"http://{{caller}}:{receiver.port}/x")
+
+    async def body(app, notices) -> None:
+        accept(app, caller="127.0.0.1")
+        notice = await first_delivery_notice(notices)
+        assert notice["delivery"]["state"] == "failed" and "host or port" in notice["delivery"]["last_error"]
+
+    restarted(body)
+    assert receiver.requests == []
 
 
-def test_a_pending_row_from_the_store_is_checked_again_before_it_is_sent(home):
+def test_a_pending_row_from_the_store_is_checked_again_before_it_is_sent(app, receiver):
     """Only a delivery planned by the running host skips the second check (its URL was checked and
     parsed when it was planned); a pending row read back from the store, which any version may have
     written, is checked by the sender's rules before anything goes out."""
     from ucc_webhooks.engine.render import PlannedDelivery
-    from ucc_webhooks.storage.database import Store
     from ucc_webhooks.storage.outbox import Outbox
 
-    with Receiver() as receiver:
-        with HostClient() as host:
-            hook = host.request("webhooks.save", webhook={"trigger": "incoming_call_accepted", "action": "get",
-                                                          "url": receiver.url("/x")})
-        store = Store()
-        bad = receiver.url("/a b")  # a space: refused at save now, still in a row an old version wrote
-        Outbox(store).accept("old-row", "incoming_call_accepted",
+    hook = save(app, url=receiver.url("/x"))
+    bad = receiver.url("/a b")  # a space: refused at save now, still in a row an old version wrote
+    Outbox(app.store).accept("old-row", "incoming_call_accepted",
                              [PlannedDelivery(hook["id"], "old", "get", "GET", bad, {}, None, None)], 3600)
-        store.close()
-        with HostClient() as host:
-            notice = host.notice("delivery")
-            assert notice["delivery"]["state"] == "failed" and "spaces" in notice["delivery"]["last_error"]
-        assert receiver.requests == []
+
+    async def body(app, notices) -> None:  # nothing but the start: the row resumes
+        notice = await first_delivery_notice(notices)
+        assert notice["delivery"]["state"] == "failed" and "spaces" in notice["delivery"]["last_error"]
+
+    restarted(body)
+    assert receiver.requests == []
 
 
 def test_the_host_check_kept_per_host_still_refuses_every_time_and_names_each_field():

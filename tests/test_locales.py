@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import refused
 
 from ucc_webhooks.engine.validation import PYDANTIC_REASONS
 
@@ -83,7 +84,8 @@ def test_every_pydantic_reason_has_its_params_listed():
     assert set(PYDANTIC_REASONS.values()) == set(PYDANTIC_PARAMS)
 
 
-# -- the reasons as a real host sends them ---------------------------------------------------------
+# -- the reasons as the host sends them: refused by the service in this process, put on the wire
+# as native.replies does (`refused`); the shared example and an unknown type through a real host --
 
 def _refusal(host, type_: str, **fields) -> dict:
     from ucc_webhooks_dev.lab.host_client import HostError
@@ -105,24 +107,22 @@ GOOD = {"trigger": "incoming_call_ringing", "action": "get", "url": "https://crm
     ({**GOOD, "secret": "hunter2"}, "secret_format", {}),
     ({**GOOD, "secret": "whsec_AAAA"}, "secret_too_short", {}),
 ])
-def test_a_refused_save_names_its_reason_and_params(host, webhook, reason, params):
-    error = _refusal(host, "webhooks.save", webhook=webhook)
+def test_a_refused_save_names_its_reason_and_params(app, webhook, reason, params):
+    error = refused(app.webhooks.save, webhook)
     assert (error["code"], error["reason"]) == ("validation_error", reason)
     assert params.items() <= error["params"].items(), error
     assert error["message"]  # the English text stays, for the CLI and as the fallback
 
 
-def test_other_refusals_name_their_reason(host):
-    assert _refusal(host, "webhooks.delete", webhook_id="wh_nope")["reason"] == "webhook_not_found"
-    assert _refusal(host, "webhooks.delete", webhook_id="admin_x")["reason"] == "admin_read_only"
-    assert _refusal(host, "deliveries.retry", delivery_id="msg_nope")["reason"] == "delivery_not_retryable"
-    assert _refusal(host, "settings.set", settings={"default_region": "D1"})["reason"] == "region_format"
-    error = _refusal(host, "settings.set", settings={"default_region": "QQ"})
+def test_other_refusals_name_their_reason(app):
+    assert refused(app.webhooks.delete, "wh_nope")["reason"] == "webhook_not_found"
+    assert refused(app.webhooks.delete, "admin_x")["reason"] == "admin_read_only"
+    assert refused(app.deliveries.retry, "msg_nope")["reason"] == "delivery_not_retryable"
+    assert refused(app.settings.set, {"default_region": "D1"})["reason"] == "region_format"
+    error = refused(app.settings.set, {"default_region": "QQ"})
     assert (error["reason"], error["params"]) == ("region_unknown", {"region": "QQ"})
-    error = _refusal(host, "settings.set", settings={"max_age_hours": -1})
+    error = refused(app.settings.set, {"max_age_hours": -1})
     assert (error["reason"], error["params"]["field"]) == ("out_of_range", "max_age_hours")
-    error = _refusal(host, "no.such.type")
-    assert (error["code"], error["reason"], error["params"]["type"]) == ("unknown_type", "unknown_type", "no.such.type")
 
 
 def test_the_shared_example_of_a_reasoned_refusal_is_what_the_host_sends(host):
@@ -130,3 +130,5 @@ def test_the_shared_example_of_a_reasoned_refusal_is_what_the_host_sends(host):
 
     example = json.loads((FIXTURES / "protocol" / "settings.set.error.json").read_text(encoding="utf-8"))
     assert _refusal(host, "settings.set", settings={"default_region": "QQ"}) == example["error"]
+    error = _refusal(host, "no.such.type")
+    assert (error["code"], error["reason"], error["params"]["type"]) == ("unknown_type", "unknown_type", "no.such.type")

@@ -1,4 +1,8 @@
-"""The management commands on the store the host uses: an integrator's script, run for real."""
+"""The management commands on the store the host uses: an integrator's script, run for real.
+
+The commands run as processes (`python -m ucc_webhooks`) where a process is what is tested: the
+exit code a script sees, and a change reaching a host that is already running. Elsewhere the
+CLI's own `main` runs in this process (`run_cli`), which spares an interpreter start per command."""
 
 from __future__ import annotations
 
@@ -8,17 +12,20 @@ import stat
 import subprocess
 import sys
 
-from conftest import event, write_policy
+from conftest import event, run_cli, write_policy
 
 from ucc_webhooks_dev.lab.host_client import HostClient
 
 
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def cli_process(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ucc_webhooks", *args], capture_output=True, text=True,
                           input=stdin, timeout=60)
 
 
-def add(*extra: str) -> str:
+cli = run_cli
+
+
+def add(*extra: str, cli=run_cli) -> str:
     result = cli("add", "--trigger", "incoming_call_ended", "--action", "post", "--url", "https://crm.example.com/calls",
                  "--body", '{{"d": {duration}}}', *extra)
     assert result.returncode == 0, result.stderr
@@ -26,8 +33,8 @@ def add(*extra: str) -> str:
 
 
 def test_add_then_list_shows_it_to_the_host(home):
-    webhook_id = add("--name", "Call log", "--header", "Authorization: Bearer t0ken")
-    listed = json.loads(cli("list", "--json").stdout)
+    webhook_id = add("--name", "Call log", "--header", "Authorization: Bearer t0ken", cli=cli_process)
+    listed = json.loads(cli_process("list", "--json").stdout)
     assert [(w["id"], w["name"], w["headers"]) for w in listed] == [(webhook_id, "Call log", {"Authorization": "********"})]
     assert webhook_id in cli("list").stdout
     with HostClient() as host:
@@ -35,7 +42,7 @@ def test_add_then_list_shows_it_to_the_host(home):
 
 
 def test_unavailable_placeholder_is_refused_with_exit_code_2(home):
-    result = cli("add", "--trigger", "incoming_call_accepted", "--action", "get",
+    result = cli_process("add", "--trigger", "incoming_call_accepted", "--action", "get",
                  "--url", "https://crm.example.com/?d={duration}")
     assert result.returncode == 2
     assert "{duration}" in result.stderr and "incoming_call_accepted" in result.stderr
@@ -147,15 +154,16 @@ def test_import_is_all_or_nothing(home, tmp_path):
 
 def test_a_webhook_added_by_the_cli_fires_in_a_running_host(home, receiver):
     with HostClient() as host:
-        host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "before", "direction": "incoming", "duration": 1})
-        result = cli("add", "--trigger", "incoming_call_ended", "--action", "get", "--url", receiver.url("/cli?c={call_id}"))
+        host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "before", "direction": "incoming",
+                                          "duration": 3})
+        result = cli_process("add", "--trigger", "incoming_call_ended", "--action", "get", "--url", receiver.url("/cli?c={call_id}"))
         assert result.returncode == 0, result.stderr
         assert host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "after",
-                                                 "direction": "incoming", "duration": 1}) == {"matched": 1}
+                                                 "direction": "incoming", "duration": 3}) == {"matched": 1}
         assert receiver.wait_for(1)[0].query == {"c": ["after"]}
-        assert cli("disable", result.stdout.strip()).returncode == 0
+        assert cli_process("disable", result.stdout.strip()).returncode == 0
         assert host.request("call_event", event={"trigger": "incoming_call_ended", "call_id": "off",
-                                                 "direction": "incoming", "duration": 1}) == {"matched": 0}
+                                                 "direction": "incoming", "duration": 3}) == {"matched": 0}
 
 
 def test_list_shows_names(home):
@@ -219,7 +227,7 @@ def test_settings_set_from_the_cli_reach_a_running_host_at_its_next_event(home, 
         host.request("webhooks.save", webhook={"trigger": "incoming_call_ended", "action": "post", "url": receiver.url("/s"),
                                                "content_type": "application/json", "body": '{"e": "{caller:e164}"}'})
         assert host.request("settings.get")["settings"]["internal_max_digits"] == 4  # the host has read them
-        assert cli("settings", "set", "internal_max_digits=6").returncode == 0
+        assert cli_process("settings", "set", "internal_max_digits=6").returncode == 0
         host.request("call_event", event=event("incoming_call_ended", caller="123456"))
         [req] = receiver.wait_for(1, path="/s")
         assert json.loads(req.body) == {"e": ""}  # six digits: now an internal number, no E.164 form

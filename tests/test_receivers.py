@@ -4,7 +4,6 @@ a trickle, silence, redirects, cookies, a TLS server signed by a CA of the test'
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,6 @@ def save(host, **webhook) -> dict:
     return host.request("webhooks.save", webhook=webhook)
 
 
-def wait_delivery(host, done=lambda d: d["state"] != "pending", timeout: float = 20.0, webhook_id=None) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = host.request("deliveries.list", limit=10, webhook_id=webhook_id)["deliveries"]
-        if rows and done(rows[0]):
-            return rows[0]
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"delivery not done: {rows}")
-        time.sleep(0.05)
-
-
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -42,7 +30,7 @@ def test_an_endless_body_is_not_read(host):
         save(host, trigger="incoming_call_accepted", action="get", url=target.url("/big"))
         before = rss_kib(host.proc.pid)
         host.request("call_event", event=event())
-        d = wait_delivery(host)
+        d = host.delivery_when()
         assert d["state"] == "delivered" and d["last_status"] == 200
         # the host read a few kilobytes and closed; kernel buffers hold at most a few MB more
         assert target.bytes_sent < 64 * 1024 * 1024
@@ -54,7 +42,7 @@ def test_a_trickling_receiver_gets_one_overall_deadline_and_the_attempt_is_recor
     with HostileReceiver("trickle", interval=0.3) as target:
         save(host, trigger="incoming_call_accepted", action="get", url=target.url("/slow"))
         host.request("call_event", event=event())
-        d = wait_delivery(host, lambda d: d["attempts"] >= 1, timeout=15)
+        d = host.delivery_when(lambda d: d["attempts"] >= 1, timeout=15)
         assert "timed out after 1 s" in d["log"][0]["error"]
 
 
@@ -63,20 +51,21 @@ def test_expiry_is_enforced_on_the_clock_while_the_receiver_hangs(host):
     with HostileReceiver("silent") as target:
         save(host, trigger="incoming_call_accepted", action="get", url=target.url("/never"))
         host.request("call_event", event=event())
-        d = wait_delivery(host, timeout=20)
+        d = host.delivery_when()
         assert d["state"] == "failed"
         assert "expired" in d["last_error"] or "gave up" in d["last_error"]
 
 
 def test_webhooks_test_runs_beside_the_frame_loop(host):
-    host.request("settings.set", settings={"request_timeout_s": 8})
+    # 3 s: far longer than the three requests below take, even on a busy machine
+    host.request("settings.set", settings={"request_timeout_s": 3})
     with HostileReceiver("silent") as target:
         hook = save(host, trigger="incoming_call_accepted", action="get", url=target.url("/t"))
         test_id = host.send({"type": "webhooks.test", "webhook_id": hook["id"]})
-        target.wait_for(1)  # the test's request is on the wire, and will hang for 8 s
+        target.wait_for(1)  # the test's request is on the wire, and will hang until its deadline
         assert host.request("hello", extension_version="0")["host_version"]
         assert host.request("call_event", event=event(call_id="beside"))["matched"] == 1
-        assert host.request("settings.get")["settings"]["request_timeout_s"] == 8
+        assert host.request("settings.get")["settings"]["request_timeout_s"] == 3
         assert test_id not in host._replies  # answered while the test still waits
         reply = host.reply(test_id, timeout=30)
         assert reply["ok"] and reply["result"]["ok"] is False and "timed out" in reply["result"]["error"]
@@ -89,7 +78,7 @@ def test_redirects_to_another_origin_are_not_followed(host, status):
         save(host, trigger="incoming_call_accepted", action="post", url=target.url("/hook"),
              body='{{"caller": "{caller}"}}', headers={"X-Api-Key": "k-123"}, secret="generate")
         host.request("call_event", event=event())
-        d = wait_delivery(host)
+        d = host.delivery_when()
         assert d["state"] == "failed" and d["last_status"] == status
         assert "redirects are not followed" in d["last_error"] and other.url("/stolen") in d["last_error"]
         assert other.requests == []
@@ -101,7 +90,7 @@ def test_a_same_origin_redirect_is_not_followed_either(host):
         target.location = "/elsewhere"
         save(host, trigger="incoming_call_accepted", action="post", url=target.url("/hook"), body="{{}}")
         host.request("call_event", event=event())
-        d = wait_delivery(host)
+        d = host.delivery_when()
         assert d["state"] == "failed" and "Location: /elsewhere" in d["last_error"]
         assert [s.path for s in target.seen] == ["/hook"]
 
@@ -111,8 +100,8 @@ def test_no_cookie_is_kept_between_requests(host):
         wa = save(host, trigger="incoming_call_accepted", action="get", url=a.url("/a"))
         wb = save(host, trigger="incoming_call_accepted", action="get", url=b.url("/b"))
         host.request("call_event", event=event(call_id="one"))
-        wait_delivery(host, webhook_id=wa["id"])
-        wait_delivery(host, webhook_id=wb["id"])
+        host.delivery_when(webhook_id=wa["id"])
+        host.delivery_when(webhook_id=wb["id"])
         host.request("call_event", event=event(call_id="two"))
         a.wait_for(2)
         b.wait_for(2)
@@ -135,18 +124,23 @@ def _test_ca(tmp: Path) -> tuple[Path, Path, Path]:
     return tmp / "ca.pem", tmp / "server.pem", tmp / "server.key"
 
 
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory) -> tuple[Path, Path, Path]:
+    return _test_ca(tmp_path_factory.mktemp("ca"))
+
+
 @pytest.mark.parametrize("trusted", [True, False])
-def test_tls_honours_ssl_cert_file(home, tmp_path, trusted):
+def test_tls_honours_ssl_cert_file(home, test_ca, trusted):
     import ssl
 
-    ca, cert, key = _test_ca(tmp_path)
+    ca, cert, key = test_ca
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
     env = {"SSL_CERT_FILE": str(ca)} if trusted else {}
     with HostileReceiver("ok", tls=ctx) as target, HostClient(env=env) as host:
         save(host, trigger="incoming_call_accepted", action="get", url=target.url("/secure"))
         host.request("call_event", event=event())
-        d = wait_delivery(host, lambda d: d["attempts"] >= 1)
+        d = host.delivery_when(lambda d: d["attempts"] >= 1)
         if trusted:
             assert d["state"] == "delivered", d
         else:
@@ -160,7 +154,7 @@ def test_the_proxy_setting_is_used(host):
         host.request("call_event", event=event())
         [seen] = proxy.wait_for(1)
         assert seen.path.startswith("http://crm.invalid/calls?from=")
-        assert wait_delivery(host)["state"] == "delivered"
+        assert host.delivery_when()["state"] == "delivered"
 
 
 def test_proxy_environment_is_used_only_when_opted_in(home):

@@ -1,23 +1,21 @@
 """Secrets stay where they belong: export files 0600 whatever existed, only folders the host makes
-are chmodded, credentials in URLs masked wherever a URL is shown, and round-tripped on save."""
+are chmodded, credentials in URLs masked wherever a URL is shown, and round-tripped on save.
+
+The commands run in this process (`run_cli`), the store and the settings in-process as the host
+opens them; the URL's round trip goes through a real host over frames to a real receiver."""
 
 from __future__ import annotations
 
 import json
 import os
 import stat
-import subprocess
-import sys
 
-from conftest import event
+from conftest import event, run_cli
 
+from ucc_webhooks.storage.database import Store
 from ucc_webhooks_dev.lab.host_client import HostClient
 
-CLI = [sys.executable, "-m", "ucc_webhooks"]
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, env=os.environ.copy())
+cli = run_cli
 
 
 def mode(path) -> int:
@@ -40,13 +38,11 @@ def test_an_existing_data_folder_keeps_its_mode_and_a_new_one_is_private(tmp_pat
     existing.mkdir()
     os.chmod(existing, 0o755)
     monkeypatch.setenv("UCC_WEBHOOKS_HOME", str(existing))
-    with HostClient() as host:
-        host.request("webhooks.list")
+    Store().close()  # the store as the host and the CLI open it
     assert mode(existing) == 0o755 and mode(existing / "ucc-webhooks.sqlite3") == 0o600
     fresh = tmp_path / "new" / "data"
     monkeypatch.setenv("UCC_WEBHOOKS_HOME", str(fresh))
-    with HostClient() as host:
-        host.request("webhooks.list")
+    Store().close()
     assert mode(fresh) == 0o700
 
 
@@ -73,10 +69,11 @@ def test_credentials_in_urls_are_masked_wherever_a_url_is_shown(home, receiver):
     assert exported["webhooks"][0]["url"] == URL
 
 
-def test_a_proxy_password_is_masked_and_kept(host):
-    shown = host.request("settings.set", settings={"proxy": "http://me:pr0xy@127.0.0.1:3128"})["settings"]["proxy"]
+def test_a_proxy_password_is_masked_and_kept(app):
+    shown = app.settings.set({"proxy": "http://me:pr0xy@127.0.0.1:3128"})["settings"]["proxy"]
     assert "pr0xy" not in shown and "********" in shown
-    host.request("settings.set", settings={"proxy": shown, "request_timeout_s": 5})
-    from ucc_webhooks.storage.database import Store
-
-    assert Store().get_settings().proxy == "http://me:pr0xy@127.0.0.1:3128"
+    assert app.settings.get()["settings"]["proxy"] == shown
+    app.settings.set({"proxy": shown, "request_timeout_s": 5})
+    store = Store()
+    assert store.get_settings().proxy == "http://me:pr0xy@127.0.0.1:3128"
+    store.close()

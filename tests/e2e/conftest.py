@@ -117,10 +117,12 @@ def receiver() -> Iterator[Receiver]:
         yield r
 
 
-@pytest.fixture
-def plain_chromium(tmp_path: Path) -> Iterator[lab_browser.BrowserSession]:
-    """Headless Chromium with fake media and a fresh profile, without the extension."""
-    session = lab_browser.chromium(tmp_path / "profile", log_path=tmp_path / "chromedriver.log")
+@pytest.fixture(scope="module")
+def plain_chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab_browser.BrowserSession]:
+    """Headless Chromium with fake media and a fresh profile, without the extension, for a module
+    (each test opens its page afresh)."""
+    root = tmp_path_factory.mktemp("plain-chromium")
+    session = lab_browser.chromium(root / "profile", log_path=root / "chromedriver.log")
     try:
         yield session
     finally:

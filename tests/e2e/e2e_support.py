@@ -3,7 +3,6 @@ and the one deliberate bounded wait, for "nothing (more) arrives"."""
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 
 from ucc_webhooks_dev.lab.receiver import ReceivedRequest, Receiver
@@ -72,21 +71,11 @@ def fired(receiver: Receiver) -> list[str]:
 
 
 def assert_quiet(receiver: Receiver, expected: int, within: float = 1.5, path: str | None = None) -> None:
-    """Nothing beyond `expected` requests arrives within `within` seconds.
+    """Nothing beyond `expected` requests arrives within `within` seconds (`Receiver.assert_quiet`).
 
-    The only bounded wait in the suite: absence cannot be waited for by condition. It runs after
-    the call's last expected request arrived, when every earlier event had long been delivered.
+    It runs after the call's last expected request arrived, when every earlier event had long been delivered.
     """
-    def counted() -> list:  # with `path`: only requests there (opened tabs also ask for /favicon.ico)
-        return [r for r in receiver.requests if path is None or r.path == path]
-
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if len(counted()) > expected:
-            break
-        time.sleep(0.05)
-    extra = [f"{r.method} {r.raw_path}" for r in counted()[expected:]]
-    assert not extra, f"unexpected requests: {extra}"
+    receiver.assert_quiet(expected, within, path)
 
 
 def queue_call_pops_the_crm(driver, page, remote, receiver) -> None:

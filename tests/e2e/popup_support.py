@@ -108,14 +108,8 @@ def ten_webhooks_with_history(host, receiver) -> dict[str, Any]:
         receiver.wait_for(1, path="/calls")
         receiver.respond(default=404)
         client.request("call_event", event=_event("incoming_call_missed", "c3@lab", ended_at=time.time()))
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            states = {d["webhook_id"]: d["state"] for d in client.request("deliveries.list", limit=50)["deliveries"]}
-            if states.get(made["missed"].id) == "failed":
-                break
-            time.sleep(0.1)
+        client.delivery_when(lambda d: d["state"] == "failed", webhook_id=made["missed"].id, timeout=15)
         receiver.respond(default=200)
-        assert states.get(made["missed"].id) == "failed", states
     return made
 
 
@@ -183,3 +177,29 @@ def row_state(driver, webhook_id: str) -> str | None:
     return driver.execute_script(
         "const el = document.querySelector(`#webhook-list li[data-webhook-id=\"${arguments[0]}\"] [data-testid=\"row-state\"]`);"
         " return el ? el.getAttribute('data-state') : null;", webhook_id)
+
+
+_LOG_JS = """
+return [...document.querySelectorAll('#delivery-list li[data-testid="delivery"]')].map((li) => {
+  const text = (id) => { const el = li.querySelector(`[data-testid="${id}"]`); return el ? el.innerText : null; };
+  const retry = li.querySelector('[data-testid="retry-delivery"]');
+  return {webhook_id: li.getAttribute('data-webhook-id'), state: li.getAttribute('data-state'),
+          state_text: text('delivery-state'), url: text('delivery-url'), detail: text('delivery-detail'),
+          retry: retry ? {shown: retry.getClientRects().length > 0 && getComputedStyle(retry).visibility !== 'hidden',
+                          text: retry.innerText} : null};
+});"""
+
+
+def log_entries(driver, condition=lambda entries: bool(entries), timeout: float = 10) -> list[dict]:
+    """The delivery log as shown (webhook_id, state, state_text, url, detail, retry), once `condition(entries)`
+    holds. Read in one step: the log re-renders when a delivery changes, so an element found a
+    moment earlier can be gone (stale) by the time it is read."""
+    found: list[list[dict]] = []
+
+    def shown(d) -> bool:
+        found[:] = [d.execute_script(_LOG_JS)]
+        return condition(found[0])
+
+    WebDriverWait(driver, timeout).until(shown, message="the log never showed what was expected")
+    return found[0]
+

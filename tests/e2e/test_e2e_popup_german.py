@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from ucc_webhooks_dev.lab.stack import BrowserLab
 
-from .popup_support import by_testid, close_popup, open_editor, open_popup, row, rows, ten_webhooks_with_history
+from .popup_support import by_testid, close_popup, log_entries, open_editor, open_popup, row, rows, ten_webhooks_with_history
 
 pytestmark = pytest.mark.browser
 
@@ -63,11 +63,11 @@ def test_german_popup_overview_editor_log_and_host_errors(german, receiver):
 
     # the log
     driver.find_element(By.ID, "tab-log").click()
-    failed = WebDriverWait(driver, 10).until(
-        lambda d: d.find_element(By.CSS_SELECTOR, f'#delivery-list li[data-webhook-id="{made["missed"].id}"]'))
-    assert by_testid(failed, "delivery-state").text == "fehlgeschlagen"
-    assert by_testid(failed, "retry-delivery").text == "Erneut senden"
-    assert "Versuche: 1" in by_testid(failed, "delivery-detail").text
+    entries = log_entries(driver, lambda entries: made["missed"].id in {e["webhook_id"] for e in entries})
+    [failed] = [e for e in entries if e["webhook_id"] == made["missed"].id]
+    assert failed["state_text"] == "fehlgeschlagen"
+    assert failed["retry"]["text"] == "Erneut senden"
+    assert "Versuche: 1" in failed["detail"]
     assert driver.find_element(By.CSS_SELECTOR, "#view-log h2").text == "Zustellprotokoll"
     close_popup(german)
 

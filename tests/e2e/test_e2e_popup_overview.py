@@ -10,7 +10,17 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .popup_support import CALLER_NAME, by_testid, close_popup, open_editor, open_popup, row, rows, ten_webhooks_with_history
+from .popup_support import (
+    CALLER_NAME,
+    by_testid,
+    close_popup,
+    log_entries,
+    open_editor,
+    open_popup,
+    row,
+    rows,
+    ten_webhooks_with_history,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -64,29 +74,25 @@ def test_overview_rows_editor_and_log_view(chromium, receiver):
 
     # the log: its own view, newest first, URLs decoded, attempts and "send again" where they mean something
     driver.find_element(By.ID, "tab-log").click()
-    entries = WebDriverWait(driver, 10).until(
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, '#delivery-list li[data-testid="delivery"]')) >= 4
-        and d.find_elements(By.CSS_SELECTOR, '#delivery-list li[data-testid="delivery"]'))
+    entries = log_entries(driver, lambda entries: len(entries) >= 4)
     assert driver.find_element(By.ID, "tab-log").get_attribute("aria-selected") == "true"
     assert not driver.find_element(By.ID, "view-webhooks").is_displayed()
-    assert entries[0].get_attribute("data-webhook-id") == made["missed"].id, "newest first"
-    by_webhook = {e.get_attribute("data-webhook-id"): e for e in entries}
+    assert entries[0]["webhook_id"] == made["missed"].id, "newest first"
+    by_webhook = {e["webhook_id"]: e for e in entries}
     pop, ring_entry, failed = by_webhook[made["pop"].id], by_webhook[made["ring"].id], by_webhook[made["missed"].id]
-    assert CALLER_NAME in by_testid(pop, "delivery-url").text and "%20" not in by_testid(pop, "delivery-url").text
-    assert CALLER_NAME in by_testid(ring_entry, "delivery-url").text
-    assert "attempts" not in by_testid(pop, "delivery-detail").text
-    assert not pop.find_elements(By.CSS_SELECTOR, '[data-testid="retry-delivery"]')
-    assert "attempts: 1" in by_testid(ring_entry, "delivery-detail").text
-    assert not ring_entry.find_elements(By.CSS_SELECTOR, '[data-testid="retry-delivery"]')
-    assert by_testid(failed, "retry-delivery").is_displayed() and "404" in by_testid(failed, "delivery-detail").text
+    assert CALLER_NAME in pop["url"] and "%20" not in pop["url"]
+    assert CALLER_NAME in ring_entry["url"]
+    assert "attempts" not in pop["detail"]
+    assert pop["retry"] is None
+    assert "attempts: 1" in ring_entry["detail"]
+    assert ring_entry["retry"] is None
+    assert failed["retry"]["shown"] and "404" in failed["detail"]
 
     Select(driver.find_element(By.ID, "delivery-state-filter")).select_by_value("failed")
-    shown = [e for e in driver.find_elements(By.CSS_SELECTOR, '#delivery-list li[data-testid="delivery"]')]
-    assert [e.get_attribute("data-state") for e in shown] == ["failed"]
+    log_entries(driver, lambda entries: [e["state"] for e in entries] == ["failed"], timeout=5)
     Select(driver.find_element(By.ID, "delivery-state-filter")).select_by_value("")
     Select(driver.find_element(By.ID, "delivery-filter")).select_by_value(made["ring"].id)
-    shown = driver.find_elements(By.CSS_SELECTOR, '#delivery-list li[data-testid="delivery"]')
-    assert {e.get_attribute("data-webhook-id") for e in shown} == {made["ring"].id}
+    log_entries(driver, lambda entries: {e["webhook_id"] for e in entries} == {made["ring"].id}, timeout=5)
     close_popup(chromium)
 
 

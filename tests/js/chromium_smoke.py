@@ -59,8 +59,9 @@ def ws_read(conn):
     return bytes(c ^ mask[i % 4] for i, c in enumerate(data)).decode(errors="replace")
 
 
-def pbx(server):
-    """Accept one softphone: answer the handshake with subprotocol sip, ring it, hang up after its 200 OK."""
+def pbx(server, done):
+    """Accept one softphone: answer the handshake with subprotocol sip, ring it, hang up after its 200 OK;
+    keep the socket open until `done` is set (the page must see the BYE, not a closed socket)."""
     conn, _ = server.accept()
     request = conn.recv(4096).decode()
     key = next(h.split(":", 1)[1].strip() for h in request.split(CRLF) if h.lower().startswith("sec-websocket-key"))
@@ -71,11 +72,11 @@ def pbx(server):
     conn.sendall(ws_frame(INVITE))
     while "SIP/2.0 200" not in ws_read(conn):
         pass
-    time.sleep(0.3)
+    time.sleep(0.3)  # a call that lasted a moment: its duration is not a condition to wait for
     conn.sendall(ws_frame("\r\n\r\n"))  # keep-alive
     conn.sendall(ws_frame(INVITE.replace("INVITE sip", "BYE sip").replace("10 INVITE", "11 BYE")
                           .replace("To: <sip:200@pbx.example.com>", "To: <sip:200@pbx.example.com>;tag=ua1")))
-    time.sleep(2)
+    done.wait(60)
     conn.close()
 
 
@@ -102,6 +103,17 @@ window.view = () => ({ instance: ws instanceof WebSocket, ctor: ws.constructor =
 </script>"""
 
 
+def extensions_info(driver, ext_id):
+    """chrome://extensions' list once it names `ext_id` (None before: the page is still loading)."""
+    try:
+        info = driver.execute_async_script(
+            "if (!(globalThis.chrome && chrome.developerPrivate)) return arguments[0](null);"
+            "chrome.developerPrivate.getExtensionsInfo({includeDisabled: true}, arguments[0])")
+    except Exception:
+        return None
+    return info if info and any(e["id"] == ext_id for e in info) else None
+
+
 def main():
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--profile-dir", help="Chromium profile with the host installed (ucc-webhooks install --profile-dir)")
@@ -117,7 +129,8 @@ def main():
     ws_server.bind(("127.0.0.1", 0))
     ws_server.listen(1)
     ws_port = ws_server.getsockname()[1]
-    threading.Thread(target=pbx, args=(ws_server,), daemon=True).start()
+    pbx_done = threading.Event()
+    threading.Thread(target=pbx, args=(ws_server, pbx_done), daemon=True).start()
 
     class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -150,8 +163,7 @@ def main():
     failures = []
     try:
         d.get("chrome://extensions")
-        time.sleep(1)
-        info = d.execute_async_script("chrome.developerPrivate.getExtensionsInfo({includeDisabled: true}, arguments[0])")
+        info = WebDriverWait(d, 10).until(lambda drv: extensions_info(drv, EXT_ID))
         ours = [e for e in info if e["id"] == EXT_ID]
         print("extension loaded:", bool(ours), "manifest errors:", ours and ours[0].get("manifestErrors"),
               "install warnings:", ours and ours[0].get("installWarnings"))
@@ -183,6 +195,7 @@ def main():
         WebDriverWait(d, 10).until(lambda drv: len(drv.execute_script("return frames_seen")) >= 3)  # INVITE, keep-alive, BYE
         calls = d.execute_script("return window.calls")
         view = d.execute_script("return view()")
+        pbx_done.set()
         print("call events the page could hear:", calls, "(none: the observer's channel is private)")
         print("page view:", view, "frames:", d.execute_script("return frames_seen"))
         if calls:
@@ -212,13 +225,13 @@ def main():
             if not any("/crm?phone=%2B49301234567" in t for t in tabs):
                 failures.append("open_tab did not open the CRM tab")
         d.get("chrome://extensions")
-        time.sleep(0.5)
-        info = d.execute_async_script("chrome.developerPrivate.getExtensionsInfo({includeDisabled: true}, arguments[0])")
+        info = WebDriverWait(d, 10).until(lambda drv: extensions_info(drv, EXT_ID))
         errors = [e for x in info if x["id"] == EXT_ID for e in x.get("runtimeErrors", [])]
         print("runtime errors:", [(e.get("severity"), e.get("message")) for e in errors])
         if errors:
             failures.append("the extension logged runtime errors")
     finally:
+        pbx_done.set()
         d.quit()
     print("FAILED: " + "; ".join(failures) if failures else "Looks good")
     return 1 if failures else 0

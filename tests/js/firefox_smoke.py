@@ -8,6 +8,7 @@ configures uccOrigins, opens the same softphone page as chromium_smoke.py and ch
 the observer's events, the page's unchanged view of WebSocket, that the background script registered both scripts
 and queued the three events (no host).
 """
+import contextlib
 import http.server
 import json
 import os
@@ -16,7 +17,6 @@ import stat
 import sys
 import tempfile
 import threading
-import time
 import zipfile
 from pathlib import Path
 
@@ -50,7 +50,8 @@ def main():
     ws_server = socket.socket()
     ws_server.bind(("127.0.0.1", 0))
     ws_server.listen(1)
-    threading.Thread(target=cs.pbx, args=(ws_server,), daemon=True).start()
+    pbx_done = threading.Event()
+    threading.Thread(target=cs.pbx, args=(ws_server, pbx_done), daemon=True).start()
     page = (cs.PAGE % ws_server.getsockname()[1]).encode()
 
     class Page(http.server.BaseHTTPRequestHandler):
@@ -86,8 +87,7 @@ def main():
 
     failures = []
     try:
-        d.install_addon(addon, temporary=True)
-        time.sleep(1)
+        d.install_addon(addon, temporary=True)  # returns once the add-on is installed: its pages load from here
         open_extension_page(f"moz-extension://{UUID}/options.html")
         registered = d.execute_async_script("""const done = arguments[0];
             browser.storage.local.set({uccOrigins: ["http://127.0.0.1/*"], queueRule: {header: "X-Queue"}}).then(async () => {
@@ -104,6 +104,7 @@ def main():
         WebDriverWait(d, 10).until(lambda drv: len(drv.execute_script("return frames_seen")) >= 3)  # INVITE, keep-alive, BYE
         calls = d.execute_script("return window.calls")
         view = d.execute_script("return view()")
+        pbx_done.set()
         print("call events the page could hear:", calls, "(none: the observer's channel is private)")
         print("page view:", view)
         if calls:
@@ -111,16 +112,19 @@ def main():
         if not (view["instance"] and view["ctor"] and view["ns"] == "undefined" and view["proto"] == "sip"):
             failures.append("page view changed")
         open_extension_page(f"moz-extension://{UUID}/popup.html")
-        status = d.execute_async_script("browser.runtime.sendMessage({type: 'host.status'}).then(arguments[0])")["result"]
-        for _ in range(50):  # the three events reach the background script a moment after the page saw the BYE
-            if status["queued"] >= 3:
-                break
-            time.sleep(0.1)
-            status = d.execute_async_script("browser.runtime.sendMessage({type: 'host.status'}).then(arguments[0])")["result"]
+        def host_status(drv):
+            return drv.execute_async_script("browser.runtime.sendMessage({type: 'host.status'}).then(arguments[0])")["result"]
+
+        # the three events reach the background script a moment after the page saw the BYE; a
+        # timeout is said below, with what was queued
+        with contextlib.suppress(Exception):
+            WebDriverWait(d, 5).until(lambda drv: host_status(drv)["queued"] >= 3)
+        status = host_status(d)
         print("background:", status["state"], "queued:", status["queued"], status["error"])
         if status["queued"] != 3:
             failures.append("the content script did not hand the 3 events to the background script")
     finally:
+        pbx_done.set()
         d.quit()
     print("FAILED: " + "; ".join(failures) if failures else "Looks good")
     return 1 if failures else 0

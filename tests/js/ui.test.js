@@ -26,7 +26,17 @@ const { browserName, installCommand } = await import("../../extension/ui/host.js
 const { errorText, label, t } = await import("../../extension/ui/i18n.js");
 
 const hello = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/protocol/hello.reply.json"), "utf8")).result;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** onState for createAutosave that records every state; `reached(state)` resolves once it is reported. */
+function stateLog() {
+  const states = [];
+  const waiting = [];
+  const onState = (state, error) => {
+    states.push(error ? [state, error.field] : state);
+    for (const w of waiting.filter((w) => w.state === state)) w.resolve();
+  };
+  const reached = (state) => new Promise((resolve) => waiting.push({ state, resolve }));
+  return { states, onState, reached };
+}
 
 const small = {
   triggers: [
@@ -77,12 +87,14 @@ test("messages substitute their placeholders; unknown error codes fall back to t
 
 test("auto-save: edits in a burst are saved once, after the pause", async () => {
   let saves = 0;
-  const states = [];
-  const a = createAutosave({ save: async () => { saves++; }, delayMs: 20, onState: (s) => states.push(s) });
+  const log = stateLog();
+  const a = createAutosave({ save: async () => { saves++; }, delayMs: 20, onState: log.onState });
   for (let i = 0; i < 5; i++) a.schedule();
-  await sleep(60);
+  assert.equal(saves, 0, "nothing is saved before the pause");
+  await log.reached("saved"); // a burst that was not debounced ends with more saves before this
   assert.equal(saves, 1);
-  assert.deepEqual(states, ["saving", "saved"]);
+  assert.deepEqual(log.states, ["saving", "saved"]);
+  assert.equal(a.pending(), false);
 });
 
 test("auto-save: an edit during a save is saved after it, never in parallel", async () => {
@@ -90,15 +102,24 @@ test("auto-save: an edit during a save is saved after it, never in parallel", as
   let peak = 0;
   const seen = [];
   let value = 1;
+  let finishFirst;
+  const firstOnTheWire = new Promise((resolve) => { finishFirst = resolve; });
+  const log = stateLog();
   const a = createAutosave({
     delayMs: 5,
-    save: async () => { running++; peak = Math.max(peak, running); const v = value; await sleep(20); seen.push(v); running--; },
+    onState: log.onState,
+    save: async () => {
+      running++; peak = Math.max(peak, running); const v = value;
+      if (v === 1) await firstOnTheWire; // the first save is still on the wire when the edit comes
+      seen.push(v); running--;
+    },
   });
   a.flush();
-  await sleep(5);
   value = 2;
   a.flush();
-  await sleep(80);
+  assert.deepEqual(seen, [], "the second flush waits for the first save");
+  finishFirst();
+  await log.reached("saved");
   assert.equal(peak, 1);
   assert.deepEqual(seen, [1, 2]);
 });

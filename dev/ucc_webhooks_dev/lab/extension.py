@@ -23,6 +23,20 @@ DEFAULT_QUEUE_RULE = {"header": "X-Queue", "displayNamePattern": None}
 
 _API = "const api = globalThis.browser || globalThis.chrome;"
 
+#: Ends the page script once the observer is registered for every one of `origins` (within `timeoutMs`).
+_WAIT_REGISTERED = """(async () => {
+  const deadline = Date.now() + timeoutMs;
+  let scripts = [];
+  while (Date.now() < deadline) {
+    scripts = await api.scripting.getRegisteredContentScripts();
+    const matched = scripts.filter((s) => !id || s.id === id).flatMap((s) => s.matches || []);
+    if (origins.every((o) => matched.includes(o))) { return done(null); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  done({__error: 'the service worker did not register the observer for ' + origins.join(', ') +
+        ' within ' + timeoutMs + ' ms (registered: ' + JSON.stringify(scripts) + ')'});
+})().catch((e) => done({__error: String(e)}))"""
+
 
 class ExtensionPages:
     """Open and script the extension's pages in `driver` (a browser that has the extension)."""
@@ -106,32 +120,20 @@ class ExtensionPages:
 
     # -- settings ---------------------------------------------------------------------------
     def configure(self, settings: dict[str, Any], wait_for_origins: bool = True) -> None:
-        """`storage.local.set(settings)`; with `uccOrigins`, wait until the observer is registered."""
+        """`storage.local.set(settings)`; with `uccOrigins`, wait until the observer is registered
+        (in the same extension page: one tab, not two)."""
+        origins = settings.get("uccOrigins") if wait_for_origins else None
         self._in_extension_page(
-            "api.storage.local.set(arguments[0]).then(() => done(null), (e) => done({__error: String(e)}));",
-            settings)
-        if wait_for_origins and settings.get("uccOrigins"):
-            self.wait_registered(settings["uccOrigins"])
+            "const [settings, origins, timeoutMs, id] = [arguments[0], arguments[1], arguments[2], arguments[3]];"
+            "api.storage.local.set(settings).then(() => origins && origins.length ? " + _WAIT_REGISTERED + " : done(null),"
+            " (e) => done({__error: String(e)}));",
+            settings, origins, 10000, None)
 
     def wait_registered(self, origins: list[str], timeout_ms: int = 10000, script_id: str | None = None) -> None:
         """Wait until the service worker has registered the observer for every one of `origins`
         (with `script_id`: that registration, e.g. the workers-watching one, names them all)."""
         self._in_extension_page(
-            """
-            const [origins, timeoutMs, id] = [arguments[0], arguments[1], arguments[2]];
-            (async () => {
-              const deadline = Date.now() + timeoutMs;
-              let scripts = [];
-              while (Date.now() < deadline) {
-                scripts = await api.scripting.getRegisteredContentScripts();
-                const matched = scripts.filter((s) => !id || s.id === id).flatMap((s) => s.matches || []);
-                if (origins.every((o) => matched.includes(o))) { return done(null); }
-                await new Promise((r) => setTimeout(r, 50));
-              }
-              done({__error: 'the service worker did not register the observer for ' + origins.join(', ') +
-                    ' within ' + timeoutMs + ' ms (registered: ' + JSON.stringify(scripts) + ')'});
-            })().catch((e) => done({__error: String(e)}));
-            """,
+            "const [origins, timeoutMs, id] = [arguments[0], arguments[1], arguments[2]];" + _WAIT_REGISTERED + ";",
             origins, timeout_ms, script_id)
 
     def storage(self, keys: list[str] | None = None) -> dict[str, Any]:

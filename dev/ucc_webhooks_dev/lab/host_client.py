@@ -16,8 +16,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from ucc_webhooks.constants import CHROMIUM_EXTENSION_ID
+from ucc_webhooks_dev.lab.net import wait_until
 
 __all__ = ["HostClient", "HostError"]
 
@@ -146,6 +148,23 @@ class HostClient:
                 continue
             if message.get("type") == type:
                 return message
+
+    def delivery_when(self, done: Callable[[dict], bool] = lambda d: d["state"] != "pending", *,
+                      webhook_id: str | None = None, timeout: float = 20.0) -> dict:
+        """The newest delivery (of `webhook_id`, if given) once `done(delivery)` holds, e.g. once it
+        is no longer pending (the default). Asks `deliveries.list` until then, as the popup does."""
+        newest: list[dict] = []
+
+        def holds() -> bool:
+            rows = self.request("deliveries.list", limit=1, webhook_id=webhook_id)["deliveries"]
+            newest[:] = rows
+            return bool(rows) and done(rows[0])
+
+        try:
+            wait_until(holds, timeout, "the delivery", self.proc, interval=0.05)
+        except TimeoutError as exc:
+            raise TimeoutError(f"{exc}; newest delivery: {newest}") from None
+        return newest[0]
 
     # -- ending -------------------------------------------------------------------------------------
     def close(self, timeout: float = 10.0) -> int:

@@ -104,7 +104,7 @@ class FileServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.requests: list[str] = []
         self.server.requests = self.requests  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)  # a quick stop()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/{path.lstrip('/')}"

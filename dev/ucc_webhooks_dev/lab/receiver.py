@@ -135,9 +135,29 @@ class Receiver:
                 self._cond.wait(left)
             return matching()
 
+    def assert_quiet(self, expected: int, within: float = 1.5, path: str | None = None) -> None:
+        """Nothing beyond `expected` requests (to `path`, if given) arrives within `within` seconds.
+
+        The one bounded wait of the tests: absence cannot be waited for by condition. Call it once
+        everything that was due has arrived, so that `within` only covers what must not follow.
+        """
+        def extra() -> list[str]:  # with `path`: only requests there (opened tabs also ask for /favicon.ico)
+            counted = [r for r in self.requests if path is None or r.path == path]
+            return [f"{r.method} {r.raw_path}" for r in counted[expected:]]
+
+        deadline = time.monotonic() + within
+        with self._cond:
+            while not extra():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait(left)
+        raise AssertionError(f"unexpected requests: {extra()}")
+
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Receiver:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="receiver", daemon=True)
+        # a short poll: stop() waits for the loop to notice, and every test stops its receiver
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="receiver", daemon=True)
         self._thread.start()
         return self
 

@@ -85,13 +85,18 @@ class BrowserLab:
         try:
             self._start_browser()
             self.ext = ExtensionPages(self.driver, self.kind, self.extension_dir)
-            if self.configure_on_start:
-                self.ext.configure(self.settings)
-                self.configure_on_start = False  # a restart must find them in the profile
-            else:
-                # After a restart the worker registers the observer again from the stored settings;
-                # a page loaded before that is not observed, so wait for it (by condition).
-                self.ext.wait_registered(self.settings["uccOrigins"])
+            try:
+                if self.configure_on_start:
+                    self.ext.configure(self.settings)
+                    self.configure_on_start = False  # a restart must find them in the profile
+                else:
+                    # After a restart the worker registers the observer again from the stored settings;
+                    # a page loaded before that is not observed, so wait for it (by condition).
+                    self.ext.wait_registered(self.settings["uccOrigins"])
+            except Exception:
+                if self.kind == "chromium":  # asked only now: reading chrome://extensions costs a tab
+                    self.session.require_extension(CHROMIUM_EXTENSION_ID)  # raises with Chromium's load error
+                raise
             self.page = PhonePage(self.driver, self.softphone.url(ws=self.sip.ws_url, user=self.user)).open()
         except BaseException:
             self.stop_browser()
@@ -105,7 +110,6 @@ class BrowserLab:
             self.session = lab_browser.chromium(self.profile_dir, self.extension_dir, env={**self.host.environ, **self.browser_env},
                                                 log_path=logs / "chromedriver.log", headless=self.headless,
                                                 extra_args=self.browser_args)
-            self.session.require_extension(CHROMIUM_EXTENSION_ID)
         else:
             addon = lab_browser.zip_extension(self.extension_dir, self.root / "extension.zip")
             self.session = lab_browser.firefox(self.profile_dir, addon, env={**self.host.environ, **self.browser_env},
