@@ -14,11 +14,13 @@ lint: setup
 	$(PY) -m mypy
 	npx --no-install web-ext lint --source-dir extension --output json --pretty > /dev/null || npx --no-install web-ext lint --source-dir extension
 
-# Node's test files two at a time; pytest on two workers, the browser tests in one group, one
-# after another (tests/conftest.py)
+# Node's test files two at a time; pytest on three workers: the browser tests in two groups, each
+# one after another, the rest beside them (tests/conftest.py); then, alone, the tests that write
+# machine-wide browser policy (only with CI=true or UCC_WEBHOOKS_E2E_MACHINE_POLICY=1, as root)
 test: lint
 	node --test --test-concurrency=2 tests/js/
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 3 --dist loadgroup -m "not machine_policy"
+	$(PY) -m pytest -p no:xdist -m machine_policy
 
 bench: setup
 	$(PY) -m ucc_webhooks_dev.bench

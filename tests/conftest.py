@@ -17,17 +17,29 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 #: Modules outside tests/e2e whose tests start browsers (`-m browser`); with tests/e2e they form
-#: the browser group of `make test`. A test marked `browser` elsewhere fails the collection.
+#: the browser groups of `make test`. A test marked `browser` elsewhere fails the collection.
 BROWSER_MODULES = ("tests/test_demo.py", "tests/test_installer_real_browsers.py")
+#: The browser modules of the second browser group (all others are in the first), chosen so that the
+#: two take about as long. The browser tests leave the machine mostly idle (a run of `make test`
+#: keeps its two cores about 30 % busy: the tests wait for calls, timeouts and pages), so two of
+#: them run at once, each group's tests one after another.
+SECOND_BROWSER_GROUP = frozenset({
+    "test_e2e_sockets.py", "test_e2e_abuse.py", "test_e2e_patterns.py", "test_e2e_crm_loop.py",
+    "test_e2e_chromium_actions.py", "test_e2e_workers_default.py", "test_e2e_firefox.py", "test_e2e_popup_firefox.py",
+    "test_e2e_popup_onboarding.py", "test_e2e_popup_overview.py", "test_installer_real_browsers.py",
+})
 
 
 def xdist_scope(nodeid: str) -> str:
-    """The group a test runs in under `make test` (pytest-xdist on two workers): every browser
-    test in one group, run one after another on one worker, with at most the tests of the other
-    worker beside them (browsers are CPU-heavy and the tests timing-sensitive); every other module
-    a group of its own, so that what its tests share (a build, a CA) is made once."""
+    """The group a test runs in under `make test` (pytest-xdist): the browser tests in two groups,
+    each run one after another on a worker of its own (their session's Kamailio, page server and
+    browsers are that worker's); every other module a group of its own, so that what its tests
+    share (a build, a CA) is made once. The tests that write machine-wide browser policy run apart
+    (`make test` runs them after the rest: a policy reaches every browser of the machine)."""
     path = nodeid.split("::", 1)[0]
-    return "browser" if path.startswith("tests/e2e/") or path in BROWSER_MODULES else path
+    if not (path.startswith("tests/e2e/") or path in BROWSER_MODULES):
+        return path
+    return "browser-2" if path.rsplit("/", 1)[-1] in SECOND_BROWSER_GROUP else "browser-1"
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: unknown (and unused) without it
@@ -49,7 +61,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep `xdist_scope` whole: a browser test outside its group would run beside another."""
     stray = [item.nodeid for item in items
-             if item.get_closest_marker("browser") is not None and xdist_scope(item.nodeid) != "browser"]
+             if item.get_closest_marker("browser") is not None and not xdist_scope(item.nodeid).startswith("browser-")]
     if stray:
         raise pytest.UsageError("browser tests outside tests/e2e and BROWSER_MODULES (tests/conftest.py): "
                                 + ", ".join(stray))

@@ -35,6 +35,7 @@ def _timestamps_ok(query: dict[str, str], t0: float, t1: float) -> None:
 
 # -- the eight triggers ------------------------------------------------------------------------
 def test_incoming_direct_call_fires_ringing_accepted_ended(chromium, receiver, remote):
+    assert chromium.page.observed()
     hook_all(chromium.host, receiver)
     t0 = time.time()
     run = remote.call("agent200", "uac_remote_hangup", caller=CALLER, caller_name=CALLER_NAME, talk_ms=1500)

@@ -20,6 +20,7 @@ def page(plain_chromium, softphone_server, sip) -> PhonePage:
 
 
 def test_incoming_call_answered_then_remote_hangs_up(page, remote):
+    assert not page.observed()  # the probe the policy tests ask: no extension, no page step
     run = remote.call("agent200", "uac_remote_hangup", caller=CALLER, caller_name=CALLER_NAME, talk_ms=800)
     page.wait_calls(1)
     (call,) = page.calls()

@@ -30,7 +30,7 @@ def answered_call(lab, remote, receiver):
     lab.host.add("incoming_call_accepted", "get", receiver.url("/hook/accepted"), name="e2e accepted")
     lab.host.add("incoming_call_ended", "get", receiver.url("/hook/ended") + "?" + ENDED, name="e2e ended")
     # The remote talks long enough for the test to take the page away; its BYE then finds no page.
-    run = remote.call("agent200", "uac_page_gone", caller=CALLER, talk_ms=int((TALK_S + 6) * 1000))
+    run = remote.call("agent200", "uac_page_gone", caller=CALLER, talk_ms=int((TALK_S + 3) * 1000))
     lab.page.wait_calls(1)
     lab.page.answer()
     lab.page.wait_event("confirmed", 0)
@@ -95,7 +95,7 @@ def test_an_answered_outgoing_call_whose_tab_is_reloaded_ends_once_answered(lab,
     """An outgoing call's answer fires no trigger; the observer tells the worker, so its end says answered."""
     lab.host.add("outgoing_call_ended", "get", receiver.url("/hook/ended") + "?" + ENDED.replace("&caller={caller}", ""),
                  name="e2e out ended")
-    target = remote.serve("uas_page_gone", number="0301234567", talk_ms=int((TALK_S + 6) * 1000))
+    target = remote.serve("uas_page_gone", number="0301234567", talk_ms=int((TALK_S + 3) * 1000))
     lab.page.call(target.uri)
     lab.page.wait_event("confirmed", 0)
     time.sleep(TALK_S)  # the talk itself

@@ -25,7 +25,7 @@ from ucc_webhooks_dev.lab.policy import MachinePolicy
 
 from .e2e_support import queue_call_pops_the_crm
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.machine_policy]
 
 CHROMIUM_POLICIES = Path("/etc/chromium/policies/managed")
 # The worker's effective settings, asked from the extension's options page: the page itself cannot
@@ -33,7 +33,6 @@ CHROMIUM_POLICIES = Path("/etc/chromium/policies/managed")
 POLICY_RULE_READ = ("const done = arguments[arguments.length - 1];"
                     "chrome.runtime.sendMessage({type: 'settings.read'}).then((r) => done(Boolean("
                     "r && r.ok && r.result.queueRule && r.result.queueRule.header === 'X-Queue')), () => done(false));")
-OBSERVER_INSTALLED = "return !WebSocket.prototype.send.toString().includes('[native code]')"
 
 
 def test_policy_installs_the_packed_extension_and_a_call_pops_the_crm(packed, tmp_path, sip, softphone_server,
@@ -71,7 +70,7 @@ def test_policy_installs_the_packed_extension_and_a_call_pops_the_crm(packed, tm
             # extension's managed storage empty for 30 s and more (Chromium 156, not understood yet).
             WebDriverWait(session.driver, 60, 3).until(read_by_the_worker, "the worker never got the policy's settings")
             page.open()  # in the same tab: the only other one is the screen pop
-            assert page.js(OBSERVER_INSTALLED), "the observer is not in the page"
+            assert page.observed(), "the observer is not in the page"
             queue_call_pops_the_crm(session.driver, page, remote, receiver)
         finally:
             session.quit()

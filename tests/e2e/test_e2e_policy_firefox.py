@@ -39,7 +39,7 @@ from ucc_webhooks_dev.lab.policy import MachinePolicy
 
 from .e2e_support import queue_call_pops_the_crm
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.machine_policy]
 
 FIREFOX_POLICIES = Path("/etc/firefox/policies")
 NO_SIGNATURE_CHECK = {"xpinstall.signatures.required": False}
@@ -57,7 +57,6 @@ AddonManager.getAddonByID(arguments[0]).then((a) => done(a && {active: a.isActiv
 """
 # The observer is in the page (its settings reach it on a private channel the page cannot see; SIP
 # messages that come before them are held, so the first call is classified by the policy's rule).
-OBSERVER_INSTALLED = "return !WebSocket.prototype.send.toString().includes('[native code]')"
 
 @pytest.mark.parametrize("unsigned_by", ["profile pref", "policy"])
 def test_policy_installs_the_xpi_and_a_call_pops_the_crm(unsigned_by, packed, tmp_path, sip, softphone_server,
@@ -99,7 +98,7 @@ def test_policy_installs_the_xpi_and_a_call_pops_the_crm(unsigned_by, packed, tm
             page = PhonePage(driver, softphone_server.url(ws=sip.ws_url, user="agent200")).open()
 
             def observed(d) -> bool:
-                if page.js(OBSERVER_INSTALLED):
+                if page.observed():
                     return True
                 page.open()  # loaded before the add-on registered the observer: load it again
                 return False

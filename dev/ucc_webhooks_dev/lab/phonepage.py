@@ -9,7 +9,12 @@ from typing import Any
 
 from selenium.webdriver.support.ui import WebDriverWait
 
-__all__ = ["PhonePage"]
+__all__ = ["OBSERVER_PROBE", "PhonePage"]
+
+# `window.Function`, not `Function`: geckodriver runs a script in a sandbox of its own, whose
+# globals are not the page's.
+OBSERVER_PROBE = ("const toString = window.Function.prototype.toString;"
+                  " return toString.call(toString, '\\u0000ucc-webhooks:probe') === '\\u0000ucc-webhooks:ours'")
 
 
 class PhonePage:
@@ -27,6 +32,14 @@ class PhonePage:
         self._wait(lambda: self.js("return window.phone && phone.registration") == "registered",
                    timeout, "softphone registration")
         return self
+
+    def observed(self) -> bool:
+        """Whether the extension's page step runs in this page.
+
+        Its wrappers read as native code, so the test asks the question the page step's own
+        injections ask each other (`extension/page/disguise.js`: PROBE answered by ANSWER).
+        """
+        return bool(self.js(OBSERVER_PROBE))
 
     def focus(self) -> None:
         if self.handle and self.driver.current_window_handle != self.handle:
