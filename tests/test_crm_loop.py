@@ -18,6 +18,7 @@ import pytest
 from conftest import event
 
 from ucc_webhooks_dev.lab.host_client import HostClient, HostError
+from ucc_webhooks_dev.lab.net import wait_until
 
 AWKWARD = 'Anna "Die Chefin" M\\üller {GmbH}'
 
@@ -105,7 +106,16 @@ def _call(host: HostClient, call_id: str, caller: str = "030 123456", ended: boo
 
 
 def _deliveries(host: HostClient, action: str = "lookup") -> list[dict]:
-    return [d for d in host.request("deliveries.list", limit=50)["deliveries"] if d["action"] == action]
+    """The log's rows of `action` once there are some and none is pending: a lookup's row is
+    stored after its answer has gone to the card and to the webhooks waiting for it."""
+    rows: list[dict] = []
+
+    def settled() -> bool:
+        rows[:] = [d for d in host.request("deliveries.list", limit=50)["deliveries"] if d["action"] == action]
+        return bool(rows) and all(d["state"] != "pending" for d in rows)
+
+    wait_until(settled, 10, f"the {action} rows of the delivery log", host.proc)
+    return rows
 
 
 def test_the_contact_found_reaches_the_call_log_json_escaped_and_the_card(host, receiver, crm):
@@ -209,7 +219,7 @@ def test_the_screen_pop_opens_the_record_only_on_a_named_host_else_the_fallback(
     assert host.notice("contact")["url"] is None  # the card does not offer it (told before the tab opens)
     tab = host.notice("open_tab")
     assert tab["url"] == "https://crm.example.com/search?q=%2B4930123456"
-    row = next(d for d in host.request("deliveries.list", limit=10)["deliveries"] if d["action"] == "open_tab")
+    [row] = _deliveries(host, "open_tab")
     assert "evil.example" in row["last_error"] and "fallback" in row["last_error"]
 
 
