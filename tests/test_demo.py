@@ -66,12 +66,16 @@ def test_demo_runs_three_calls_prints_them_and_saves_screenshots(tmp_path):
     assert "call 3: dialling 040555123" in out
     for n in (1, 2, 3):
         assert f"call {n}: connected" in out and f"call {n}: hung up" in out
-    # what the CRM received: the screen pops with E.164, the call records, the outgoing GET
-    assert "GET /contact?phone=+493012345678&name=Anna Müller" in out
+    # what the CRM received: a lookup per incoming call (E.164), the screen pops (Anna's record, found
+    # by the lookup; the new-contact page for Bernd, whom the CRM does not know), the call records on
+    # the found contact (null for Bernd), the outgoing GET
+    assert "GET /api/contacts?phone=+493012345678\n" in out and "GET /api/contacts?phone=+49891234567\n" in out
+    assert out.count("the lookup: the host asks who is calling, as the call rings; answered 200") == 2
+    assert "GET /contacts/1001\n" in out
     assert "GET /contact?phone=+49891234567&queue=Support" in out
     assert out.count("signed in with the CRM's session cookie") == 2
-    assert re.search(r'POST /calls  \{"caller": "03012345678", "start": \d+, "seconds": \d+\}', out)
-    assert re.search(r'POST /calls  \{"caller": "0891234567", "start": \d+, "seconds": \d+\}', out)
+    assert re.search(r'POST /calls  \{"caller": "03012345678", "contact_id": 1001, "start": \d+, "seconds": \d+\}', out)
+    assert re.search(r'POST /calls  \{"caller": "0891234567", "contact_id": null, "start": \d+, "seconds": \d+\}', out)
     assert re.search(r'POST /calls  \{"callee": "040555123", "start": \d+, "seconds": \d+\}', out)
     assert "GET /dial-log?to=+4940555123&at=" in out
     # the tabs the extension opened
@@ -83,8 +87,8 @@ def test_demo_runs_three_calls_prints_them_and_saves_screenshots(tmp_path):
         assert (shots / name).read_bytes()[:8] == PNG, name
         assert (shots / name).stat().st_size > 5000, f"{name} looks empty"
     log = json.loads((shots / "crm-requests.json").read_text(encoding="utf-8"))
-    assert sum(r["from_webhook"] for r in log) == 4
-    assert [r["path"] for r in log if not r["from_webhook"]] == ["/login", "/contact", "/contact"]
+    assert sum(r["from_webhook"] for r in log) == 6
+    assert [r["path"] for r in log if not r["from_webhook"]] == ["/login", "/contacts/1001", "/contact"]
 
     root = _temp_root(out)
     assert not Path(root).exists(), "the temp folder was not removed"

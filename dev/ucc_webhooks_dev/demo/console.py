@@ -114,7 +114,9 @@ def describe_crm_request(request: CrmRequest) -> str:
         shown += "?" + "&".join(f"{k}={v}" for k, v in request.query.items())
     if request.body:
         shown += "  " + _compact_body(request)
-    if request.from_webhook:
+    if request.from_webhook and request.path == "/api/contacts":
+        source = f"the lookup: the host asks who is calling, as the call rings; answered {request.status}"
+    elif request.from_webhook:
         source = f"from the host in the background, answered {request.status}"
     elif request.path == "/login":
         source = "you sign in to the CRM in this browser: it sets a session cookie"

@@ -2,11 +2,13 @@
 
 It stands in for what an integrator wires the webhooks to:
 
-    GET  /login                  signs the browser in (cookie `crm_session`), as a real CRM would
-    GET  /contact?phone=E164     the contact record of a caller (the screen pop of `open_tab`)
-    POST /calls                  stores a call record (JSON body), answers 201
-    GET  /dial-log?to=...        notes an outgoing call, answers 200
-    GET  /api/calls?phone=E164   the call records of one contact (the contact page polls it; not recorded)
+    GET  /login                   signs the browser in (cookie `crm_session`), as a real CRM would
+    GET  /api/contacts?phone=E164 the search a lookup asks: {"results": [{"id", "name", "company"}]}
+    GET  /contacts/ID             a contact's record (the screen pop of `open_tab` on `{contact_url}`)
+    GET  /contact?phone=E164      "new contact" for a number the CRM does not know (the fallback URL)
+    POST /calls                   stores a call record (JSON body), answers 201
+    GET  /dial-log?to=...         notes an outgoing call, answers 200
+    GET  /api/calls?contact=ID    the call records of one contact (its page polls it; not recorded)
 
 `on_request` is called from the server thread for every recorded request, as it arrives, so the
 demo can print it at once. The lab's `Receiver` answers every path with "ok"; a screenshot of a
@@ -30,13 +32,12 @@ __all__ = ["CONTACTS", "SESSION_COOKIE", "Crm", "CrmRequest"]
 
 SESSION_COOKIE = "crm_session"
 
-#: The CRM's contacts, keyed by E.164 number: what `{caller_e164}` is for.
+#: The CRM's contacts, keyed by E.164 number: what `{caller_e164}` is for. Bernd Huber (call 2)
+#: is not among them: his call shows the fallback, a "new contact" page.
 CONTACTS: dict[str, dict[str, str]] = {
-    "+493012345678": {"name": "Anna Müller", "company": "Müller & Co. KG", "city": "Berlin",
+    "+493012345678": {"id": "1001", "name": "Anna Müller", "company": "Müller & Co. KG", "city": "Berlin",
                       "note": "Key account since 2019 · open ticket #4711 (delivery delayed)"},
-    "+49891234567": {"name": "Bernd Huber", "company": "Huber Logistik GmbH", "city": "München",
-                     "note": "Asked for a quote on 40 pallets last week"},
-    "+4940555123": {"name": "Carla Jensen", "company": "Jensen Reederei", "city": "Hamburg",
+    "+4940555123": {"id": "1003", "name": "Carla Jensen", "company": "Jensen Reederei", "city": "Hamburg",
                     "note": "Call back about the framework contract"},
 }
 
@@ -140,9 +141,20 @@ class Crm:
             cookie = f"{SESSION_COOKIE}=agent200; Path=/; HttpOnly; SameSite=Lax"
             return 200, "text/html; charset=utf-8", _page("Signed in", "<p>Signed in as agent200.</p>"), \
                 {"Set-Cookie": cookie}
+        signed_in = f"{SESSION_COOKIE}=" in headers.get("cookie", "")
+        if path == "/api/contacts":
+            found = [{"id": int(c["id"]), "name": c["name"], "company": c["company"]}
+                     for phone, c in CONTACTS.items() if phone == query.get("phone")]
+            return 200, "application/json", json.dumps({"results": found}).encode(), {}
+        if path.startswith("/contacts/"):
+            by_id = {c["id"]: (phone, c) for phone, c in CONTACTS.items()}
+            if path.removeprefix("/contacts/") not in by_id:
+                return 404, "text/plain", b"no such contact", {}
+            phone, contact = by_id[path.removeprefix("/contacts/")]
+            return 200, "text/html; charset=utf-8", _contact_page(phone, contact, query, signed_in), {}
         if path == "/contact":
-            signed_in = f"{SESSION_COOKIE}=" in headers.get("cookie", "")
-            return 200, "text/html; charset=utf-8", _contact_page(query, signed_in), {}
+            phone = query.get("phone", "")
+            return 200, "text/html; charset=utf-8", _contact_page(phone, CONTACTS.get(phone), query, signed_in), {}
         if path == "/calls" and method == "POST":
             try:
                 record = json.loads(body)
@@ -155,9 +167,9 @@ class Crm:
         if path == "/dial-log":
             return 200, "text/plain", b"noted", {}
         if path == "/api/calls":
-            phone = query.get("phone", "")
             with self._cond:
-                rows = [r for r in self.call_log if _number_of(r) == phone]
+                rows = [r for r in self.call_log
+                        if str(r.get("contact_id")) == query.get("contact") or _number_of(r) == query.get("phone")]
             return 200, "application/json", json.dumps(rows).encode(), {}
         if path == "/favicon.ico":
             return 204, "text/plain", b"", {}
@@ -206,12 +218,12 @@ def _page(title: str, content: str, script: str = "") -> bytes:
             f"<main>{content}</main>{script}</body></html>").encode()
 
 
-def _contact_page(query: dict[str, str], signed_in: bool) -> bytes:
-    phone = query.get("phone", "")
-    contact = CONTACTS.get(phone)
+def _contact_page(phone: str, contact: dict[str, str] | None, query: dict[str, str], signed_in: bool) -> bytes:
+    """A contact's record (`/contacts/ID`), or the "new contact" page of an unknown number."""
     esc = html.escape
     title = contact["name"] if contact else (query.get("name") or "Unknown caller")
-    pop = f"Screen pop: incoming call from <b>{esc(phone or '(no number)')}</b>"
+    pop = (f"Screen pop: the record of <b>{esc(phone)}</b>, found by the lookup" if contact
+           else f"Screen pop: <b>{esc(phone or '(no number)')}</b> is not in the CRM yet")
     if query.get("queue"):
         pop += f" via queue <b>{esc(query['queue'])}</b>"
     session = ("signed in as agent200 (the browser's own CRM session cookie)" if signed_in
@@ -220,14 +232,16 @@ def _contact_page(query: dict[str, str], signed_in: bool) -> bytes:
         details = (f"<dl><dt>Company</dt><dd>{esc(contact['company'])}</dd><dt>City</dt><dd>{esc(contact['city'])}</dd>"
                    f"<dt>Phone (E.164)</dt><dd>{esc(phone)}</dd><dt>Note</dt><dd>{esc(contact['note'])}</dd></dl>")
     else:
-        details = f"<p class='muted'>No contact with the number {esc(phone or '(none)')} yet.</p>"
+        details = (f"<p class='muted'>No contact with the number {esc(phone or '(none)')} yet: "
+                   "create one here (the fallback URL of the screen pop).</p>")
     content = (f"<div class='pop'>{pop}</div><h1>{esc(title)}</h1>"
                f"<p class='sub'>{esc(contact['company']) if contact else 'Contact record'} · {session}</p>{details}"
                "<h2>Call log</h2><table><thead><tr><th>Start</th><th>Seconds</th><th>Number</th><th>Logged by</th></tr>"
                "</thead><tbody id='calls'><tr><td colspan='4' class='muted'>no call stored yet</td></tr></tbody></table>")
-    script = ("<script>const phone = " + json.dumps(phone) + ";"
+    ask = "contact=" + contact["id"] if contact else "phone=" + urllib.parse.quote(phone)
+    script = ("<script>"
               "async function refresh() { try {"
-              " const rows = await (await fetch('/api/calls?phone=' + encodeURIComponent(phone))).json();"
+              " const rows = await (await fetch('/api/calls?" + ask + "')).json();"
               " if (!rows.length) return;"
               " const body = document.getElementById('calls'); body.innerHTML = '';"
               " for (const r of rows) { const tr = document.createElement('tr');"

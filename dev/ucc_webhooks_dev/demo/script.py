@@ -20,8 +20,8 @@ __all__ = ["Demo"]
 
 USER = "agent200"
 QUEUE_RULE = {"header": "X-Queue", "displayNamePattern": None}
-ANNA = ("03012345678", "Anna Müller")      # calls the agent directly
-BERND = ("0891234567", "Bernd Huber")      # calls the Support queue
+ANNA = ("03012345678", "Anna Müller")      # calls the agent directly; a contact in the CRM
+BERND = ("0891234567", "Bernd Huber")      # calls the Support queue; not in the CRM yet
 CARLA = "040555123"                        # the agent calls her
 POPUP_CLIP = {"x": 0, "y": 0, "width": 644, "height": 600}  # body.popup is 620 px + padding
 
@@ -143,23 +143,32 @@ class Demo:
     def _add_webhooks(self) -> None:
         self.step = "add the sample webhooks"
         crm = self.crm.url
-        body_in = '{{"caller": "{caller}", "start": {time}, "seconds": {duration}}}'
+        # the CRM loop: a lookup on ringing finds the caller; the screen pop opens the found record
+        # (or, for a number the CRM does not know, the fallback), the call log names the contact
+        lookup_map = {"contact_id": "results[0].id", "contact_name": "results[0].name",
+                      "contact_company": "results[0].company", "contact_url": crm("/contacts/{contact_id}")}
+        body_in = '{{"caller": "{caller}", "contact_id": {contact_id}, "start": {time}, "seconds": {duration}}}'
         body_out = '{{"callee": "{callee}", "start": {time}, "seconds": {duration}}}'
-        samples = [  # (name, trigger, action, url, body)
-            ("CRM: open the caller's contact", "incoming_call_accepted", "open_tab",
-             crm("/contact") + "?phone={caller_e164}&name={caller_name}", ""),
-            ("CRM: open the contact (queue)", "queue_call_accepted", "open_tab",
-             crm("/contact") + "?phone={caller_e164}&queue={queue}", ""),
-            ("CRM: log the call", "incoming_call_ended", "post", crm("/calls"), body_in),
-            ("CRM: log the queue call", "queue_call_ended", "post", crm("/calls"), body_in),
+        samples: list[tuple[str, str, str, str, dict]] = [  # (name, trigger, action, url, other fields)
+            ("CRM: who is calling", "incoming_call_ringing", "lookup", crm("/api/contacts") + "?phone={caller_e164}",
+             {"response_map": lookup_map}),
+            ("CRM: open the caller's record", "incoming_call_accepted", "open_tab", "{contact_url}",
+             {"fallback_url": crm("/contact") + "?phone={caller_e164}&name={caller_name}"}),
+            ("CRM: open the record (queue)", "queue_call_accepted", "open_tab", "{contact_url}",
+             {"fallback_url": crm("/contact") + "?phone={caller_e164}&queue={queue}"}),
+            ("CRM: log the call", "incoming_call_ended", "post", crm("/calls"), {"body": body_in}),
+            ("CRM: log the queue call", "queue_call_ended", "post", crm("/calls"), {"body": body_in}),
             ("CRM: note the dialled number", "outgoing_call_started", "get",
-             crm("/dial-log") + "?to={callee_e164}&at={time}", ""),
-            ("CRM: log the outgoing call", "outgoing_call_ended", "post", crm("/calls"), body_out),
+             crm("/dial-log") + "?to={callee_e164}&at={time}", {}),
+            ("CRM: log the outgoing call", "outgoing_call_ended", "post", crm("/calls"), {"body": body_out}),
         ]
         self.console.section("Webhooks (as you would set them in the popup or with `ucc-webhooks add`)")
-        for name, trigger, action, url, body in samples:
-            self.host.add(trigger, action, url, body=body, name=name)
-            self.console.say(f"  {trigger:<23} {action:<8} {url}" + (f"\n  {'':32}body {body}" if body else ""))
+        for name, trigger, action, url, fields in samples:
+            self.host.add(trigger, action, url, name=name, **fields)
+            self.console.say(f"  {trigger:<23} {action:<8} {url}")
+            for field, value in fields.items():
+                shown = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value
+                self.console.say(f"  {'':32}{field.replace('_', ' ')} {shown}")
 
     def _open_softphone(self) -> None:
         from ucc_webhooks_dev.demo.watch import Watcher
@@ -176,22 +185,22 @@ class Demo:
 
     def _incoming_direct_call(self) -> None:
         number, name = ANNA
-        self.console.section(f"Call 1: {name} ({number}) calls the agent directly")
+        self.console.section(f"Call 1: {name} ({number}) calls the agent directly; she is in the CRM")
         self.step = "place the incoming direct call"
         run = self.remote.call(USER, "uac_remote_hangup", caller=number, caller_name=name, talk_ms=2000)
         self.watch.until(lambda: self.watch.seen("new", 0), "the call to ring")
         self.watch.pause(0.8)
         self.page.answer(0)
         self.watch.until(lambda: self.watch.seen("accepted", 0), "the agent to be connected")
-        self.watch.until(lambda: len(self.watch.opened_tabs) >= 1 and self.crm.requests_to("/contact") >= 1,
-                    "the contact record to open in a tab (open_tab on incoming_call_accepted)")
+        self.watch.until(lambda: len(self.watch.opened_tabs) >= 1 and self.crm.requests_to("/contacts/1001") >= 1,
+                    "her record to open in a tab (open_tab on incoming_call_accepted, {contact_url})")
         self.watch.until(lambda: self.watch.seen("ended", 0), "the caller to hang up", timeout=20)
         self.watch.until(lambda: self.crm.requests_to("/calls") >= 1, "the call record (POST on incoming_call_ended)")
         run.wait(15)
 
     def _queue_call(self) -> None:
         number, name = BERND
-        self.console.section(f"Call 2: {name} ({number}) calls the Support queue; the agent takes the call")
+        self.console.section(f"Call 2: {name} ({number}), not in the CRM yet, calls the Support queue; the agent takes it")
         self.step = "place the queue call"
         run = self.remote.call(USER, "uac_page_hangup", caller=number, caller_name=name,
                                headers={"X-Queue": "Support"})
@@ -200,8 +209,8 @@ class Demo:
         self.watch.pause(0.8)
         self.page.answer(1)
         self.watch.until(lambda: self.watch.seen("accepted", 1), "the agent to be connected")
-        self.watch.until(lambda: len(self.watch.opened_tabs) >= 2 and self.crm.requests_to("/contact") >= 2,
-                    "the contact record to open in a tab (open_tab on queue_call_accepted)")
+        self.watch.until(lambda: len(self.watch.opened_tabs) >= 2 and self.crm.requests_to("/contact") >= 1,
+                    "the new-contact page to open in a tab (open_tab on queue_call_accepted, its fallback URL)")
         self.watch.pause(2.0)
         self.page.hangup(1)
         self.watch.until(lambda: self.watch.seen("ended", 1), "the call to end")
@@ -275,8 +284,9 @@ class Demo:
     def _summary(self) -> None:
         background = sum(r.from_webhook for r in self.crm.requests)
         self.console.section("Done")
-        self.console.say(f"  3 calls; the CRM got {background} background requests from the host and "
-                         f"{len(self.watch.opened_tabs)} tabs opened in the agent's own browser session.")
+        lookups = self.crm.requests_to("/api/contacts")
+        self.console.say(f"  3 calls; the CRM got {background} background requests from the host ({lookups} of them "
+                         f"lookups) and {len(self.watch.opened_tabs)} tabs opened in the agent's own browser session.")
         self.console.say("  Screenshots: " + "  ".join(str(p) for p in self.screenshots.values()))
         self.console.say(f"  Every request the CRM received: {self.output / 'crm-requests.json'}")
         self.console.say(f"  Took {time.time() - self.console.t0:.0f} s. To use it for real: README.md, "
