@@ -25,7 +25,7 @@ BROWSER_MODULES = ("tests/test_demo.py", "tests/test_installer_real_browsers.py"
 #: them run at once, each group's tests one after another.
 SECOND_BROWSER_GROUP = frozenset({
     "test_e2e_sockets.py", "test_e2e_abuse.py", "test_e2e_patterns.py", "test_e2e_crm_loop.py",
-    "test_e2e_chromium_actions.py", "test_e2e_workers_default.py", "test_e2e_firefox.py", "test_e2e_popup_firefox.py",
+    "test_e2e_workers_default.py", "test_e2e_firefox.py", "test_e2e_popup_firefox.py",
     "test_e2e_popup_onboarding.py", "test_e2e_popup_overview.py", "test_installer_real_browsers.py",
 })
 

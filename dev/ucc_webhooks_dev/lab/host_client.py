@@ -38,6 +38,7 @@ class HostClient:
                      *(args if args is not None else [f"chrome-extension://{CHROMIUM_EXTENSION_ID}/"])]
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
+        self.cut_off_frame: bytes | None = None  # what came of a frame the host's end cut short
         self.preexec_fn = preexec_fn  # e.g. a resource limit, to make the disk "full" for the host only
         self._ids = itertools.count(1)
         self._replies: dict[object, dict] = {}
@@ -72,7 +73,11 @@ class HostClient:
             if len(header) < 4:
                 break
             (n,) = struct.unpack("@I", header)
-            message = json.loads(out.read(n).decode("utf-8"))
+            body = out.read(n)
+            if len(body) < n:  # the host was killed between a frame's header and its end (tests that SIGKILL it)
+                self.cut_off_frame = body
+                break
+            message = json.loads(body.decode("utf-8"))
             with self._cond:
                 if "id" in message:
                     self.reply_count += 1
