@@ -54,33 +54,51 @@ def _lab(root: Path):
     return sip, page, lab, Sipp(sip)
 
 
+#: The extension opens at most this many screen-pop tabs a minute (extension/bg/guard.js,
+#: LIMITS.tabsPerMinute): the tab is timed on that many calls, after the webhook's calls.
+TAB_CALLS = 4
+
+
 def end_to_end(calls: int = 30) -> dict:
     with tempfile.TemporaryDirectory(prefix="ucc-bench-e2e-") as tmp, Receiver() as receiver:
         sip, page, lab, sipp = _lab(Path(tmp))
         try:
             lab.host.add("incoming_call_accepted", "get", receiver.url("/hook?c={call_id}"))
-            lab.host.add("incoming_call_accepted", "open_tab", receiver.url("/tab?c={call_id}"))
             lab.page.js(_FLOOR_HOOK, receiver.url("/floor"))
-            hook_ms, tab_ms = [], []
-            lost = 0  # calls that never reached the page (a SIP hiccup in the lab, not the product)
-            for i in range(calls + 2):  # the first two warm up (connections, host start)
+            hook_ms: list[float] = []
+            tab_ms: list[float] = []
+            lost = [0]  # calls that never reached the page (a SIP hiccup in the lab, not the product)
+            hits = {"/floor": 0, "/hook": 0, "/tab": 0}  # requests so far per path: pairs each call's
+            reached = [0]  # calls that reached the page
+
+            def one_call(paths: tuple[str, ...]) -> dict | None:
                 run = sipp.call("agent200", "uac_remote_hangup", talk_ms=200)
-                answered = i - lost
                 try:
-                    lab.page.wait_calls(answered + 1)
+                    lab.page.wait_calls(reached[0] + 1)
                 except TimeoutError:
-                    lost += 1
+                    lost[0] += 1
                     run.stop()
-                    if lost > 3:
+                    if lost[0] > 3:
                         raise
-                    continue
+                    return None
+                reached[0] += 1
                 lab.page.answer()
-                got = {p: receiver.wait_for(answered + 1, timeout=20, path=p)[answered] for p in ("/floor", "/hook", "/tab")}
+                got = {p: receiver.wait_for(hits[p] + 1, timeout=20, path=p)[hits[p]] for p in paths}
+                for p in paths:
+                    hits[p] += 1
                 run.wait()
-                if not (got["/floor"].query["c"] == got["/hook"].query["c"] == got["/tab"].query["c"]):
+                if len({r.query["c"][0] for r in got.values()}) != 1:
                     raise AssertionError(f"requests of different calls paired: {got}")
-                if i >= 2:
+                return got
+
+            for i in range(calls + 2):  # the first two warm up (connections, host start)
+                got = one_call(("/floor", "/hook"))
+                if got is not None and i >= 2:
                     hook_ms.append((got["/hook"].received_mono - got["/floor"].received_mono) * 1000)
+            lab.host.add("incoming_call_accepted", "open_tab", receiver.url("/tab?c={call_id}"))
+            while len(tab_ms) < TAB_CALLS:
+                got = one_call(("/floor", "/hook", "/tab"))
+                if got is not None:
                     tab_ms.append((got["/tab"].received_mono - got["/floor"].received_mono) * 1000)
                 lab.close_other_tabs()
         finally:
@@ -89,9 +107,10 @@ def end_to_end(calls: int = 30) -> dict:
             page.__exit__(None, None, None)
             sip.__exit__(None, None, None)
     hook, tab = summary(hook_ms), summary(tab_ms)
-    return {"webhook_minus_floor": hook, "tab_minus_floor": tab, "calls_lost_in_lab": lost,
-            "summary": (f"webhook arrives {hook['p50_ms']} ms (p99 {hook['p99_ms']}) after the page's own fetch; "
-                        f"screen-pop tab {tab['p50_ms']} ms (p99 {tab['p99_ms']}) after it"),
+    return {"webhook_minus_floor": hook, "tab_minus_floor": tab, "calls_lost_in_lab": lost[0],
+            "summary": (f"webhook arrives {hook['p50_ms']} ms (p99 {hook['p99_ms']}) after the page's own fetch "
+                        f"({hook['n']} calls); screen-pop tab {tab['p50_ms']} ms (max {max(tab_ms):.1f}) after it "
+                        f"({tab['n']} calls: the extension opens at most {TAB_CALLS} tabs a minute)"),
             "target": "webhook p50 < 5 ms above floor, tab < 100 ms after 200 OK",
             "met": hook["p50_ms"] < 5 and tab["p50_ms"] < 100}
 
