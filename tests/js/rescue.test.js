@@ -3,6 +3,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { loadScripts } from "./helpers/page.js";
+import { setTimeoutUnref } from "./helpers/timers.js";
 
 /** A Worker as the browser makes it: an EventTarget with postMessage and handler properties. */
 function makeWorkerClass(log) {
@@ -34,7 +35,7 @@ function makeWorkerClass(log) {
 function setup() {
   const log = [];
   const Worker = makeWorkerClass(log);
-  const win = { Worker, Event, EventTarget, setTimeout, clearTimeout };
+  const win = { Worker, Event, EventTarget, setTimeout: setTimeoutUnref, clearTimeout };
   const ns = loadScripts(["page/rescue.js"], win).__uccWebhooks;
   const blob = new Worker("blob:boot");
   let restarted = null;

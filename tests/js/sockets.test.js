@@ -5,10 +5,11 @@ import vm from "node:vm";
 import { pageNamespace, loadScripts, PAGE_SCRIPTS } from "./helpers/page.js";
 import { FakeEventTarget, makeWebSocketClass } from "./helpers/fake_websocket.js";
 import { asteriskInvite } from "./fixtures/sip_traffic.js";
+import { setTimeoutUnref } from "./helpers/timers.js";
 
 function observed(extra = {}) {
   const ns = pageNamespace();
-  const win = { EventTarget: FakeEventTarget, TextDecoder, setTimeout, clearTimeout, ...extra };
+  const win = { EventTarget: FakeEventTarget, TextDecoder, setTimeout: setTimeoutUnref, clearTimeout, ...extra };
   Object.defineProperty(win, "WebSocket", { value: makeWebSocketClass(), writable: true, configurable: true });
   const events = [];
   const installed = ns.observer.install(win, { emit: (e) => events.push(JSON.parse(JSON.stringify(e))), now: () => 1 });
@@ -56,7 +57,7 @@ function workerScope({ failImport = false } = {}) {
   }
   const imported = [];
   const fetched = [];
-  const context = vm.createContext({ TextDecoder, setTimeout, clearTimeout, BroadcastChannel, URL, console });
+  const context = vm.createContext({ TextDecoder, setTimeout: setTimeoutUnref, clearTimeout, BroadcastChannel, URL, console });
   const scope = vm.runInContext("globalThis.self = globalThis", context);
   let closed = 0;
   Object.assign(scope, { EventTarget: FakeEventTarget, location: { href: "blob:https://ucc.example.com/boot" }, close: () => { closed += 1; } });

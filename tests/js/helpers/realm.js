@@ -1,6 +1,7 @@
 // A page (or a frame, or a worker) as its own realm for the page-step tests: a node:vm context with browser-like classes defined in it.
 import vm from "node:vm";
 import { PAGE_SCRIPTS, runScripts } from "./page.js";
+import { setTimeoutUnref } from "./timers.js";
 
 /**
  * A realm that stands in for a page (or a frame of it): its own intrinsics, a WebSocket class
@@ -37,7 +38,7 @@ export function realm(parent = null) {
     }
   })();
   `, context);
-  win.setTimeout = setTimeout;
+  win.setTimeout = setTimeoutUnref;
   win.clearTimeout = clearTimeout;
   Object.defineProperty(win, "parent", { value: parent || win, configurable: true });
   return { context, win, run: (code) => vm.runInContext(code, context) };

@@ -3,6 +3,7 @@ import vm from "node:vm";
 import { webcrypto } from "node:crypto";
 import { FakeCustomEvent, FakeEventTarget, makeWebSocketClass } from "./fake_websocket.js";
 import { PAGE_SCRIPTS, loadScripts, runScripts } from "./page.js";
+import { setTimeoutUnref } from "./timers.js";
 
 export const OBSERVER_HELLO = "ucc-webhooks:observer-hello";
 export const BRIDGE_HELLO = "ucc-webhooks:bridge-hello";
@@ -51,7 +52,7 @@ export function mainWorld(page, { WebSocket = makeWebSocketClass() } = {}) {
   }
   const world = vm.createContext({
     console, WebSocket, EventTarget: WindowEventTarget, Event: FakeEvent, CustomEvent: FakeCustomEvent,
-    MutationObserver: page.MutationObserver, document: {}, TextDecoder, setTimeout, clearTimeout,
+    MutationObserver: page.MutationObserver, document: {}, TextDecoder, setTimeout: setTimeoutUnref, clearTimeout,
   });
   worldGlobal = vm.runInContext("globalThis", world);
   runScripts(world, [...PAGE_SCRIPTS.filter((f) => f !== "common/call_event.js"), "page/main.js"]);
