@@ -51,6 +51,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    # Groups in the order collected, not by their number of tests: tests/e2e comes first, so the
+    # two browser groups (the longest by far) start at once on workers of their own, and the third
+    # worker takes the other modules one after another.
+    config.option.loadscopereorder = False
+
     class Groups(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return xdist_scope(nodeid)
