@@ -5,13 +5,10 @@ its host rule, what is "not found", the reuse of an answer, the delivery log, te
 
 from __future__ import annotations
 
-import http.server
 import json
 import subprocess
 import sys
-import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 
 import pytest
@@ -19,62 +16,44 @@ from conftest import event
 
 from ucc_webhooks_dev.lab.host_client import HostClient, HostError
 from ucc_webhooks_dev.lab.net import wait_until
+from ucc_webhooks_dev.lab.receiver import Receiver
 
 AWKWARD = 'Anna "Die Chefin" M\\üller {GmbH}'
 
 
 class Crm:
-    """A CRM's search on 127.0.0.1: GET /search?phone=... answers {"results": [...]} for the contacts
-    whose number matches; `answer` overrides it (status, raw body, delay), `stall` never answers."""
+    """A CRM's search on 127.0.0.1 (the lab's `Receiver`): GET /search?phone=... answers
+    {"results": [...]} for the contacts whose number matches; `answer` overrides it (status, raw
+    body), `delay_answers` holds every answer; `requests` are the paths asked, in order."""
 
     def __init__(self) -> None:
         self.contacts = {"+4930123456": {"id": 512, "name": AWKWARD, "company": "Example & Söhne",
                                          "url": None}}
         self.answer: tuple[int, bytes] | None = None
-        self.delay = 0.0
-        self.requests: list[str] = []
-        self._released = threading.Event()
-        crm = self
+        self._receiver = Receiver(answer=self._search)
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def _search(self, method: str, path: str, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        phone = query.get("phone", [""])[0]
+        status, body = self.answer or (200, json.dumps(
+            {"results": [c for n, c in self.contacts.items() if n == phone]}).encode())
+        return status, "application/json", body
 
-            def log_message(self, *args) -> None:
-                pass
+    def delay_answers(self, seconds: float) -> None:
+        self._receiver.respond(delay=seconds)
 
-            def do_GET(self) -> None:
-                crm.requests.append(self.path)
-                if crm.delay:
-                    crm._released.wait(crm.delay)
-                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-                phone = query.get("phone", [""])[0]
-                status, body = crm.answer or (200, json.dumps(
-                    {"results": [c for n, c in crm.contacts.items() if n == phone]}).encode())
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except OSError:
-                    self.close_connection = True
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.host = "127.0.0.1"
-        self.port = self.server.server_address[1]
+    @property
+    def requests(self) -> list[str]:
+        return [r.raw_path for r in self._receiver.requests]
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return self._receiver.url(path)
 
     def __enter__(self) -> Crm:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self._receiver.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._released.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self._receiver.stop()
 
 
 @pytest.fixture
@@ -154,7 +133,7 @@ def test_what_is_not_found_and_what_failed_still_logs_the_call_without_a_contact
 
 def test_a_stalled_search_costs_the_call_log_at_most_the_lookup_deadline(host, receiver, crm):
     host.request("settings.set", settings={"lookup_timeout_s": 1.0})
-    crm.delay = 30.0
+    crm.delay_answers(30.0)
     _lookup(host, crm)
     _log(host, receiver, trigger="incoming_call_ringing")  # waits for the lookup of its own event
     started = time.monotonic()
@@ -168,7 +147,7 @@ def test_a_stalled_search_costs_the_call_log_at_most_the_lookup_deadline(host, r
 
 
 def test_only_the_events_that_use_the_contact_wait_for_it(host, receiver, crm):
-    crm.delay = 1.5
+    crm.delay_answers(1.5)
     _lookup(host, crm)
     _log(host, receiver, trigger="incoming_call_ringing")
     slow = host.send({"type": "call_event", "event": event("incoming_call_ringing", call_id="w1", caller="030 123456")})

@@ -1,14 +1,13 @@
 """A small CRM on 127.0.0.1 for the CRM loop's browser tests: a search by phone, contact records
-the browser opens, a call log; every request recorded, waited for by condition."""
+the browser opens, a call log; the lab's `Receiver` records every request and waits for them."""
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
-import time
 import urllib.parse
 from dataclasses import dataclass
+
+from ucc_webhooks_dev.lab.receiver import ReceivedRequest, Receiver
 
 __all__ = ["Crm", "CrmRequest"]
 
@@ -21,6 +20,11 @@ class CrmRequest:
     headers: dict[str, str]
     body: bytes
 
+    @classmethod
+    def of(cls, request: ReceivedRequest) -> CrmRequest:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(request.raw_path).query))
+        return cls(request.method, request.path, query, request.headers, request.body)
+
     def json(self) -> dict:
         return json.loads(self.body)
 
@@ -32,62 +36,27 @@ class Crm:
 
     def __init__(self, known: tuple[str, str, str, str]) -> None:
         phone, contact_id, name, company = known
-        self.requests: list[CrmRequest] = []
-        self._cond = threading.Condition()
-        crm = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        def answer(method: str, path: str, query: dict[str, list[str]]) -> tuple[int, str, bytes]:
+            if path == "/api/search":
+                found = query.get("phone") == [phone]
+                results = [{"id": contact_id, "properties": {"name": name, "company": company}}] if found else []
+                return 200, "application/json", json.dumps({"results": results}).encode()
+            if path == "/api/calls":
+                return 201, "application/json", b'{"id": "call-1"}'
+            return 200, "text/html", f"<!doctype html><title>CRM {path}</title>".encode()  # /login, /contacts/<id>
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _answer(self, status: int, body: bytes, content_type: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def _handle(self) -> None:
-                parts = urllib.parse.urlsplit(self.path)
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                request = CrmRequest(self.command, parts.path, dict(urllib.parse.parse_qsl(parts.query)),
-                                     {k.lower(): v for k, v in self.headers.items()}, body)
-                with crm._cond:
-                    crm.requests.append(request)
-                    crm._cond.notify_all()
-                if parts.path == "/api/search":
-                    found = request.query.get("phone") == phone
-                    results = [{"id": contact_id, "properties": {"name": name, "company": company}}] if found else []
-                    self._answer(200, json.dumps({"results": results}).encode(), "application/json")
-                elif parts.path == "/api/calls":
-                    self._answer(201, b'{"id": "call-1"}', "application/json")
-                else:  # /login, /contacts/<id>: pages for the browser
-                    self._answer(200, f"<!doctype html><title>CRM {parts.path}</title>".encode(), "text/html")
-
-            do_GET = do_POST = _handle
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._receiver = Receiver(answer=answer)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
+        return self._receiver.url(path)
 
     def wait_for(self, path: str, count: int = 1, timeout: float = 15.0) -> list[CrmRequest]:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while len(got := [r for r in self.requests if r.path == path]) < count:
-                if deadline - time.monotonic() <= 0:
-                    raise TimeoutError(f"{count} request(s) to {path} expected; got {[r.path for r in self.requests]}")
-                self._cond.wait(deadline - time.monotonic())
-            return got
+        return [CrmRequest.of(r) for r in self._receiver.wait_for(count, timeout, path=path)]
 
     def __enter__(self) -> Crm:
-        self._thread.start()
+        self._receiver.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._receiver.stop()

@@ -1,7 +1,8 @@
 """An HTTP server on 127.0.0.1 that records every request: it plays the CRM in tests, demo and bench.
 
 It answers with a programmable status sequence and an optional delay, so that retries, slow
-targets and failures can be exercised against a real socket rather than a mocked transport.
+targets and failures can be exercised against a real socket rather than a mocked transport. An
+`answer` function can give some paths answers of their own (a CRM's search, its record pages).
 """
 
 from __future__ import annotations
@@ -10,9 +11,15 @@ import http.server
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["ReceivedRequest", "Receiver"]
+__all__ = ["Answer", "ReceivedRequest", "Receiver"]
+
+#: (method, path, query) -> (status, content type, body), or None for the planned answer. Called on
+#: the server's thread for every request, before it is recorded: it must not block (a slow answer
+#: is `respond(delay=...)`).
+Answer = Callable[[str, str, dict[str, list[str]]], "tuple[int, str, bytes] | None"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ class _Plan:
 class Receiver:
     """Start with `with Receiver() as r:`; `r.url("/path")` is its address."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, answer: Answer | None = None) -> None:
         self.requests: list[ReceivedRequest] = []
         self._cond = threading.Condition()
         self._plan = _Plan()
@@ -64,10 +71,16 @@ class Receiver:
                 body = self.rfile.read(length) if length else b""
                 status, delay, extra = receiver._next_answer()
                 parsed = urllib.parse.urlsplit(self.path)
+                query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
+                own = answer(self.command, parsed.path, query) if answer is not None else None
+                if own is not None:
+                    status, content_type, payload = own
+                else:
+                    content_type, payload = "text/plain", (b"ok" if status < 400 else b"error")
                 req = ReceivedRequest(
                     method=self.command,
                     path=parsed.path,
-                    query=urllib.parse.parse_qs(parsed.query, keep_blank_values=True),
+                    query=query,
                     raw_path=self.path,
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=body,
@@ -80,12 +93,11 @@ class Receiver:
                     receiver._cond.notify_all()
                 if delay:
                     time.sleep(delay)
-                payload = b"ok" if status < 400 else b"error"
                 try:
                     self.send_response(status)
                     for k, v in extra.items():
                         self.send_header(k, v)
-                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
