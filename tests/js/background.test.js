@@ -5,14 +5,11 @@ import { FakeRuntime, defaultHost, settle } from "./helpers/fake_runtime.js";
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT } from "./helpers/page.js";
+import { listeners, messenger } from "./helpers/fake_chrome.js";
 
 const ID = "amlncininjibhhckajeabpanpcfpeeig";
 const event = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/protocol/call_event.request.json"), "utf8")).event;
 
-function listeners() {
-  const fns = [];
-  return { fns, addListener: (fn) => fns.push(fn), fire: (...a) => fns.map((fn) => fn(...a)) };
-}
 
 // --- the fake browser -------------------------------------------------------------------------
 let hostReplies = defaultHost();
@@ -55,12 +52,7 @@ const chrome = {
 globalThis.chrome = chrome;
 await import("../../extension/background.js");
 
-function send(message, sender) {
-  return new Promise((resolve) => {
-    const handled = chrome.runtime.onMessage.fns.map((fn) => fn(message, sender, resolve));
-    if (!handled.includes(true)) resolve(undefined);
-  });
-}
+const send = messenger(chrome);
 const content = { id: ID, url: "https://ucc.example.com/phone", tab: { id: 1 } };
 const popup = { id: ID, url: `chrome-extension://${ID}/popup.html` };
 

@@ -9,6 +9,7 @@ import {
   CARDS_KEY, LIMITS, cardFrom, cardText, createCallerCard, emptyState, endsCard, iconData, withCard, withoutCall,
 } from "../../extension/bg/caller_card.js";
 import { checkNotice } from "../../extension/common/protocol.js";
+import { listeners, messenger, storageArea } from "./helpers/fake_chrome.js";
 
 const en = JSON.parse(fs.readFileSync(path.join(EXT, "_locales/en/messages.json"), "utf8"));
 const de = JSON.parse(fs.readFileSync(path.join(EXT, "_locales/de/messages.json"), "utf8"));
@@ -220,17 +221,9 @@ test("watch(guard): forwarded events reach the card, held or dropped ones do not
 // --- wired into background.js, against a fake browser -------------------------------------------
 const ID = "amlncininjibhhckajeabpanpcfpeeig";
 const event = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/protocol/call_event.request.json"), "utf8")).event;
-const listeners = () => { const fns = []; return { fns, addListener: (fn) => fns.push(fn), fire: (...a) => fns.map((fn) => fn(...a)) }; };
 const native = new FakeRuntime({ host: defaultHost() });
 const store = { local: { uccOrigins: ["https://ucc.example.com/*"], callerCard: true }, session: {}, managed: {} };
-const area = (name) => ({
-  get: async (keys) => {
-    const all = store[name];
-    if (keys === null || keys === undefined) return { ...all };
-    return Object.fromEntries([].concat(keys).filter((k) => k in all).map((k) => [k, all[k]]));
-  },
-  set: async (items) => { Object.assign(store[name], JSON.parse(JSON.stringify(items))); },
-});
+const area = (name) => storageArea(store, name);
 const seen = { tabs: [], shown: new Map(), cleared: [] };
 const chrome = {
   runtime: {
@@ -252,12 +245,7 @@ const chrome = {
   scripting: { getRegisteredContentScripts: async () => [], unregisterContentScripts: async () => {}, registerContentScripts: async () => {} },
 };
 
-function send(message, sender) {
-  return new Promise((resolve) => {
-    const handled = chrome.runtime.onMessage.fns.map((fn) => fn(message, sender, resolve));
-    if (!handled.includes(true)) resolve(undefined);
-  });
-}
+const send = messenger(chrome);
 const content = { id: ID, url: "https://ucc.example.com/phone", tab: { id: 1 } };
 const popup = { id: ID, url: `chrome-extension://${ID}/popup.html` };
 const ringing = { ...event, trigger: "incoming_call_ringing", call_id: "w1", answered_at: null, ended_at: null, duration: null, outcome: null, ended_by: null, sip_status: null };

@@ -4,14 +4,11 @@ import assert from "node:assert/strict";
 import { FakeRuntime, defaultHost, settle } from "./helpers/fake_runtime.js";
 import { OPEN_CALLS_KEY } from "../../extension/bg/open_calls.js";
 import { HEARTBEAT_ALARM } from "../../extension/bg/page_life.js";
+import { listeners, storageArea } from "./helpers/fake_chrome.js";
 
 const ID = "amlncininjibhhckajeabpanpcfpeeig";
 const T0 = 1764000000;
 
-function listeners() {
-  const fns = [];
-  return { fns, addListener: (fn) => fns.push(fn), fire: (...a) => fns.map((fn) => fn(...a)) };
-}
 
 // What the last session left: one answered call, last known alive at its last heartbeat (T0 + 95).
 const opening = {
@@ -27,14 +24,7 @@ const store = {
   },
   session: {}, managed: {},
 };
-const area = (name) => ({
-  get: async (keys) => {
-    const all = store[name];
-    if (keys === null || keys === undefined) return { ...all };
-    return Object.fromEntries([].concat(keys).filter((k) => k in all).map((k) => [k, all[k]]));
-  },
-  set: async (items) => { Object.assign(store[name], JSON.parse(JSON.stringify(items))); },
-});
+const area = (name) => storageArea(store, name);
 const native = new FakeRuntime({ host: defaultHost() });
 const alarms = { made: [], cleared: [] };
 globalThis.chrome = {
